@@ -1,0 +1,40 @@
+"""Password hashing (argon2id) and the password policy."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+MIN_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def policy_problems(password: str, username: str) -> list[str]:
+    """What makes a password unacceptable: length, character classes, the username itself."""
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append(f"at least {MIN_LENGTH} characters")
+    classes = sum(
+        [
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        ]
+    )
+    if classes < 3:
+        problems.append("at least 3 of: lower-case, upper-case, digits, symbols")
+    if username and username.lower() in password.lower():
+        problems.append("must not contain the username")
+    return problems

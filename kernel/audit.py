@@ -1,0 +1,193 @@
+"""The append-only, hash-chained audit trail every service keeps in its own database."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from tortoise import fields
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from kernel.errors import AppError
+
+if TYPE_CHECKING:
+    from tortoise.backends.base.client import BaseDBAsyncClient
+
+    from kernel.context import RequestContext
+
+GENESIS = "0" * 64
+
+
+class AuditEntry(Model):
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField()
+    actor = fields.CharField(max_length=128)
+    roles = fields.CharField(max_length=256)
+    unit = fields.CharField(max_length=64, null=True)
+    source = fields.CharField(max_length=64, null=True)
+    action = fields.CharField(max_length=64)
+    entity = fields.CharField(max_length=64)
+    entity_id = fields.CharField(max_length=256, null=True)
+    before = fields.TextField(null=True)
+    after = fields.TextField(null=True)
+    request_id = fields.CharField(max_length=64, null=True)
+    success = fields.BooleanField()
+    detail = fields.TextField(null=True)
+    prev_hash = fields.CharField(max_length=64)
+    hash = fields.CharField(max_length=64, unique=True)
+
+    class Meta:
+        table = "audit_entry"
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._saved_in_db:
+            raise AppError("audit entries are append-only")
+        await super().save(*args, **kwargs)
+
+    async def delete(self, *args: Any, **kwargs: Any) -> None:
+        raise AppError("audit entries are append-only")
+
+
+def to_json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return str(value)
+
+
+def entry_hash(prev_hash: str, record: dict[str, Any]) -> str:
+    canonical = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def hashed_fields(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor,
+        "roles": entry.roles,
+        "unit": entry.unit,
+        "source": entry.source,
+        "action": entry.action,
+        "entity": entry.entity,
+        "entity_id": entry.entity_id,
+        "before": entry.before,
+        "after": entry.after,
+        "request_id": entry.request_id,
+        "success": entry.success,
+        "detail": entry.detail,
+    }
+
+
+@dataclass
+class AuditDraft:
+    entity_id: str | None = None
+    before: Any = None
+    after: Any = None
+    detail: str | None = None
+    extra_entries: list[tuple[str, str, str | None, Any, Any]] = field(default_factory=list)
+
+    def also(self, action: str, entity: str, entity_id: str | None, before: Any, after: Any) -> None:
+        """Record one more audited change made by the same request (bulk imports, cascades)."""
+        self.extra_entries.append((action, entity, entity_id, before, after))
+
+
+async def _chain_head(connection: BaseDBAsyncClient) -> str:
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query("SELECT pg_advisory_xact_lock(7243001)")
+    last = await AuditEntry.all().using_db(connection).order_by("-id").only("hash").first()
+    return last.hash if last else GENESIS
+
+
+async def append(
+    connection: BaseDBAsyncClient,
+    ctx: RequestContext,
+    *,
+    action: str,
+    entity: str,
+    entity_id: str | None,
+    before: Any,
+    after: Any,
+    success: bool,
+    detail: str | None = None,
+) -> AuditEntry:
+    prev = await _chain_head(connection)
+    caller = ctx.caller
+    entry = AuditEntry(
+        at=datetime.now(UTC),
+        actor=caller.username if caller else "anonymous",
+        roles=caller.primary_role if caller else "",
+        unit=caller.unit if caller else None,
+        source=ctx.source,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=to_json(before),
+        after=to_json(after),
+        request_id=ctx.request_id,
+        success=success,
+        detail=detail,
+        prev_hash=prev,
+    )
+    entry.hash = entry_hash(prev, hashed_fields(entry))
+    await entry.save(using_db=connection)
+    return entry
+
+
+@asynccontextmanager
+async def audited(ctx: RequestContext, *, action: str, entity: str) -> AsyncIterator[AuditDraft]:
+    """Run a change in one transaction with its audit entry; a failure is audited after the rollback."""
+    draft = AuditDraft()
+    try:
+        async with in_transaction() as connection:
+            yield draft
+            await append(
+                connection, ctx, action=action, entity=entity, entity_id=draft.entity_id,
+                before=draft.before, after=draft.after, success=True, detail=draft.detail,
+            )
+            for extra_action, extra_entity, extra_id, before, after in draft.extra_entries:
+                await append(
+                    connection, ctx, action=extra_action, entity=extra_entity, entity_id=extra_id,
+                    before=before, after=after, success=True,
+                )
+    except Exception as exc:
+        reason = exc.message if isinstance(exc, AppError) else type(exc).__name__
+        code = exc.code if isinstance(exc, AppError) else "INTERNAL"
+        async with in_transaction() as connection:
+            await append(
+                connection, ctx, action=action, entity=entity, entity_id=draft.entity_id,
+                before=None, after=None, success=False, detail=f"{code}: {reason}",
+            )
+        raise
+
+
+async def verify_chain(connection: BaseDBAsyncClient | None = None) -> tuple[bool, int, str]:
+    """Walk the chain in id order; return (ok, entries checked, first problem)."""
+    query = AuditEntry.all().order_by("id")
+    if connection is not None:
+        query = query.using_db(connection)
+    prev = GENESIS
+    count = 0
+    async for entry in query:
+        if entry.prev_hash != prev:
+            return False, count, f"entry {entry.id}: the previous entry was changed or deleted"
+        if entry_hash(prev, hashed_fields(entry)) != entry.hash:
+            return False, count, f"entry {entry.id}: its content was changed"
+        prev = entry.hash
+        count += 1
+    return True, count, ""

@@ -1,0 +1,45 @@
+"""What a resolver knows about the request: the verified caller, request id, loaders, settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+
+from kernel.auth import Caller
+from kernel.errors import Forbidden
+from kernel.settings import ServiceSettings
+
+
+@dataclass
+class RequestContext:
+    caller: Caller | None
+    request_id: str
+    source: str | None
+    settings: ServiceSettings
+    http: httpx.AsyncClient | None = None
+    request: Request | None = None
+    response: Any = None
+    loaders: dict[str, Any] = field(default_factory=dict)
+
+    def require(self, *roles: str) -> Caller:
+        """The caller, when they hold one of `roles` (a service token holds them all)."""
+        caller = self.caller
+        if caller is None:
+            raise Forbidden("sign in first")
+        if not caller.has(*roles):
+            raise Forbidden(f"this needs one of the roles {', '.join(roles)}")
+        return caller
+
+    def require_unit(self, unit_code: str, *office_roles: str) -> Caller:
+        """The caller, when they hold an office role, or are bound to `unit_code`."""
+        caller = self.caller
+        if caller is None:
+            raise Forbidden("sign in first")
+        if caller.has(*office_roles):
+            return caller
+        if caller.unit and caller.unit == unit_code:
+            return caller
+        raise Forbidden(f"you may only act for your own unit ({caller.unit or 'none'})")

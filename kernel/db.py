@@ -1,0 +1,81 @@
+"""One database per service: Tortoise configuration, PostgreSQL database creation, migrations."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+
+AUDIT_MODELS = "kernel.audit"
+
+
+def is_postgres(dsn: str) -> bool:
+    return dsn.startswith(("postgres://", "postgresql://", "asyncpg://", "psycopg://"))
+
+
+def tortoise_dsn(dsn: str) -> str:
+    if dsn.startswith("postgresql://"):
+        return "postgres://" + dsn.removeprefix("postgresql://")
+    return dsn
+
+
+def tortoise_config(app_label: str, dsn: str, models: list[str], migrations: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": tortoise_dsn(dsn)},
+        "apps": {
+            app_label: {
+                "models": [*models, AUDIT_MODELS],
+                "default_connection": "default",
+                "migrations": migrations,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def ensure_database(dsn: str) -> None:
+    """Create the PostgreSQL database named in the DSN when it does not exist yet."""
+    if not is_postgres(dsn):
+        return
+    import asyncpg
+
+    parts = urlsplit(tortoise_dsn(dsn).replace("postgres://", "postgresql://", 1))
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    connection = await asyncpg.connect(admin)
+    try:
+        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+async def drop_database(dsn: str) -> None:
+    if not is_postgres(dsn):
+        return
+    import asyncpg
+
+    parts = urlsplit(tortoise_dsn(dsn).replace("postgres://", "postgresql://", 1))
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    connection = await asyncpg.connect(admin)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+async def open_database(config: dict[str, Any]) -> None:
+    """Bring the schema up to date with the app's migrations, then initialise the ORM."""
+    await ensure_database(config["connections"]["default"])
+    await migrate(config=config)
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()

@@ -1,0 +1,89 @@
+"""Strawberry glue shared by the services: error codes, the schema class, the GraphQL endpoint."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.asgi import GraphQL
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from tortoise.exceptions import DoesNotExist, IntegrityError
+
+from kernel.context import RequestContext
+from kernel.errors import AppError, Conflict, NotFound
+from kernel.metrics import CountOperations
+
+log = logging.getLogger("mbo.graphql")
+
+
+def _coded(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, AppError):
+        error.extensions = original.as_extensions()
+        return error
+    if isinstance(original, IntegrityError):
+        coded = Conflict("the change clashes with an existing record")
+    elif isinstance(original, DoesNotExist):
+        coded = NotFound("no such record")
+    elif original is None:
+        extensions = dict(error.extensions or {})
+        extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED")
+        error.extensions = extensions
+        return error
+    else:
+        log.error("unexpected error", exc_info=original)
+        coded = AppError("internal error; the operators can find it in the log by the request id")
+    return GraphQLError(
+        coded.message, nodes=error.nodes, path=error.path, extensions=coded.as_extensions()
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    """Give every error an `extensions.code`; never let a stack trace or internal message leave."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [_coded(error) for error in result.errors]
+
+
+@strawberry.federation.type(shareable=True, description="What a bulk import did")
+class ImportReport:
+    file: str
+    created: int
+    updated: int
+    unchanged: int
+
+
+def build_schema(query: type, mutation: type | None, types: list[type]) -> strawberry.federation.Schema:
+    return strawberry.federation.Schema(
+        query=query,
+        mutation=mutation,
+        types=types,
+        extensions=[
+            CountOperations,
+            ErrorCodes,
+            QueryDepthLimiter(max_depth=15),
+            MaxAliasesLimiter(max_alias_count=50),
+            MaxTokensLimiter(max_token_count=20000),
+        ],
+    )
+
+
+class GraphQLEndpoint(GraphQL):
+    """The GraphQL route; the caller was verified by the auth layer and put in the ASGI scope."""
+
+    def __init__(self, schema: strawberry.federation.Schema, make_context: Callable[[Request], Any]) -> None:
+        super().__init__(schema, graphql_ide=None, allow_queries_via_get=False)
+        self._make_context = make_context
+
+    async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
+        context: RequestContext = self._make_context(request)
+        context.response = response
+        return context

@@ -1,0 +1,88 @@
+"""Settings shared by every process, read from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SERVICES = ("targets", "assessment", "personnel")
+STORES = (*SERVICES, "identity")
+DEFAULT_PORT = 8000
+SERVICE_PORT_OFFSETS = {"targets": 1, "assessment": 2, "personnel": 3}
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("MBO_DATA_DIR", "./var")).resolve()
+
+
+def dsn_for(store: str, directory: Path | None = None) -> str:
+    """The database DSN of one store: `MBO_<STORE>_DSN`, else a SQLite file in the data dir."""
+    configured = os.environ.get(f"MBO_{store.upper()}_DSN")
+    if configured:
+        return configured
+    base = directory or data_dir()
+    base.mkdir(parents=True, exist_ok=True)
+    return f"sqlite://{base / (store + '.sqlite3')}"
+
+
+def signing_secret(directory: Path | None = None) -> str:
+    """The JWT signing secret: `MBO_SECRET`, else one generated once into the data dir (mode 0600)."""
+    configured = os.environ.get("MBO_SECRET")
+    if configured:
+        return configured
+    base = directory or data_dir()
+    base.mkdir(parents=True, exist_ok=True)
+    path = base / "secret.key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def service_url(service: str, gateway_port: int = DEFAULT_PORT) -> str:
+    configured = os.environ.get(f"MBO_{service.upper()}_URL")
+    if configured:
+        return configured
+    port = gateway_port + SERVICE_PORT_OFFSETS[service]
+    return f"http://127.0.0.1:{port}/graphql"
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    name: str
+    dsn: str
+    secret: str
+    city: str = "武汉市"
+    gateway_port: int = DEFAULT_PORT
+    upstream_timeout: float = 10.0
+    upstream_retries: int = 3
+    peers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, name: str) -> ServiceSettings:
+        port = env_int("MBO_PORT", DEFAULT_PORT)
+        return cls(
+            name=name,
+            dsn=dsn_for(name),
+            secret=signing_secret(),
+            city=os.environ.get("MBO_CITY", "武汉市"),
+            gateway_port=port,
+            upstream_timeout=env_float("MBO_UPSTREAM_TIMEOUT", 10.0),
+            upstream_retries=env_int("MBO_UPSTREAM_RETRIES", 3),
+            peers={other: service_url(other, port) for other in SERVICES if other != name},
+        )

@@ -1,0 +1,39 @@
+"""`mbo user add`: accounts are written straight into the identity store, running stack or not."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from pathlib import Path
+
+from gateway.identity.store import MIGRATIONS, MODELS, create_user
+from kernel.db import close_database, open_database, tortoise_config
+from kernel.settings import dsn_for
+
+
+def read_new_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        second = getpass.getpass("password again: ")
+    else:
+        first = sys.stdin.readline().rstrip("\r\n")
+        second = sys.stdin.readline().rstrip("\r\n")
+    if first != second:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+async def add_user(data_dir: Path, username: str, password: str, roles: list[str], unit: str | None,
+                   display_name: str = "") -> None:
+    config = tortoise_config("identity", dsn_for("identity", data_dir), MODELS, MIGRATIONS)
+    await open_database(config)
+    try:
+        await create_user(username, password, roles, unit, display_name)
+    finally:
+        await close_database()
+
+
+def add_user_sync(data_dir: Path, username: str, password: str, roles: list[str], unit: str | None,
+                  display_name: str = "") -> None:
+    asyncio.run(add_user(data_dir, username, password, roles, unit, display_name))

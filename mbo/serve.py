@@ -1,0 +1,37 @@
+"""`python -m mbo.serve NAME --port PORT`: run one service or the gateway in this process."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+
+import uvicorn
+
+FACTORIES = {
+    "targets": "services.targets.app:create_app",
+    "assessment": "services.assessment.app:create_app",
+    "personnel": "services.personnel.app:create_app",
+    "gateway": "gateway.app:create_app",
+}
+
+
+def load_factory(name: str):
+    module_name, _, attribute = FACTORIES[name].partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="mbo.serve")
+    parser.add_argument("name", choices=sorted(FACTORIES))
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = load_factory(args.name)()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                lifespan="on", timeout_graceful_shutdown=5)
+
+
+if __name__ == "__main__":
+    main()

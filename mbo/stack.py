@@ -1,0 +1,123 @@
+"""Start and stop the three services and the gateway as separate processes on loopback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from kernel.settings import SERVICE_PORT_OFFSETS, SERVICES
+
+START_TIMEOUT = 90.0
+
+
+class StackError(RuntimeError):
+    pass
+
+
+@dataclass
+class Stack:
+    data_dir: Path
+    port: int = 8000
+    env: dict[str, str] = field(default_factory=dict)
+    log_dir: Path | None = None
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def ports(self) -> dict[str, int]:
+        return {**{name: self.port + SERVICE_PORT_OFFSETS[name] for name in SERVICES}, "gateway": self.port}
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _env(self) -> dict[str, str]:
+        env = {**os.environ, **self.env}
+        env["MBO_DATA_DIR"] = str(self.data_dir)
+        env["MBO_PORT"] = str(self.port)
+        for name, port in self.ports().items():
+            if name != "gateway":
+                env.setdefault(f"MBO_{name.upper()}_URL", f"http://127.0.0.1:{port}/graphql")
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        return env
+
+    def _spawn(self, name: str, port: int) -> subprocess.Popen[bytes]:
+        logs = self.log_dir or self.data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        out = open(logs / f"{name}.log", "ab")
+        return subprocess.Popen(
+            [sys.executable, "-m", "mbo.serve", name, "--port", str(port)],
+            env=self._env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def start(self, timeout: float = START_TIMEOUT) -> None:
+        """Start all four and wait until each answers /healthz; stop everything on any failure."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        ports = self.ports()
+        try:
+            for name in SERVICES:
+                self.processes[name] = self._spawn(name, ports[name])
+            self._wait_healthy(list(SERVICES), timeout)
+            self.processes["gateway"] = self._spawn("gateway", ports["gateway"])
+            self._wait_healthy(["gateway"], timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_healthy(self, names: list[str], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(names)
+        with httpx.Client(timeout=2.0) as client:
+            while pending:
+                for name in sorted(pending):
+                    process = self.processes[name]
+                    if process.poll() is not None:
+                        raise StackError(f"{name} exited with code {process.returncode} while starting; "
+                                         f"see {self.log_file(name)}")
+                    try:
+                        if client.get(f"http://127.0.0.1:{self.ports()[name]}/healthz").status_code == 200:
+                            pending.discard(name)
+                    except httpx.HTTPError:
+                        pass
+                if pending and time.monotonic() > deadline:
+                    raise StackError(f"{', '.join(sorted(pending))} did not become healthy in {timeout:.0f} s")
+                if pending:
+                    time.sleep(0.1)
+
+    def log_file(self, name: str) -> Path:
+        return (self.log_dir or self.data_dir / "logs") / f"{name}.log"
+
+    def failed(self) -> str | None:
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                return name
+        return None
+
+    def stop(self, grace: float = 10.0) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for process in self.processes.values():
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                process.wait(remaining)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+
+    def __enter__(self) -> Stack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

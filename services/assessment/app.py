@@ -1,0 +1,21 @@
+"""The assessment service: four sources, composite, ranking, publication, bulletin."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from kernel.app import create_service_app
+from kernel.settings import ServiceSettings
+from services.assessment.schema import schema
+
+MODELS = ["services.assessment.models"]
+MIGRATIONS = "services.assessment.migrations"
+
+
+def create_app(settings: ServiceSettings | None = None) -> Starlette:
+    return create_service_app(
+        settings=settings or ServiceSettings.from_env("assessment"),
+        schema=schema,
+        models=MODELS,
+        migrations=MIGRATIONS,
+    )

@@ -1,0 +1,54 @@
+"""Request limits at the gateway: depth, aliases, tokens, body size — each refused with a clear message."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.support.stack import RunningStack
+
+
+@pytest.fixture(scope="module")
+def office(stack: RunningStack) -> dict[str, str]:
+    stack.add_user("office", "TARGET_OFFICE")
+    with stack.client("office") as client:
+        return {"Authorization": f"Bearer {client.token}"}
+
+
+def post(stack: RunningStack, headers: dict[str, str], query: str) -> httpx.Response:
+    return httpx.post(f"{stack.url}/graphql", json={"query": query}, headers=headers, timeout=30)
+
+
+def test_too_deep_is_refused(stack: RunningStack, office: dict[str, str]) -> None:
+    inner = "code"
+    for _ in range(8):
+        inner = f"staff {{ unit {{ {inner} }} }}"
+    body = post(stack, office, f"{{ units {{ {inner} }} }}").json()
+    assert "data" not in body or body["data"] is None
+    assert "depth" in body["errors"][0]["message"]
+
+
+def test_too_many_aliases_is_refused(stack: RunningStack, office: dict[str, str]) -> None:
+    fields = " ".join(f"a{i}: units {{ code }}" for i in range(40))
+    body = post(stack, office, f"{{ {fields} }}").json()
+    assert "alias" in body["errors"][0]["message"]
+
+
+def test_too_many_tokens_is_refused(stack: RunningStack, office: dict[str, str]) -> None:
+    fields = " ".join("code" for _ in range(3000))
+    body = post(stack, office, f"{{ units {{ {fields} }} }}").json()
+    assert "token" in body["errors"][0]["message"].lower()
+
+
+def test_too_large_a_body_is_refused(stack: RunningStack, office: dict[str, str]) -> None:
+    padding = "#" + "x" * 40_000_000 + "\n"
+    response = httpx.post(f"{stack.url}/graphql", content=(
+        '{"query": "' + padding.replace("\n", "\\n") + '{ units { code } }"}').encode(),
+        headers={**office, "Content-Type": "application/json"}, timeout=60)
+    assert response.status_code == 413
+    assert "larger than" in response.json()["errors"][0]["message"]
+
+
+def test_within_limits_is_answered(stack: RunningStack, office: dict[str, str]) -> None:
+    body = post(stack, office, "{ units { code staff { unit { code } } } }").json()
+    assert body == {"data": {"units": []}}
