@@ -166,6 +166,7 @@ async def audited(ctx: RequestContext, *, action: str, entity: str) -> AsyncIter
                     before=before, after=after, success=True,
                 )
     except Exception as exc:
+        exc.audited = True  # type: ignore[attr-defined]
         reason = exc.message if isinstance(exc, AppError) else type(exc).__name__
         code = exc.code if isinstance(exc, AppError) else "INTERNAL"
         async with in_transaction() as connection:
@@ -191,3 +192,12 @@ async def verify_chain(connection: BaseDBAsyncClient | None = None) -> tuple[boo
         prev = entry.hash
         count += 1
     return True, count, ""
+
+
+async def audit_refusal(ctx: RequestContext, *, action: str, error: AppError) -> None:
+    """Audit a mutation refused before it reached `audited` (role or unit checks, bad arguments)."""
+    async with in_transaction() as connection:
+        await append(
+            connection, ctx, action=action, entity=action, entity_id=None, before=None, after=None,
+            success=False, detail=f"{error.code}: {error.message}",
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import strawberry
@@ -12,8 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.types.graphql import OperationType
 from tortoise.exceptions import DoesNotExist, IntegrityError
 
+from kernel.audit import audit_refusal
 from kernel.context import RequestContext
 from kernel.errors import AppError, Conflict, NotFound
 from kernel.metrics import CountOperations
@@ -43,6 +45,25 @@ def _coded(error: GraphQLError) -> GraphQLError:
     )
 
 
+class AuditRefusals(SchemaExtension):
+    """A mutation refused outside `audited` (a role check, a bad argument) is audited here."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        result = self.execution_context.result
+        context = self.execution_context.context
+        operation = self.execution_context.operation_type
+        if result is None or not result.errors or operation is not OperationType.MUTATION:
+            return
+        if not isinstance(context, RequestContext):
+            return
+        for error in result.errors:
+            original = error.original_error
+            if isinstance(original, AppError) and not getattr(original, "audited", False) and error.path:
+                await audit_refusal(context, action=str(error.path[0]), error=original)
+                original.audited = True  # type: ignore[attr-defined]
+
+
 class ErrorCodes(SchemaExtension):
     """Give every error an `extensions.code`; never let a stack trace or internal message leave."""
 
@@ -69,6 +90,7 @@ def build_schema(query: type, mutation: type | None, types: list[type]) -> straw
         extensions=[
             CountOperations,
             ErrorCodes,
+            AuditRefusals,
             QueryDepthLimiter(max_depth=15),
             MaxAliasesLimiter(max_alias_count=50),
             MaxTokensLimiter(max_token_count=20000),

@@ -46,7 +46,8 @@ ROOT_NAMES = {OperationType.QUERY: "Query", OperationType.MUTATION: "Mutation",
 BUILTIN_SCALARS = frozenset({"String", "Int", "Float", "Boolean", "ID"})
 FEDERATION_TYPES = frozenset({
     "_Service", "_Entity", "_Any", "_FieldSet", "FieldSet", "federation__FieldSet", "federation__Scope",
-    "federation__Policy", "federation__ContextFieldValue", "link__Import", "link__Purpose", "policy__Policy", "requiresScopes__Scope",
+    "federation__Policy", "federation__ContextFieldValue", "link__Import", "link__Purpose", "policy__Policy",
+    "requiresScopes__Scope",
 })
 FEDERATION_ROOT_FIELDS = frozenset({"_service", "_entities"})
 KEPT_DIRECTIVES = frozenset({"deprecated", "specifiedBy", "oneOf"})

@@ -16,7 +16,7 @@ Arithmetic
   is computed from the *rounded* components and rounded the same way; every comparison (pass line,
   ordering, ties) uses these rounded values.
 
-Decisions where §4 is silent (also listed in the module's tests and the project docs):
+Decisions where §4 is silent:
 
 * Ballots for the same voter group given in several rows are summed before the group score is
   computed (the group score is ``valued sum / ballots`` over all the group's ballots). Grassroots

@@ -7,6 +7,7 @@ import random
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,11 +15,15 @@ from hypothesis import strategies as st
 from services.assessment.rules import (
     BallotCount,
     Components,
+    Direction,
     Grade,
     RankingResult,
+    ScoredTarget,
     Settings,
+    TargetKind,
     UnitScore,
     composite,
+    department_score,
     rank_units,
     ranking_key,
     round_half_up,
@@ -251,3 +256,45 @@ def test_voting_score_is_between_0_and_100_and_row_order_free(rows: list[BallotC
     assert D(0) <= result.score <= D(100)
     assert voting_score(list(reversed(rows))) == result
     assert result.missing == (sum(r.total for r in rows) == 0)
+
+
+@st.composite
+def target_sets(draw: st.DrawFn) -> list[ScoredTarget]:
+    # BASE points that total 100, some STRETCH and VETO targets, any certification (or none).
+    cuts = sorted(draw(st.lists(st.integers(0, 100), max_size=4)))
+    bounds = [0, *cuts, 100]
+    points = [b - a for a, b in pairwise(bounds)]
+    actual = st.one_of(st.none(), st.integers(0, 300).map(Decimal))
+    targets = [
+        ScoredTarget(
+            f"B{i}",
+            TargetKind.BASE,
+            D(p),
+            direction=draw(st.sampled_from(list(Direction))),
+            agreed_value=D(draw(st.integers(1, 200))),
+            actual_value=draw(actual),
+        )
+        for i, p in enumerate(points)
+    ]
+    for i in range(draw(st.integers(0, 3))):
+        targets.append(
+            ScoredTarget(
+                f"S{i}", TargetKind.STRETCH, D(draw(st.integers(0, 8))), agreed_value=D(100), actual_value=draw(actual)
+            )
+        )
+    for i in range(draw(st.integers(0, 2))):
+        targets.append(ScoredTarget(f"V{i}", TargetKind.VETO, agreed_value=D(1), actual_value=draw(actual)))
+    return targets
+
+
+@given(target_sets(), st.sampled_from([D(0), D(5), D(10)]), st.randoms(use_true_random=False))
+def test_department_score_bounds_and_order_free(targets: list[ScoredTarget], cap: Decimal, rnd: random.Random) -> None:
+    result = department_score(targets, cap)
+    assert D(0) <= result.score <= D(100) + cap
+    shuffled = list(targets)
+    rnd.shuffle(shuffled)
+    again = department_score(shuffled, cap)
+    assert (again.score, again.base_met, again.veto_failed) == (result.score, result.base_met, result.veto_failed)
+    assert set(again.missing_targets) == set(result.missing_targets) == {t.code for t in targets if not t.certified}
+    if result.base_met:  # every BASE target met → full 100 base points
+        assert result.base_earned == 100

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
+import logging
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -12,6 +13,8 @@ import strawberry
 from strawberry.asgi import GraphQL
 from strawberry.federation.schema_directives import Key
 from strawberry.types import Info
+
+logging.getLogger("strawberry.execution").setLevel(logging.CRITICAL)
 
 MUTATION_LOG: list[str] = []
 PRODUCT_COUNT = 120
@@ -277,7 +280,7 @@ class AccountsQuery:
         return [User.from_row(USERS["u3"]), Team(name="Core", size=4)]
 
     @strawberry.field
-    async def slow(self, seconds: float = 2.0) -> str:
+    async def slow(self, seconds: float = 2.0) -> str | None:
         await asyncio.sleep(seconds)
         return "slow"
 

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+from graphql import get_introspection_query, parse
+
+from gateway.federation import FederatedExecutor, LimitError, Limits, Supergraph, check_limits
+
+
+def nested(depth: int) -> str:
+    names = ["products"] + [("reviews", "product")[i % 2] for i in range(depth - 2)] + ["upc"]
+    query = names[-1]
+    for name in reversed(names[:-1]):
+        query = f"{name} {{ {query} }}"
+    return f"{{ {query} }}"
+
+
+def depth_of(query: str) -> int:
+    for depth in range(1, 1000):
+        try:
+            check_limits(parse(query), Limits(max_depth=depth))
+            return depth
+        except LimitError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def test_depth_counts_nested_fields() -> None:
+    assert depth_of(nested(7)) == 7
+    assert depth_of("{ version }") == 1
+    assert depth_of("{ products { upc } }") == 2
+    assert depth_of("{ __typename products { __typename upc } }") == 2
+
+
+def test_depth_limit_expands_fragments() -> None:
+    query = """{ products { ...A } }
+      fragment A on Product { reviews { ...B } }
+      fragment B on Review { product { reviews { product { reviews { product { reviews { product {
+        reviews { product { reviews { product { upc } } } } } } } } } } } }"""
+    with pytest.raises(LimitError) as raised:
+        check_limits(parse(query), Limits())
+    assert raised.value.message == "query depth 14 exceeds the limit of 12"
+
+
+def test_alias_limit() -> None:
+    aliases = " ".join(f"a{i}: version" for i in range(31))
+    with pytest.raises(LimitError, match="query uses 31 aliases, exceeding the limit of 30"):
+        check_limits(parse(f"{{ {aliases} }}"), Limits())
+    check_limits(parse("{ " + " ".join(f"a{i}: version" for i in range(30)) + " }"), Limits())
+
+
+def test_aliases_in_repeated_fragments_count_each_time() -> None:
+    query = "{ a: products { ...F } b: products { ...F } } fragment F on Product { " + " ".join(
+        f"n{i}: name" for i in range(15)) + " }"
+    with pytest.raises(LimitError, match="32 aliases"):
+        check_limits(parse(query), Limits())
+
+
+def test_fragment_bomb_is_refused_quickly() -> None:
+    fragments = ["fragment F0 on Product { upc name }"]
+    for i in range(1, 25):
+        fragments.append(f"fragment F{i} on Product {{ ...F{i - 1} ...F{i - 1} }}")
+    query = "{ products { ...F24 } } " + " ".join(fragments)
+    with pytest.raises(LimitError, match="fields once fragments are expanded"):
+        check_limits(parse(query), Limits(max_tokens=10_000))
+
+
+def test_introspection_is_exempt_from_depth() -> None:
+    check_limits(parse(get_introspection_query(descriptions=True)), Limits())
+
+
+@pytest.fixture
+def limited(supergraph: Supergraph, http_client: httpx.AsyncClient) -> FederatedExecutor:
+    return FederatedExecutor(supergraph, http_client, Limits(max_depth=4, max_aliases=2, max_tokens=60,
+                                                            max_body_bytes=1000))
+
+
+async def refusal(executor: FederatedExecutor, query: str) -> str:
+    result = await executor.execute(query, None, None, {})
+    assert "data" not in result
+    [error] = result["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert not executor.subgraph_requests
+    return error["message"]
+
+
+async def test_executor_refuses_deep_queries(limited: FederatedExecutor) -> None:
+    assert await refusal(limited, nested(6)) == "query depth 6 exceeds the limit of 4"
+
+
+async def test_executor_refuses_alias_heavy_queries(limited: FederatedExecutor) -> None:
+    assert await refusal(limited, "{ a: version b: version c: version }") == (
+        "query uses 3 aliases, exceeding the limit of 2")
+
+
+async def test_executor_refuses_long_queries(limited: FederatedExecutor) -> None:
+    query = "{ " + " ".join(["version"] * 70) + " }"
+    assert await refusal(limited, query) == "query has more than 60 tokens, exceeding the limit of 60"
+
+
+async def test_executor_refuses_large_bodies(limited: FederatedExecutor) -> None:
+    query = "{ version }" + " " * 1000
+    assert await refusal(limited, query) == "request body of 1011 bytes exceeds the limit of 1000 bytes"
+
+
+async def test_queries_within_limits_pass(limited: FederatedExecutor) -> None:
+    result = await limited.execute(nested(4), None, None, {})
+    assert "errors" not in result
