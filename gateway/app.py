@@ -104,6 +104,8 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
         except (CompositionError, RuntimeError) as exc:
             log.error("recomposition failed, keeping the previous supergraph: %s", exc)
 
+    explorer = get_graphql_ide_html("graphiql")
+
     async def healthz(request: Request) -> JSONResponse:
         ready = gateway.executor is not None
         return JSONResponse({"status": "ok" if ready else "starting", "service": "gateway"},
@@ -133,8 +135,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
 
     async def graphql(request: Request) -> Response:
         if request.method == "GET":
-            return HTMLResponse(get_graphql_ide_html(subscription_enabled=False, replace_variables=True,
-                                                     graphql_ide="graphiql"))
+            return HTMLResponse(explorer)
         try:
             verify_token(settings.secret, bearer(request.headers.get("authorization")))
         except Unauthenticated as exc:

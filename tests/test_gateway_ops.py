@@ -1,0 +1,79 @@
+"""Gateway operations: GraphiQL, recomposition on demand and on SIGHUP, a subgraph going down."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import httpx
+import pytest
+
+from tests.support.stack import RunningStack
+
+
+@pytest.fixture(scope="module")
+def ops(stack: RunningStack) -> RunningStack:
+    stack.add_user("office", "TARGET_OFFICE")
+    stack.add_user("evaluator", "EVALUATOR")
+    with stack.client("office") as client:
+        created = client.execute('mutation { createUnit(code: "JA", name: "江岸区", kind: DISTRICT) { code } }')
+        assert created.errors == []
+    return stack
+
+
+def bearer(stack: RunningStack, user: str) -> dict[str, str]:
+    with stack.client(user) as client:
+        return {"Authorization": f"Bearer {client.token}"}
+
+
+def test_graphiql_is_served_to_a_browser(ops: RunningStack) -> None:
+    response = httpx.get(f"{ops.url}/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+def test_refresh_recomposes_for_the_target_office_only(ops: RunningStack) -> None:
+    refused = httpx.post(f"{ops.url}/admin/refresh", headers=bearer(ops, "evaluator"))
+    assert refused.status_code == 403
+    accepted = httpx.post(f"{ops.url}/admin/refresh", headers=bearer(ops, "office"))
+    assert accepted.status_code == 200 and accepted.json() == {"status": "ok"}
+    with ops.client("office") as client:
+        assert client.execute("{ units { code } }").data == {"units": [{"code": "JA"}]}
+
+
+def test_sighup_recomposes_and_keeps_serving(ops: RunningStack) -> None:
+    gateway = ops.stack.processes["gateway"]
+    log = ops.stack.log_file("gateway")
+    before = log.read_text().count("composed the supergraph")
+    os.kill(gateway.pid, signal.SIGHUP)
+    deadline = time.monotonic() + 20
+    while log.read_text().count("composed the supergraph") == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert log.read_text().count("composed the supergraph") == before + 1
+    assert gateway.poll() is None
+    with ops.client("office") as client:
+        assert client.execute("{ units { code } }").errors == []
+
+
+def test_a_subgraph_that_is_down_yields_the_rest_and_an_error(ops: RunningStack) -> None:
+    headers = bearer(ops, "office")
+    personnel = ops.stack.processes["personnel"]
+    personnel.send_signal(signal.SIGTERM)
+    personnel.wait(20)
+    response = httpx.post(f"{ops.url}/graphql", headers=headers,
+                          json={"query": '{ units { code name } person(staffNo: "JA-001") { name } }'})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] == {"units": [{"code": "JA", "name": "江岸区"}], "person": None}
+    assert body["errors"][0]["extensions"]["code"] == "SUBGRAPH_UNAVAILABLE"
+    assert "personnel" in body["errors"][0]["message"]
+    assert body["errors"][0]["path"] == ["person"]
+
+    # Unit.staff is non-null, so its error propagates up to the nearest nullable parent — here
+    # the whole response, exactly as the GraphQL spec (and any federation gateway) requires.
+    nested = httpx.post(f"{ops.url}/graphql", headers=headers,
+                        json={"query": "{ units { code staff { staffNo } } }"})
+    assert nested.status_code == 200
+    assert nested.json()["data"] is None
+    assert nested.json()["errors"][0]["path"][:2] == ["units", 0]
