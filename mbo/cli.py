@@ -101,6 +101,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    from mbo.generate import generate
+
+    counts = generate(Path(args.out), scale=args.scale, year=args.year, seed=args.seed)
+    for name, count in counts.items():
+        print(f"{name:<20} {count:>8} rows")
+    print(f"year bundle written to {Path(args.out).resolve()}")
+    return 0
+
+
 def cmd_sdl(args: argparse.Namespace) -> int:
     import importlib
 
@@ -141,6 +151,13 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("bundle")
     load.add_argument("--url", default=default_url())
     load.set_defaults(run=cmd_import)
+
+    gen = commands.add_parser("generate", help="write a generated year bundle (city or province scale)")
+    gen.add_argument("--scale", choices=["city", "province"], default="city")
+    gen.add_argument("--out", required=True)
+    gen.add_argument("--year", type=int, default=2026)
+    gen.add_argument("--seed", type=int, default=2026)
+    gen.set_defaults(run=cmd_generate)
 
     sdl = commands.add_parser("sdl", help="print one subgraph's SDL (for a standard federation router)")
     sdl.add_argument("service", choices=["targets", "assessment", "personnel"])

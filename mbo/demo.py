@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from mbo.accounts import add_user_sync
@@ -14,11 +15,12 @@ from mbo.generate import generate
 from mbo.stack import Stack, StackError
 
 DEMO_PASSWORD = "Demo-2026-wuhan"
+DEMO_YEAR = 2026
 DEMO_ACCOUNTS: list[tuple[str, list[str], str | None, str]] = [
     ("office", ["TARGET_OFFICE"], None, "市政府目标办"),
     ("leader", ["LEADER"], None, "市领导"),
     ("jaq", ["UNIT_OPERATOR"], "JAQ", "江岸区目标办"),
-    ("assessor", ["ASSESSOR"], "SZ015", "市发改委考核处"),
+    ("assessor", ["ASSESSOR"], "SZ042", "市统计局考核处"),
     ("evaluator", ["EVALUATOR"], None, "测评组"),
     ("supervision", ["SUPERVISION_OFFICE"], None, "市委督查室"),
     ("orgdept", ["ORGANIZATION_DEPT"], None, "市委组织部"),
@@ -43,6 +45,38 @@ def print_accounts() -> None:
         print(f"  {name:<12} {', '.join(roles):<20} {unit or '':<6} {display}")
 
 
+YEAR_END = [
+    ("computeAssessment", "mutation($y: Int!) { computeAssessment(year: $y) { status } }"),
+    ("publishAssessment", "mutation($y: Int!) { publishAssessment(year: $y) { status } }"),
+    ("applyResults", "mutation($y: Int!) { applyResults(year: $y) { __typename } }"),
+]
+SUMMARY = """query($y: Int!) { assessment(year: $y) { status advancedOverflow lastPlaceShortfall
+  results { unit { code name } compositeScore grade rank } } }"""
+
+
+def run_year_end(client: Client, year: int) -> list[str]:
+    """Compute, publish and apply the demo year; return a printable summary of the ranking."""
+    for name, mutation in YEAR_END:
+        result = client.execute(mutation, {"y": year})
+        if result.errors:
+            raise RuntimeError(f"{name}: {result.errors[0].get('message')}")
+    result = client.execute(SUMMARY, {"y": year})
+    if result.errors or not result.data or not result.data["assessment"]:
+        raise RuntimeError("the assessment could not be read back")
+    assessment = result.data["assessment"]
+    results = sorted(assessment["results"], key=lambda r: (r["rank"], r["unit"]["code"]))
+    grades = Counter(r["grade"] for r in results)
+    lines = [f"{year} assessment ({assessment['status']}): " + ", ".join(
+        f"{grades.get(g, 0)} {label}" for g, label in
+        [("ADVANCED", "advanced 先进"), ("QUALIFIED", "qualified 达标"), ("UNQUALIFIED", "not qualified 未达标"),
+         ("LAST_PLACE", "last place 末位")])]
+    advanced = [r for r in results if r["grade"] == "ADVANCED"]
+    last = [r for r in results if r["grade"] == "LAST_PLACE"]
+    lines.append("先进单位 advanced: " + "、".join(f"{r['unit']['name']}({r['compositeScore']})" for r in advanced))
+    lines.append("末位单位 last place: " + "、".join(f"{r['unit']['name']}({r['compositeScore']})" for r in last))
+    return lines
+
+
 def run_demo(data_dir: Path, port: int) -> int:
     stack = Stack(data_dir=data_dir, port=port)
     create_demo_accounts(data_dir)
@@ -54,16 +88,21 @@ def run_demo(data_dir: Path, port: int) -> int:
         return 1
     try:
         bundle = data_dir / "demo-bundle"
-        counts = generate(bundle)
+        counts = generate(bundle, scale="city", year=DEMO_YEAR)
+        print(f"demo year {DEMO_YEAR}: " + ", ".join(f"{n} {name.removesuffix('.csv')}" for name, n in counts.items()),
+              flush=True)
         with Client(stack.url) as client:
             client.sign_in("office", DEMO_PASSWORD)
-            reports = import_bundle(client, bundle)
-        for report in reports:
-            if not report.ok:
-                print(f"mbo demo: {report.name} refused: {report.message}", file=sys.stderr)
-                return 1
-        print(f"gateway listening on {stack.url}/graphql")
-        print("demo year 2026: " + ", ".join(f"{n} {name.removesuffix('.csv')}" for name, n in counts.items()))
+            for report in import_bundle(client, bundle, progress=lambda name: print(f"  loading {name} …", flush=True)):
+                if not report.ok:
+                    print(f"mbo demo: {report.name} refused: {report.message}", file=sys.stderr)
+                    for error in report.row_errors[:10]:
+                        print(f"  row {error['row']} {error['column']}: {error['reason']}", file=sys.stderr)
+                    return 1
+            summary = run_year_end(client, DEMO_YEAR)
+        print(f"\ngateway listening on {stack.url}/graphql  (GraphiQL in a browser)")
+        for line in summary:
+            print(line)
         print_accounts()
         if sys.stdin.isatty() and sys.stdout.isatty():
             from tui.app import run
@@ -82,5 +121,8 @@ def run_demo(data_dir: Path, port: int) -> int:
         while not stopping and stack.failed() is None:
             time.sleep(0.2)
         return 0 if stopping else 1
+    except RuntimeError as exc:
+        print(f"mbo demo: {exc}", file=sys.stderr)
+        return 1
     finally:
         stack.stop()

@@ -1,0 +1,72 @@
+"""The demo-year generator: deterministic, the Wuhan units, cascades to people, a realistic spread."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+from mbo.generate import HEADERS, build, generate
+from mbo.wuhan import DISTRICTS
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.csv"))}
+
+
+def test_same_seed_same_bundle_and_another_seed_differs(tmp_path: Path) -> None:
+    generate(tmp_path / "a", seed=7)
+    generate(tmp_path / "b", seed=7)
+    generate(tmp_path / "c", seed=8)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+    assert digest(tmp_path / "a")["people.csv"] != digest(tmp_path / "c")["people.csv"]
+
+
+def test_files_carry_the_exchange_format_headers(tmp_path: Path) -> None:
+    counts = generate(tmp_path)
+    assert set(counts) == set(HEADERS)
+    for name, header in HEADERS.items():
+        with (tmp_path / name).open(encoding="utf-8") as handle:
+            assert next(csv.reader(handle)) == header
+
+
+def test_city_has_the_13_districts_and_97_municipal_units() -> None:
+    bundle = build()
+    kinds = Counter(u.kind for u in bundle.units)
+    assert kinds == {"district": 13, "municipal": 97}
+    assert {u.name for u in bundle.units if u.kind == "district"} == {name for _, name in DISTRICTS}
+    assert 15_000 <= len(bundle.people) <= 17_000
+
+
+def test_every_unit_has_a_leadership_team_and_base_points_total_100() -> None:
+    bundle = build()
+    roles = Counter((p[2], p[5]) for p in bundle.people if p[5])
+    for unit in bundle.units:
+        assert roles[(unit.code, "party_secretary")] == 1
+        assert roles[(unit.code, "admin_head")] == 1
+    points: Counter[str] = Counter()
+    for row in bundle.targets:
+        if row[5] == "base" and not row[15]:
+            points[row[1]] += int(row[11])
+    assert set(points.values()) == {100}
+
+
+def test_cascades_reach_people_and_only_top_level_targets_are_certified() -> None:
+    bundle = build()
+    by_code = {row[0]: row for row in bundle.targets}
+    children = Counter(row[15] for row in bundle.targets if row[15])
+    departments = [row for row in bundle.targets if row[15] and not by_code[row[15]][15]]
+    assert departments and all(children[row[0]] == 3 for row in departments)
+    leaves = [row for row in bundle.targets if row[0] not in children]
+    assert leaves and all(row[18] for row in leaves), "every leaf is assigned to a person"
+    certified = {row[0] for row in bundle.certifications}
+    assert certified == {row[0] for row in bundle.targets if not row[15]}
+    stretch = [row for row in bundle.targets if row[5] == "stretch" and not row[15]]
+    assert stretch and all(row[12] and row[13] for row in stretch), "stretch targets name a peer city"
+
+
+def test_province_scale_has_1100_units() -> None:
+    bundle = build(scale="province", people_per_unit=10)
+    assert len(bundle.units) == 1100
+    assert len({u.code for u in bundle.units}) == 1100
