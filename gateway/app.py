@@ -27,6 +27,7 @@ from gateway.federation import (
     compose,
     fetch_sdl,
 )
+from gateway.identity.events import record
 from gateway.identity.store import MIGRATIONS, MODELS, SignInError, sign_in
 from gateway.settings import GatewaySettings
 from kernel.auth import bearer, issue_token, service_token, verify_token
@@ -122,12 +123,19 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
                 {"error": "invalid_request", "message": "send JSON with username and password"},
                 status_code=400,
             )
+        source = request.client.host if request.client else None
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        username = body["username"][:64]
         try:
             account = await sign_in(body["username"], body["password"])
         except SignInError as exc:
             status = 423 if exc.locked else 401
             code = "account_locked" if exc.locked else "invalid_credentials"
+            await record(actor=username, action="signIn", entity_id=username, success=False,
+                         detail=f"{code}: {exc.message}", source=source, request_id=request_id)
             return JSONResponse({"error": code, "message": exc.message}, status_code=status)
+        await record(actor=account.username, roles=",".join(account.roles), action="signIn",
+                     entity_id=account.username, success=True, source=source, request_id=request_id)
         access = issue_token(settings.secret, username=account.username, roles=account.roles,
                              unit=account.unit, ttl_seconds=settings.token_ttl)
         return JSONResponse({"access_token": access, "token_type": "bearer",

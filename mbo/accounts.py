@@ -7,6 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from gateway.identity.events import record
 from gateway.identity.store import MIGRATIONS, MODELS, create_user
 from kernel.db import close_database, open_database, tortoise_config
 from kernel.settings import dsn_for
@@ -28,8 +29,16 @@ async def add_user(data_dir: Path, username: str, password: str, roles: list[str
                    display_name: str = "") -> None:
     config = tortoise_config("identity", dsn_for("identity", data_dir), MODELS, MIGRATIONS)
     await open_database(config)
+    actor = f"cli:{getpass.getuser()}"
     try:
-        await create_user(username, password, roles, unit, display_name)
+        try:
+            user = await create_user(username, password, roles, unit, display_name)
+        except ValueError as exc:
+            await record(actor=actor, action="createUser", entity_id=username, success=False,
+                         detail=f"BAD_USER_INPUT: {exc}")
+            raise
+        await record(actor=actor, action="createUser", entity_id=username, success=True,
+                     after={"username": user.username, "roles": user.role_list, "unit": user.unit})
     finally:
         await close_database()
 

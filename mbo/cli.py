@@ -111,6 +111,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from mbo.audit_verify import verify_all
+
+    failed = False
+    for report in verify_all(Path(args.data_dir).resolve()):
+        status = "ok" if report.ok else "BROKEN"
+        print(f"{report.store:<11} {status:<7} {report.entries:>8} entries  {report.problem}")
+        failed = failed or not report.ok
+    return 1 if failed else 0
+
+
 def cmd_sdl(args: argparse.Namespace) -> int:
     import importlib
 
@@ -151,6 +162,11 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("bundle")
     load.add_argument("--url", default=default_url())
     load.set_defaults(run=cmd_import)
+
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
+    verify = audit.add_parser("verify", help="check every store's hash chain; non-zero exit on any change")
+    verify.add_argument("--data-dir", default=data_dir_default)
+    verify.set_defaults(run=cmd_audit_verify)
 
     gen = commands.add_parser("generate", help="write a generated year bundle (city or province scale)")
     gen.add_argument("--scale", choices=["city", "province"], default="city")
