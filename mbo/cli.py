@@ -122,6 +122,35 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from mbo.backup import BackupError, backup
+
+    try:
+        manifest = backup(Path(args.data_dir).resolve(), Path(args.out).resolve())
+    except BackupError as exc:
+        print(f"mbo backup: {exc}", file=sys.stderr)
+        return 2
+    print(f"backed up {len(manifest['files'])} files to {Path(args.out).resolve()}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from mbo.audit_verify import verify_all
+    from mbo.backup import BackupError, restore
+
+    data_dir = Path(args.data_dir).resolve()
+    try:
+        restore(Path(args.backup).resolve(), data_dir)
+    except BackupError as exc:
+        print(f"mbo restore: {exc}", file=sys.stderr)
+        return 2
+    broken = [r for r in verify_all(data_dir) if not r.ok]
+    for report in broken:
+        print(f"mbo restore: the audit chain of {report.store} does not verify: {report.problem}", file=sys.stderr)
+    print(f"restored into {data_dir}; audit chains {'BROKEN' if broken else 'verified'}")
+    return 1 if broken else 0
+
+
 def cmd_sdl(args: argparse.Namespace) -> int:
     import importlib
 
@@ -167,6 +196,16 @@ def parser() -> argparse.ArgumentParser:
     verify = audit.add_parser("verify", help="check every store's hash chain; non-zero exit on any change")
     verify.add_argument("--data-dir", default=data_dir_default)
     verify.set_defaults(run=cmd_audit_verify)
+
+    save = commands.add_parser("backup", help="online, consistent copy of the SQLite stores")
+    save.add_argument("--data-dir", default=data_dir_default)
+    save.add_argument("--out", required=True)
+    save.set_defaults(run=cmd_backup)
+
+    back = commands.add_parser("restore", help="restore a backup into an empty data dir")
+    back.add_argument("backup")
+    back.add_argument("--data-dir", default=data_dir_default)
+    back.set_defaults(run=cmd_restore)
 
     gen = commands.add_parser("generate", help="write a generated year bundle (city or province scale)")
     gen.add_argument("--scale", choices=["city", "province"], default="city")
