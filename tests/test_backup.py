@@ -19,7 +19,7 @@ def mbo(*args: str) -> subprocess.CompletedProcess[str]:
                           env=SQLITE_ONLY, timeout=120, check=False)
 
 
-def test_backup_while_running_and_restore_into_a_fresh_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backup_while_running_and_restore_into_fresh_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MBO_TEST_DB", "sqlite")
     running = RunningStack(tmp_path / "live").start()
     try:
