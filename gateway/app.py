@@ -8,11 +8,13 @@ import json
 import logging
 import signal
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -33,8 +35,10 @@ from gateway.settings import GatewaySettings
 from kernel.auth import bearer, issue_token, service_token, verify_token
 from kernel.db import close_database, open_database, tortoise_config
 from kernel.errors import Unauthenticated
+from kernel.observability import HTTP, RequestLog, operation_var
 
 log = logging.getLogger("mbo.gateway")
+ERRORS: Counter[str] = Counter()
 
 
 def graphql_error(message: str, code: str, status: int) -> JSONResponse:
@@ -169,12 +173,26 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
         if operation_name is not None and not isinstance(operation_name, str):
             return graphql_error("'operationName' must be a string", "BAD_USER_INPUT", 400)
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        operation_var.set((operation_name or "anonymous")[:64])
         headers = {"Authorization": request.headers["authorization"], "X-Request-ID": request_id}
         if request.client:
             headers["X-Forwarded-For"] = request.client.host
         assert gateway.executor is not None
         result = await gateway.executor.execute(body["query"], variables, operation_name, headers)
-        return JSONResponse(result, headers={"X-Request-ID": request_id})
+        for error in result.get("errors") or ():
+            ERRORS[str((error.get("extensions") or {}).get("code", "INTERNAL"))] += 1
+        return JSONResponse(result)
+
+    async def metrics(request: Request) -> Response:
+        try:
+            verify_token(settings.secret, bearer(request.headers.get("authorization")))
+        except Unauthenticated as exc:
+            return graphql_error(exc.message, "UNAUTHENTICATED", 401)
+        lines = ["# HELP mbo_graphql_errors_total GraphQL errors returned by the gateway, by code",
+                 "# TYPE mbo_graphql_errors_total counter"]
+        lines += [f'mbo_graphql_errors_total{{service="gateway",code="{code}"}} {count}'
+                  for code, count in sorted(ERRORS.items())]
+        return Response(HTTP.render("gateway") + "\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
 
     async def refresh(request: Request) -> JSONResponse:
         try:
@@ -195,8 +213,10 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
             Route("/auth/token", token, methods=["POST"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/admin/refresh", refresh, methods=["POST"]),
+            Route("/metrics", metrics, methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequestLog)],
     )
     app.state.gateway = gateway
     return app

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import strawberry
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, request_response
@@ -22,6 +23,7 @@ from kernel.db import close_database, open_database, tortoise_config
 from kernel.errors import Unauthenticated
 from kernel.graphql import GraphQLEndpoint
 from kernel.metrics import render
+from kernel.observability import HTTP, RequestLog
 from kernel.settings import ServiceSettings
 
 MAX_BODY_BYTES = 20_000_000
@@ -110,7 +112,7 @@ def create_service_app(
         return JSONResponse({"status": "ok", "service": settings.name})
 
     async def metrics(request: Request) -> Response:
-        return Response(render(settings.name), media_type="text/plain; version=0.0.4")
+        return Response(render(settings.name) + HTTP.render(settings.name), media_type="text/plain; version=0.0.4")
 
     graphql = RequireToken(GraphQLEndpoint(schema, make_context), settings.secret)
     app = Starlette(
@@ -120,6 +122,7 @@ def create_service_app(
             Route("/metrics", RequireToken(request_response(metrics), settings.secret), methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequestLog)],
     )
     app.state.settings = settings
     app.state.schema = schema

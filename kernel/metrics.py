@@ -8,12 +8,15 @@ from collections.abc import Iterator
 from graphql import FieldNode, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
+from kernel.observability import operation_var
+
 OPERATIONS: Counter[tuple[str, str]] = Counter()
 ERRORS: Counter[str] = Counter()
 
 
 class CountOperations(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
+        operation_var.set(self.execution_context.operation_name or "")
         document = self.execution_context.graphql_document
         if document is not None:
             for definition in document.definitions:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 
 import uvicorn
+
+from kernel.observability import configure_logging
 
 FACTORIES = {
     "targets": "services.targets.app:create_app",
@@ -27,9 +28,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging(args.name)
     app = load_factory(args.name)()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
                 lifespan="on", timeout_graceful_shutdown=5)
 
 

@@ -1,0 +1,136 @@
+"""Structured JSON logs carrying the request id, and per-request HTTP metrics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections import Counter
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+request_id_var: ContextVar[str] = ContextVar("request_id", default="")
+operation_var: ContextVar[str] = ContextVar("operation", default="")
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+MAX_OPERATIONS = 200
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "service": self.service,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = request_id_var.get()
+        if request_id:
+            entry["request_id"] = request_id
+        for key in ("method", "path", "status", "duration_ms", "operation"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(service: str, level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter(service))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@dataclass
+class HttpMetrics:
+    requests: Counter[tuple[str, str, int]] = field(default_factory=Counter)
+    latency_buckets: Counter[tuple[str, str, float]] = field(default_factory=Counter)
+    latency_sum: Counter[tuple[str, str]] = field(default_factory=Counter)
+    latency_count: Counter[tuple[str, str]] = field(default_factory=Counter)
+    operations: set[str] = field(default_factory=set)
+
+    def observe(self, path: str, operation: str, status: int, seconds: float) -> None:
+        if operation and operation not in self.operations:
+            if len(self.operations) >= MAX_OPERATIONS:
+                operation = "other"
+            else:
+                self.operations.add(operation)
+        self.requests[(path, operation, status)] += 1
+        for bound in BUCKETS:
+            if seconds <= bound:
+                self.latency_buckets[(path, operation, bound)] += 1
+        self.latency_sum[(path, operation)] += seconds
+        self.latency_count[(path, operation)] += 1
+
+    def render(self, service: str) -> str:
+        lines = ["# HELP mbo_http_requests_total HTTP requests by path, operation name and status",
+                 "# TYPE mbo_http_requests_total counter"]
+        for (path, operation, status), count in sorted(self.requests.items()):
+            lines.append(f'mbo_http_requests_total{{service="{service}",path="{path}",operation="{operation}",'
+                         f'status="{status}"}} {count}')
+        lines += ["# HELP mbo_http_request_seconds request latency", "# TYPE mbo_http_request_seconds histogram"]
+        for (path, operation), count in sorted(self.latency_count.items()):
+            labels = f'service="{service}",path="{path}",operation="{operation}"'
+            for bound in BUCKETS:
+                lines.append(f'mbo_http_request_seconds_bucket{{{labels},le="{bound}"}} '
+                             f"{self.latency_buckets[(path, operation, bound)]}")
+            lines.append(f'mbo_http_request_seconds_bucket{{{labels},le="+Inf"}} {count}')
+            lines.append(f"mbo_http_request_seconds_sum{{{labels}}} {self.latency_sum[(path, operation)]:.6f}")
+            lines.append(f"mbo_http_request_seconds_count{{{labels}}} {count}")
+        return "\n".join(lines) + "\n"
+
+
+HTTP = HttpMetrics()
+access_log = logging.getLogger("mbo.access")
+
+
+class RequestLog:
+    """Give every request an id (X-Request-ID, or a new one), log it as one JSON line, count it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        operation_token = operation_var.set("")
+        scope["headers"] = [*[(k, v) for k, v in scope["headers"] if k != b"x-request-id"],
+                            (b"x-request-id", request_id.encode("latin-1"))]
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            path = scope.get("path", "")
+            if path not in ("/healthz", "/metrics"):
+                HTTP.observe(path, operation_var.get(), status, elapsed)
+                access_log.info("request", extra={"method": scope.get("method"), "path": path, "status": status,
+                                                  "duration_ms": round(elapsed * 1000, 2),
+                                                  "operation": operation_var.get()})
+            request_id_var.reset(token)
+            operation_var.reset(operation_token)
