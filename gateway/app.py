@@ -56,6 +56,7 @@ class Gateway:
             max_tokens=settings.max_tokens,
             max_body_bytes=settings.max_body_bytes,
             subgraph_timeout=settings.subgraph_timeout,
+            mutation_timeout=settings.mutation_timeout,
         )
         self.client: httpx.AsyncClient | None = None
         self.supergraph: Supergraph | None = None
@@ -92,7 +93,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await open_database(identity)
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
-        async with httpx.AsyncClient(timeout=settings.subgraph_timeout, limits=limits) as client:
+        async with httpx.AsyncClient(timeout=settings.mutation_timeout, limits=limits) as client:
             gateway.client = client
             await gateway.compose(wait=settings.compose_wait)
             loop = asyncio.get_running_loop()

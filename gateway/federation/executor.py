@@ -155,7 +155,8 @@ class _Run:
         payload: dict[str, Any] = {"query": operation}
         if variables:
             payload["variables"] = variables
-        timeout = executor.limits.subgraph_timeout
+        mutation = self.plan.operation.operation is OperationType.MUTATION
+        timeout = executor.limits.mutation_timeout if mutation else executor.limits.subgraph_timeout
         try:
             response = await executor.client.post(spec.url, content=json.dumps(payload).encode(),
                                                   headers=executor.outgoing_headers(self.headers),

@@ -24,6 +24,7 @@ class Limits:
     max_body_bytes: int = 1_000_000
     subgraph_timeout: float = 10.0
     max_fields: int = 10_000
+    mutation_timeout: float = 600.0
 
 
 class LimitError(Exception):
