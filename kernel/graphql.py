@@ -91,9 +91,9 @@ def build_schema(query: type, mutation: type | None, types: list[type]) -> straw
             CountOperations,
             ErrorCodes,
             AuditRefusals,
-            QueryDepthLimiter(max_depth=15),
-            MaxAliasesLimiter(max_alias_count=50),
-            MaxTokensLimiter(max_token_count=20000),
+            lambda: QueryDepthLimiter(max_depth=15),
+            lambda: MaxAliasesLimiter(max_alias_count=50),
+            lambda: MaxTokensLimiter(max_token_count=20000),
         ],
     )
 

@@ -1,0 +1,143 @@
+"""Progress monitoring (进度督办): reports, status against elapsed time, roll-up, lagging targets."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from kernel.audit import audited
+from kernel.context import RequestContext
+from kernel.errors import BadInput, Conflict
+from services.targets import access, rules
+from services.targets.catalog import AMOUNT_MAX, get_target, open_year
+from services.targets.models import Direction, Measure, ProgressReport, Target, TargetStatus
+
+TRACKED = (TargetStatus.AGREED, TargetStatus.SIGNED)
+
+
+async def report_progress(ctx: RequestContext, *, year: int, code: str, period: str, as_of: date,
+                          actual_to_date: Decimal, note: str | None, evidence: str | None) -> ProgressReport:
+    """A periodic progress report on an agreed target by its unit (or the target office)."""
+    period = (period or "").strip()
+    if not period or len(period) > 32:
+        raise BadInput("a period is 1–32 characters, e.g. 2026-03 or 2026-Q1", field="period")
+    if not actual_to_date.is_finite() or abs(actual_to_date) > AMOUNT_MAX:
+        raise BadInput("the actual to date is out of range", field="actualToDate")
+    if as_of.year != year:
+        raise BadInput(f"asOf must be a day of {year}", field="asOf")
+    async with audited(ctx, action="reportProgress", entity="ProgressReport") as audit:
+        audit.entity_id = f"{year}:{code}"
+        target = await get_target(year, code)
+        caller = access.require_write_unit(ctx, target.unit_code)
+        await open_year(year)
+        if target.status not in TRACKED:
+            raise Conflict(f"target {code} is {target.status.value}; progress is reported on agreed targets",
+                           field="code")
+        if target.measure is Measure.QUALITATIVE and not Decimal(0) <= actual_to_date <= Decimal(1):
+            raise BadInput("a qualitative target's progress is a completion between 0 and 1", field="actualToDate")
+        report = await ProgressReport.create(
+            target_id=target.id, year=year, period=period, as_of=as_of, actual_to_date=actual_to_date,
+            note=(note or "").strip(), evidence=(evidence or "").strip(), reporter=caller.username,
+            at=datetime.now(UTC),
+        )
+        audit.after = {"target": code, "period": period, "asOf": as_of.isoformat(),
+                       "actualToDate": str(rules.plain(actual_to_date)), "note": report.note,
+                       "evidence": report.evidence}
+    return report
+
+
+async def reports_of(target_ids: list[int]) -> list[list[ProgressReport]]:
+    grouped: dict[int, list[ProgressReport]] = {i: [] for i in target_ids}
+    for r in await ProgressReport.filter(target_id__in=list(set(target_ids))).order_by("as_of", "id"):
+        grouped[r.target_id].append(r)
+    return [grouped[i] for i in target_ids]
+
+
+@dataclass(frozen=True)
+class Progress:
+    target_id: int
+    code: str
+    unit_code: str
+    title: str
+    responsible_leader: str | None
+    progress: Decimal
+    elapsed: Decimal
+    status: rules.ProgressStatus
+    reported: bool
+    actual_to_date: Decimal | None
+
+
+COLUMNS = ("id", "code", "unit_code", "parent_code", "title", "responsible_leader", "measure", "direction",
+           "agreed_value", "points")
+
+
+async def progress_of(year: int, as_of: date, unit_codes: list[str] | None) -> dict[str, Progress]:
+    """Every tracked target's progress (rolled up through its tree) as of a day; two queries."""
+    query = Target.filter(year=year, status__in=list(TRACKED))
+    if unit_codes is not None:
+        query = query.filter(unit_code__in=unit_codes)
+    rows = await query.values(*COLUMNS)
+    reports = ProgressReport.filter(year=year, as_of__lte=as_of)
+    latest: dict[int, Decimal] = {}
+    for target_id, actual in await reports.order_by("as_of", "id").values_list("target_id", "actual_to_date"):
+        latest[target_id] = actual
+    own: dict[str, Decimal] = {}
+    points: dict[str, Decimal | None] = {}
+    for r in rows:
+        measure = r["measure"] if isinstance(r["measure"], Measure) else Measure(r["measure"])
+        direction = r["direction"] if isinstance(r["direction"], Direction) else Direction(r["direction"])
+        own[r["code"]] = rules.completion(measure is Measure.QUANTITATIVE, direction, r["agreed_value"],
+                                          latest.get(r["id"]))
+        points[r["code"]] = r["points"]
+    forest = rules.build_forest((r["code"], r["parent_code"], r) for r in rows)
+    rolled = rules.roll_up(forest, own, points)
+    elapsed = rules.elapsed_fraction(year, as_of)
+    reported_codes = _reported(forest, {r["code"] for r in rows if r["id"] in latest})
+    return {
+        r["code"]: Progress(
+            target_id=r["id"], code=r["code"], unit_code=r["unit_code"], title=r["title"],
+            responsible_leader=r["responsible_leader"], progress=rolled[r["code"]], elapsed=elapsed,
+            status=rules.progress_status(rolled[r["code"]], elapsed), reported=r["code"] in reported_codes,
+            actual_to_date=latest.get(r["id"]),
+        )
+        for r in rows
+    }
+
+
+def _reported(forest: list[rules.Node], direct: set[str]) -> set[str]:
+    """Codes with a report of their own or, for a parent, on some target below it."""
+    out: set[str] = set()
+
+    def walk(node: rules.Node) -> bool:
+        below = [walk(child) for child in node.children]
+        has = node.code in direct or any(below)
+        if has:
+            out.add(node.code)
+        return has
+
+    for root in forest:
+        walk(root)
+    return out
+
+
+async def unit_progress(keys: list[tuple[str, int, date]]) -> list[dict[str, Progress]]:
+    """DataLoader batch: progress per (unit code, year, as of)."""
+    grouped: dict[tuple[int, date], set[str]] = defaultdict(set)
+    for unit_code, year, as_of in keys:
+        grouped[(year, as_of)].add(unit_code)
+    found: dict[tuple[int, date], dict[str, Progress]] = {}
+    for (year, as_of), units in grouped.items():
+        found[(year, as_of)] = await progress_of(year, as_of, sorted(units))
+    return [found[(year, as_of)] for _unit, year, as_of in keys]
+
+
+async def lagging_targets(ctx: RequestContext, *, year: int, as_of: date, unit_code: str | None,
+                          responsible_leader: str | None) -> list[Progress]:
+    """Targets (any level) whose progress is LAGGING or AT_RISK as of a day, by unit and code."""
+    unit_code = access.readable_unit_filter(ctx, unit_code)
+    progress = await progress_of(year, as_of, [unit_code] if unit_code else None)
+    found = [p for p in progress.values() if p.status is not rules.ProgressStatus.ON_TRACK
+             and (responsible_leader is None or p.responsible_leader == responsible_leader)]
+    return sorted(found, key=lambda p: (p.unit_code, p.code))
