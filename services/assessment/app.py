@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 
 from kernel.app import create_service_app
 from kernel.settings import ServiceSettings
+from services.assessment.loaders import make_loaders
 from services.assessment.schema import schema
 
 MODELS = ["services.assessment.models"]
@@ -18,4 +19,5 @@ def create_app(settings: ServiceSettings | None = None) -> Starlette:
         schema=schema,
         models=MODELS,
         migrations=MIGRATIONS,
+        loaders=make_loaders,
     )

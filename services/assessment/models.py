@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -18,3 +20,178 @@ class YearSetting(Model):
     class Meta:
         table = "year_setting"
         unique_together = (("year", "key"),)
+
+
+class Status(StrEnum):
+    OPEN = "OPEN"  # inputs editable; results missing or stale
+    COMPUTED = "COMPUTED"  # results match the inputs; may be published
+    PUBLISHED = "PUBLISHED"  # the current revision is frozen; inputs are read-only
+
+
+class Assessment(Model):
+    """One year's year-end assessment, with its working (or last published) revision number."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField(unique=True)
+    status = fields.CharEnumField(Status, max_length=16, default=Status.OPEN)
+    revision = fields.IntField(default=1)
+    inputs_version = fields.IntField(default=1)
+    opened_at = fields.DatetimeField(auto_now_add=True)
+    opened_by = fields.CharField(max_length=128)
+    snapshot_source = fields.TextField(default="{}")
+
+    class Meta:
+        table = "assessment"
+
+
+class Revision(Model):
+    """One revision of a year's results, computed, then frozen when published."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    number = fields.IntField()
+    reason = fields.TextField(null=True)
+    opened_at = fields.DatetimeField(auto_now_add=True)
+    opened_by = fields.CharField(max_length=128)
+    computed_at = fields.DatetimeField(null=True)
+    computed_by = fields.CharField(max_length=128, null=True)
+    published_at = fields.DatetimeField(null=True)
+    published_by = fields.CharField(max_length=128, null=True)
+    advanced_overflow = fields.IntField(default=0)
+    last_place_shortfall = fields.IntField(default=0)
+    last_place_overflow = fields.IntField(default=0)
+    groups = fields.TextField(default="[]")
+    settings = fields.TextField(default="{}")
+
+    class Meta:
+        table = "assessment_revision"
+        unique_together = (("year", "number"),)
+
+
+class SnapshotUnit(Model):
+    """A unit as the targets service described it when the year's assessment was opened."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    code = fields.CharField(max_length=32)
+    name = fields.CharField(max_length=128)
+    kind = fields.CharField(max_length=16)
+    group = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "assessment_unit"
+        unique_together = (("year", "code"),)
+
+
+class SnapshotTarget(Model):
+    """An agreed top-level target as snapshotted from the targets service, with its source version."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    code = fields.CharField(max_length=64)
+    unit_code = fields.CharField(max_length=32, db_index=True)
+    kind = fields.CharField(max_length=16)
+    measure = fields.CharField(max_length=16)
+    direction = fields.CharField(max_length=24)
+    agreed_value = fields.CharField(max_length=48, null=True)
+    points = fields.CharField(max_length=48)
+    assessing_department = fields.CharField(max_length=64, default="")
+    source_version = fields.IntField()
+
+    class Meta:
+        table = "assessment_target"
+        unique_together = (("year", "code"),)
+
+
+class Certification(Model):
+    """An assessing department's certified actual value (quantitative) or completion (qualitative)."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    target_code = fields.CharField(max_length=64)
+    actual_value = fields.CharField(max_length=48, null=True)
+    completion = fields.CharField(max_length=48, null=True)
+    note = fields.TextField(null=True)
+    entered_by = fields.CharField(max_length=128)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "assessment_certification"
+        unique_together = (("year", "target_code"),)
+
+
+class BallotTally(Model):
+    """Ballots of one voter group for one unit: 优秀 / 良好 / 一般 / 差."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    unit_code = fields.CharField(max_length=32)
+    voter_group = fields.CharField(max_length=64)
+    excellent = fields.IntField()
+    good = fields.IntField()
+    fair = fields.IntField()
+    poor = fields.IntField()
+    entered_by = fields.CharField(max_length=128)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "assessment_ballot"
+        unique_together = (("year", "unit_code", "voter_group"),)
+
+
+class InspectionScore(Model):
+    """One inspector's year-end inspection score (0–100) for one unit."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    unit_code = fields.CharField(max_length=32)
+    inspector = fields.CharField(max_length=64)
+    score = fields.CharField(max_length=48)
+    entered_by = fields.CharField(max_length=128)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "assessment_inspection"
+        unique_together = (("year", "unit_code", "inspector"),)
+
+
+class GrassrootsTally(Model):
+    """Grassroots review responses for one unit: 满意 / 基本满意 / 不满意."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    unit_code = fields.CharField(max_length=32)
+    satisfied = fields.IntField()
+    basically_satisfied = fields.IntField()
+    dissatisfied = fields.IntField()
+    entered_by = fields.CharField(max_length=128)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "assessment_grassroots"
+        unique_together = (("year", "unit_code"),)
+
+
+class UnitResult(Model):
+    """One unit's result in one revision, frozen once the revision is published."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    revision = fields.IntField()
+    position = fields.IntField()
+    unit_code = fields.CharField(max_length=32)
+    unit_name = fields.CharField(max_length=128)
+    unit_group = fields.CharField(max_length=64, default="")
+    department = fields.CharField(max_length=24)
+    voting = fields.CharField(max_length=24)
+    inspection = fields.CharField(max_length=24)
+    grassroots = fields.CharField(max_length=24)
+    composite = fields.CharField(max_length=24)
+    qualified = fields.BooleanField()
+    grade = fields.CharField(max_length=16)
+    rank = fields.IntField()
+    missing = fields.TextField(default="[]")
+
+    class Meta:
+        table = "assessment_result"
+        unique_together = (("year", "revision", "unit_code"),)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Awaitable
+from datetime import datetime
 from decimal import Decimal
+from enum import Enum
 
 import strawberry
 from strawberry.types import Info
 
 from kernel.context import RequestContext
+from kernel.errors import Forbidden
 from kernel.graphql import ImportReport, build_schema
 from kernel.roles import Role
-from services.assessment import service
+from services.assessment import assessments, bulletin, inputs, models, service
 from services.assessment.year_settings import YearSettings
 
 READERS = tuple(r.value for r in Role if r not in (Role.AUDITOR, Role.SYSADMIN, Role.SECURITY_ADMIN))
@@ -57,6 +62,41 @@ class AssessmentSettings:
         )
 
 
+
+@strawberry.enum(description="等次")
+class Grade(Enum):
+    ADVANCED = "ADVANCED"
+    QUALIFIED = "QUALIFIED"
+    UNQUALIFIED = "UNQUALIFIED"
+    LAST_PLACE = "LAST_PLACE"
+
+
+@strawberry.enum
+class AssessmentStatus(Enum):
+    OPEN = "OPEN"
+    COMPUTED = "COMPUTED"
+    PUBLISHED = "PUBLISHED"
+
+
+@strawberry.enum
+class TargetKind(Enum):
+    BASE = "BASE"
+    STRETCH = "STRETCH"
+    VETO = "VETO"
+
+
+@strawberry.enum
+class Measure(Enum):
+    QUANTITATIVE = "QUANTITATIVE"
+    QUALITATIVE = "QUALITATIVE"
+
+
+@strawberry.enum
+class Direction(Enum):
+    HIGHER_IS_BETTER = "HIGHER_IS_BETTER"
+    LOWER_IS_BETTER = "LOWER_IS_BETTER"
+
+
 @strawberry.federation.type(keys=["code"])
 class Unit:
     code: strawberry.ID
@@ -66,9 +106,334 @@ class Unit:
         info.context.require(*READERS)
         return AssessmentSettings.build(year, await service.settings_for(year))
 
+    @strawberry.field(description="The unit's result in the latest revision of the year the caller may read "
+                                  "(a unit operator: its own unit, published revisions only)")
+    async def result(self, info: Info[RequestContext, None], year: int) -> UnitResult | None:
+        ctx = info.context
+        caller = ctx.require(*assessments.OFFICE_READERS, Role.UNIT_OPERATOR)
+        if not assessments.is_office(ctx) and caller.unit != str(self.code):
+            raise Forbidden(f"a unit operator sees only its own unit's result ({caller.unit or 'none'})")
+        row = await ctx.loaders["result"].load((year, str(self.code)))
+        return UnitResult.from_row(row) if row else None
+
     @classmethod
     async def resolve_reference(cls, info: Info[RequestContext, None], code: strawberry.ID) -> Unit:
         return cls(code=code)
+
+
+@strawberry.type(description="One unit's scores, grade and rank in one revision")
+class UnitResult:
+    year: int
+    revision: int
+    unit_code: strawberry.ID
+    unit_name: str = strawberry.field(description="The unit's name as snapshotted when the year was opened")
+    unit_group: str = strawberry.field(description="The assessment group (empty: the default group)")
+    department_score: Decimal
+    voting_score: Decimal
+    inspection_score: Decimal
+    grassroots_score: Decimal
+    composite_score: Decimal
+    qualified: bool
+    grade: Grade
+    rank: int
+    missing: list[str] = strawberry.field(
+        description="What the target office must chase: target:<code>, department, voting, inspection, "
+                    "grassroots, voter_group_weight:<group>")
+
+    @strawberry.field
+    def unit(self) -> Unit:
+        return Unit(code=self.unit_code)
+
+    @classmethod
+    def from_row(cls, row: models.UnitResult) -> UnitResult:
+        return cls(
+            year=row.year, revision=row.revision, unit_code=strawberry.ID(row.unit_code), unit_name=row.unit_name,
+            unit_group=row.unit_group, department_score=Decimal(row.department), voting_score=Decimal(row.voting),
+            inspection_score=Decimal(row.inspection), grassroots_score=Decimal(row.grassroots),
+            composite_score=Decimal(row.composite), qualified=row.qualified, grade=Grade(row.grade),
+            rank=row.rank, missing=json.loads(row.missing),
+        )
+
+
+@strawberry.type(description="Quota and boundary figures of one assessment group")
+class GroupOutcome:
+    group: str
+    unit_count: int
+    qualified_count: int
+    advanced_ratio: Decimal
+    advanced_quota: int = strawberry.field(description="floor(advancedRatio × qualifiedCount)")
+    advanced_count: int
+    advanced_overflow: int = strawberry.field(description="ADVANCED beyond the quota because of a tie")
+    advanced_overflow_units: list[str]
+    last_place_count: int
+    last_place_units: list[str] = strawberry.field(description="Lowest first")
+    last_place_shortfall: int = strawberry.field(description="lastPlaceCount − non-qualified units, when positive")
+    last_place_overflow: int
+    last_place_overflow_units: list[str]
+
+    @classmethod
+    def from_record(cls, g: dict) -> GroupOutcome:
+        return cls(
+            group=g["group"], unit_count=g["unitCount"], qualified_count=g["qualifiedCount"],
+            advanced_ratio=Decimal(g["advancedRatio"]), advanced_quota=g["advancedQuota"],
+            advanced_count=g["advancedCount"], advanced_overflow=g["advancedOverflow"],
+            advanced_overflow_units=g["advancedOverflowUnits"], last_place_count=g["lastPlaceCount"],
+            last_place_units=g["lastPlaceUnits"], last_place_shortfall=g["lastPlaceShortfall"],
+            last_place_overflow=g["lastPlaceOverflow"], last_place_overflow_units=g["lastPlaceOverflowUnits"],
+        )
+
+
+@strawberry.type(description="One revision of a year's results")
+class RevisionSummary:
+    year: int
+    revision: int
+    reason: str | None
+    opened_at: datetime
+    opened_by: str
+    computed_at: datetime | None
+    published_at: datetime | None
+    published_by: str | None
+
+    @classmethod
+    def from_row(cls, r: models.Revision) -> RevisionSummary:
+        return cls(year=r.year, revision=r.number, reason=r.reason, opened_at=r.opened_at, opened_by=r.opened_by,
+                   computed_at=r.computed_at, published_at=r.published_at, published_by=r.published_by)
+
+
+@strawberry.federation.type(keys=["year"], description="年终考核 — one year's assessment in one revision")
+class Assessment:
+    year: int
+    status: AssessmentStatus
+    revision: int
+    reason: str | None = strawberry.field(description="Why this revision was opened (corrections)")
+    opened_at: datetime
+    computed_at: datetime | None
+    published_at: datetime | None
+    advanced_overflow: int = strawberry.field(description="Sum over the groups")
+    last_place_shortfall: int = strawberry.field(description="Sum over the groups")
+    last_place_overflow: int
+    groups: list[GroupOutcome]
+    snapshot_taken_at: str | None = strawberry.field(description="When the agreed targets were snapshotted")
+    snapshot_target_count: int
+    view: strawberry.Private[assessments.View]
+
+    @strawberry.field(description="Every unit (a unit operator: its own), by group, rank and code")
+    async def results(self) -> list[UnitResult]:
+        return [UnitResult.from_row(r) for r in await self.view.results()]
+
+    @strawberry.field(description="Every revision of the year the caller may read")
+    async def revisions(self, info: Info[RequestContext, None]) -> list[RevisionSummary]:
+        return [RevisionSummary.from_row(r) for r in await assessments.revisions(info.context, self.year)]
+
+    @classmethod
+    def from_view(cls, view: assessments.View) -> Assessment:
+        r = view.revision
+        source = json.loads(view.assessment.snapshot_source or "{}")
+        return cls(
+            year=r.year, status=AssessmentStatus(view.status.value), revision=r.number, reason=r.reason,
+            opened_at=r.opened_at, computed_at=r.computed_at, published_at=r.published_at,
+            advanced_overflow=r.advanced_overflow, last_place_shortfall=r.last_place_shortfall,
+            last_place_overflow=r.last_place_overflow,
+            groups=[GroupOutcome.from_record(g) for g in view.groups()],
+            snapshot_taken_at=source.get("takenAt"), snapshot_target_count=int(source.get("targets") or 0),
+            view=view,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info[RequestContext, None], year: int) -> Assessment | None:
+        view = await assessments.visible(info.context, int(year))
+        return cls.from_view(view) if view else None
+
+
+@strawberry.type
+class PublishedResult:
+    unit_code: str
+    unit_name: str
+    unit_group: str
+    grade: Grade
+    composite_score: Decimal
+    rank: int
+    qualified: bool
+
+
+@strawberry.type(description="A frozen, published revision (what the personnel service applies)")
+class PublishedRevision:
+    year: int
+    revision: int
+    published_at: datetime
+    reason: str | None
+    results: list[PublishedResult]
+
+
+@strawberry.type
+class BulletinEntry:
+    unit_code: strawberry.ID
+    unit_name: str
+    unit_group: str
+    rank: int
+    grade: Grade
+    qualified: bool
+    composite_score: Decimal
+    department_score: Decimal
+    voting_score: Decimal
+    inspection_score: Decimal
+    grassroots_score: Decimal
+
+    @strawberry.field
+    def unit(self) -> Unit:
+        return Unit(code=self.unit_code)
+
+    @classmethod
+    def from_row(cls, r: models.UnitResult) -> BulletinEntry:
+        return cls(unit_code=strawberry.ID(r.unit_code), unit_name=r.unit_name, unit_group=r.unit_group,
+                   rank=r.rank, grade=Grade(r.grade), qualified=r.qualified, composite_score=Decimal(r.composite),
+                   department_score=Decimal(r.department), voting_score=Decimal(r.voting),
+                   inspection_score=Decimal(r.inspection), grassroots_score=Decimal(r.grassroots))
+
+
+@strawberry.type(description="通报 — the published results, for the city and as files")
+class Bulletin:
+    year: int
+    revision: int
+    published_at: datetime
+    reason: str | None
+    city: str
+    title: str
+    groups: list[GroupOutcome]
+    content: strawberry.Private[bulletin.Bulletin]
+
+    @strawberry.field(description="先进单位, by group and rank")
+    def advanced(self) -> list[BulletinEntry]:
+        return [BulletinEntry.from_row(r) for r in self.content.advanced]
+
+    @strawberry.field(description="达标单位 that are not advanced")
+    def qualified(self) -> list[BulletinEntry]:
+        return [BulletinEntry.from_row(r) for r in self.content.qualified]
+
+    @strawberry.field(description="未达标单位 (last-place units included), named for criticism")
+    def unqualified(self) -> list[BulletinEntry]:
+        return [BulletinEntry.from_row(r) for r in self.content.unqualified]
+
+    @strawberry.field(description="末位单位, lowest first")
+    def last_place(self) -> list[BulletinEntry]:
+        return [BulletinEntry.from_row(r) for r in self.content.last_place]
+
+    @strawberry.field(description="Every unit, by group and rank")
+    def entries(self) -> list[BulletinEntry]:
+        return [BulletinEntry.from_row(r) for r in self.content.results]
+
+    @strawberry.field(description="The printable Chinese notice (Markdown)")
+    def markdown(self) -> str:
+        return bulletin.markdown(self.content)
+
+    @strawberry.field(description="The XLSX workbook, base64-encoded")
+    def xlsx_base64(self) -> str:
+        return bulletin.xlsx_base64(self.content)
+
+    @strawberry.field
+    def markdown_file_name(self) -> str:
+        return f"{self.content.file_stem}.md"
+
+    @strawberry.field
+    def xlsx_file_name(self) -> str:
+        return f"{self.content.file_stem}.xlsx"
+
+    @classmethod
+    def build(cls, content: bulletin.Bulletin) -> Bulletin:
+        r = content.revision
+        assert r.published_at is not None
+        return cls(year=content.year, revision=r.number, published_at=r.published_at, reason=r.reason,
+                   city=content.city, title=content.title,
+                   groups=[GroupOutcome.from_record(g) for g in content.groups], content=content)
+
+
+@strawberry.type(description="A certified actual value (quantitative) or completion (qualitative)")
+class TargetCertification:
+    actual_value: Decimal | None
+    completion: Decimal | None
+    note: str | None
+    entered_by: str
+    updated_at: datetime
+
+
+@strawberry.type(description="An agreed top-level target as snapshotted for the assessment")
+class AssessedTarget:
+    year: int
+    code: strawberry.ID
+    unit_code: strawberry.ID
+    kind: TargetKind
+    measure: Measure
+    direction: Direction
+    agreed_value: Decimal | None
+    points: Decimal
+    assessing_department: str
+    source_version: int
+    certification: TargetCertification | None
+
+    @classmethod
+    def build(cls, t: models.SnapshotTarget, c: models.Certification | None) -> AssessedTarget:
+        cert = None
+        if c is not None:
+            cert = TargetCertification(
+                actual_value=Decimal(c.actual_value) if c.actual_value is not None else None,
+                completion=Decimal(c.completion) if c.completion is not None else None,
+                note=c.note, entered_by=c.entered_by, updated_at=c.updated_at)
+        return cls(year=t.year, code=strawberry.ID(t.code), unit_code=strawberry.ID(t.unit_code),
+                   kind=TargetKind(t.kind), measure=Measure(t.measure), direction=Direction(t.direction),
+                   agreed_value=Decimal(t.agreed_value) if t.agreed_value is not None else None,
+                   points=Decimal(t.points), assessing_department=t.assessing_department,
+                   source_version=t.source_version, certification=cert)
+
+
+@strawberry.type(description="投票测评 — ballots of one voter group for one unit")
+class BallotTally:
+    year: int
+    unit_code: strawberry.ID
+    voter_group: str
+    excellent: int
+    good: int
+    fair: int
+    poor: int
+    entered_by: str
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, b: models.BallotTally) -> BallotTally:
+        return cls(year=b.year, unit_code=strawberry.ID(b.unit_code), voter_group=b.voter_group,
+                   excellent=b.excellent, good=b.good, fair=b.fair, poor=b.poor, entered_by=b.entered_by,
+                   updated_at=b.updated_at)
+
+
+@strawberry.type(description="年终检查 — one inspector's score for one unit")
+class InspectionEntry:
+    year: int
+    unit_code: strawberry.ID
+    inspector: str
+    score: Decimal
+    entered_by: str
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, i: models.InspectionScore) -> InspectionEntry:
+        return cls(year=i.year, unit_code=strawberry.ID(i.unit_code), inspector=i.inspector,
+                   score=Decimal(i.score), entered_by=i.entered_by, updated_at=i.updated_at)
+
+
+@strawberry.type(description="基层评议 — responses for one unit")
+class GrassrootsTally:
+    year: int
+    unit_code: strawberry.ID
+    satisfied: int
+    basically_satisfied: int
+    dissatisfied: int
+    entered_by: str
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, g: models.GrassrootsTally) -> GrassrootsTally:
+        return cls(year=g.year, unit_code=strawberry.ID(g.unit_code), satisfied=g.satisfied,
+                   basically_satisfied=g.basically_satisfied, dissatisfied=g.dissatisfied,
+                   entered_by=g.entered_by, updated_at=g.updated_at)
 
 
 @strawberry.input
@@ -79,12 +444,125 @@ class SettingRowInput:
     value: str | None = None
 
 
+@strawberry.input
+class CertificationRowInput:
+    row: int
+    target_code: str | None = None
+    year: str | None = None
+    actual_value: str | None = None
+    completion: str | None = None
+    note: str | None = None
+
+
+@strawberry.input
+class BallotRowInput:
+    row: int
+    unit_code: str | None = None
+    year: str | None = None
+    voter_group: str | None = None
+    excellent: str | None = None
+    good: str | None = None
+    fair: str | None = None
+    poor: str | None = None
+
+
+@strawberry.input
+class InspectionRowInput:
+    row: int
+    unit_code: str | None = None
+    year: str | None = None
+    inspector: str | None = None
+    score: str | None = None
+
+
+@strawberry.input
+class GrassrootsRowInput:
+    row: int
+    unit_code: str | None = None
+    year: str | None = None
+    satisfied: str | None = None
+    basically_satisfied: str | None = None
+    dissatisfied: str | None = None
+
+
+def _text(value: object | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _report(file: str, result: inputs.ImportResult) -> ImportReport:
+    return ImportReport(file=file, created=result.created, updated=result.updated, unchanged=result.unchanged)
+
+
+async def _assessment(view: Awaitable[assessments.View]) -> Assessment:
+    return Assessment.from_view(await view)
+
+
 @strawberry.type
 class Query:
     @strawberry.field
     async def assessment_settings(self, info: Info[RequestContext, None], year: int) -> AssessmentSettings:
         info.context.require(*READERS)
         return AssessmentSettings.build(year, await service.settings_for(year))
+
+    @strawberry.field(description="The year's latest revision (a unit operator: the latest published one, "
+                                  "its own unit only); null before the year is opened")
+    async def assessment(self, info: Info[RequestContext, None], year: int) -> Assessment | None:
+        view = await assessments.visible(info.context, year)
+        return Assessment.from_view(view) if view else None
+
+    @strawberry.field(description="One revision of a year")
+    async def assessment_revision(self, info: Info[RequestContext, None], year: int,
+                                  revision: int) -> Assessment | None:
+        view = await assessments.visible(info.context, year, revision)
+        return Assessment.from_view(view) if view else None
+
+    @strawberry.field(description="The latest published revision (or the one asked for); null when none is")
+    async def published_revision(self, info: Info[RequestContext, None], year: int,
+                                 revision: int | None = None) -> PublishedRevision | None:
+        found = await assessments.published(info.context, year, revision)
+        if found is None:
+            return None
+        r, rows = found
+        assert r.published_at is not None
+        return PublishedRevision(
+            year=r.year, revision=r.number, published_at=r.published_at, reason=r.reason,
+            results=[PublishedResult(unit_code=x.unit_code, unit_name=x.unit_name, unit_group=x.unit_group,
+                                     grade=Grade(x.grade), composite_score=Decimal(x.composite), rank=x.rank,
+                                     qualified=x.qualified) for x in rows],
+        )
+
+    @strawberry.field(description="通报 of the latest published revision (or the one asked for)")
+    async def bulletin(self, info: Info[RequestContext, None], year: int,
+                       revision: int | None = None) -> Bulletin | None:
+        found = await assessments.published(info.context, year, revision, roles=assessments.BULLETIN_READERS)
+        if found is None:
+            return None
+        r, rows = found
+        return Bulletin.build(bulletin.Bulletin.of(year, info.context.settings.city, r, rows))
+
+    @strawberry.field(description="The year's snapshotted targets with their certifications")
+    async def assessed_targets(self, info: Info[RequestContext, None], year: int,
+                               unit_code: strawberry.ID | None = None) -> list[AssessedTarget]:
+        pairs = await assessments.snapshot_targets(info.context, year, _text(unit_code))
+        return [AssessedTarget.build(t, c) for t, c in pairs]
+
+    @strawberry.field
+    async def ballot_tallies(self, info: Info[RequestContext, None], year: int,
+                             unit_code: strawberry.ID | None = None) -> list[BallotTally]:
+        rows = await assessments.source_rows(info.context, models.BallotTally, year, _text(unit_code))
+        return [BallotTally.from_row(r) for r in rows]
+
+    @strawberry.field
+    async def inspection_scores(self, info: Info[RequestContext, None], year: int,
+                                unit_code: strawberry.ID | None = None) -> list[InspectionEntry]:
+        rows = await assessments.source_rows(info.context, models.InspectionScore, year, _text(unit_code))
+        return [InspectionEntry.from_row(r) for r in rows]
+
+    @strawberry.field
+    async def grassroots_tallies(self, info: Info[RequestContext, None], year: int,
+                                 unit_code: strawberry.ID | None = None) -> list[GrassrootsTally]:
+        rows = await assessments.source_rows(info.context, models.GrassrootsTally, year, _text(unit_code))
+        return [GrassrootsTally.from_row(r) for r in rows]
 
 
 @strawberry.type
@@ -103,5 +581,93 @@ class Mutation:
         return ImportReport(file="settings.csv", created=result.created, updated=result.updated,
                             unchanged=result.unchanged)
 
+    @strawberry.mutation(description="Open the year's assessment from a snapshot of its agreed targets (once)")
+    async def open_assessment(self, info: Info[RequestContext, None], year: int) -> Assessment:
+        info.context.require(Role.TARGET_OFFICE)
+        await assessments.ensure_open(info.context, year)
+        return await _assessment(assessments.current_view(year))
 
-schema = build_schema(Query, Mutation, [Unit])
+    @strawberry.mutation(description="Open the assessment if needed, then score and rank every unit (§4)")
+    async def compute_assessment(self, info: Info[RequestContext, None], year: int) -> Assessment:
+        return await _assessment(assessments.compute(info.context, year))
+
+    @strawberry.mutation(description="Freeze the computed results as the working revision")
+    async def publish_assessment(self, info: Info[RequestContext, None], year: int) -> Assessment:
+        return await _assessment(assessments.publish(info.context, year))
+
+    @strawberry.mutation(description="Open revision N+1 of a published year; its inputs become editable")
+    async def open_correction(self, info: Info[RequestContext, None], year: int, reason: str) -> Assessment:
+        return await _assessment(assessments.open_correction(info.context, year, reason))
+
+    @strawberry.mutation(description="Load certifications.csv rows, all or nothing")
+    async def import_certifications(self, info: Info[RequestContext, None],
+                                    rows: list[CertificationRowInput]) -> ImportReport:
+        result = await inputs.import_certifications(info.context, [
+            inputs.CertificationRow(row=r.row, target_code=r.target_code, year=r.year, actual_value=r.actual_value,
+                                    completion=r.completion, note=r.note) for r in rows])
+        return _report("certifications.csv", result)
+
+    @strawberry.mutation(description="Load ballots.csv rows, all or nothing")
+    async def import_ballots(self, info: Info[RequestContext, None], rows: list[BallotRowInput]) -> ImportReport:
+        result = await inputs.import_ballots(info.context, [
+            inputs.BallotRow(row=r.row, unit_code=r.unit_code, year=r.year, voter_group=r.voter_group,
+                             excellent=r.excellent, good=r.good, fair=r.fair, poor=r.poor) for r in rows])
+        return _report("ballots.csv", result)
+
+    @strawberry.mutation(description="Load inspections.csv rows, all or nothing")
+    async def import_inspections(self, info: Info[RequestContext, None],
+                                 rows: list[InspectionRowInput]) -> ImportReport:
+        result = await inputs.import_inspections(info.context, [
+            inputs.InspectionRow(row=r.row, unit_code=r.unit_code, year=r.year, inspector=r.inspector,
+                                 score=r.score) for r in rows])
+        return _report("inspections.csv", result)
+
+    @strawberry.mutation(description="Load grassroots.csv rows, all or nothing")
+    async def import_grassroots(self, info: Info[RequestContext, None],
+                                rows: list[GrassrootsRowInput]) -> ImportReport:
+        result = await inputs.import_grassroots(info.context, [
+            inputs.GrassrootsRow(row=r.row, unit_code=r.unit_code, year=r.year, satisfied=r.satisfied,
+                                 basically_satisfied=r.basically_satisfied, dissatisfied=r.dissatisfied)
+            for r in rows])
+        return _report("grassroots.csv", result)
+
+    @strawberry.mutation(description="Certify one target (its assessing department or the target office)")
+    async def certify_target(self, info: Info[RequestContext, None], year: int, target_code: strawberry.ID,
+                             actual_value: Decimal | None = None, completion: Decimal | None = None,
+                             note: str | None = None) -> AssessedTarget:
+        await inputs.single(inputs.import_certifications(info.context, [inputs.CertificationRow(
+            row=1, target_code=str(target_code), year=str(year), actual_value=_text(actual_value),
+            completion=_text(completion), note=note)]))
+        pairs = await assessments.snapshot_targets(info.context, year, None)
+        return next(AssessedTarget.build(t, c) for t, c in pairs if t.code == str(target_code))
+
+    @strawberry.mutation(description="Set the ballots of one voter group for one unit")
+    async def set_ballots(self, info: Info[RequestContext, None], year: int, unit_code: strawberry.ID,
+                          voter_group: str, excellent: int = 0, good: int = 0, fair: int = 0,
+                          poor: int = 0) -> BallotTally:
+        await inputs.single(inputs.import_ballots(info.context, [inputs.BallotRow(
+            row=1, unit_code=str(unit_code), year=str(year), voter_group=voter_group, excellent=str(excellent),
+            good=str(good), fair=str(fair), poor=str(poor))]))
+        row = await models.BallotTally.get(year=year, unit_code=str(unit_code), voter_group=voter_group.strip())
+        return BallotTally.from_row(row)
+
+    @strawberry.mutation(description="Set one inspector's score (0–100) for one unit")
+    async def set_inspection_score(self, info: Info[RequestContext, None], year: int, unit_code: strawberry.ID,
+                                   inspector: str, score: Decimal) -> InspectionEntry:
+        await inputs.single(inputs.import_inspections(info.context, [inputs.InspectionRow(
+            row=1, unit_code=str(unit_code), year=str(year), inspector=inspector, score=str(score))]))
+        row = await models.InspectionScore.get(year=year, unit_code=str(unit_code), inspector=inspector.strip())
+        return InspectionEntry.from_row(row)
+
+    @strawberry.mutation(description="Set the grassroots responses for one unit")
+    async def set_grassroots(self, info: Info[RequestContext, None], year: int, unit_code: strawberry.ID,
+                             satisfied: int = 0, basically_satisfied: int = 0,
+                             dissatisfied: int = 0) -> GrassrootsTally:
+        await inputs.single(inputs.import_grassroots(info.context, [inputs.GrassrootsRow(
+            row=1, unit_code=str(unit_code), year=str(year), satisfied=str(satisfied),
+            basically_satisfied=str(basically_satisfied), dissatisfied=str(dissatisfied))]))
+        row = await models.GrassrootsTally.get(year=year, unit_code=str(unit_code))
+        return GrassrootsTally.from_row(row)
+
+
+schema = build_schema(Query, Mutation, [Unit, Assessment])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from services.assessment import rules
+
 DEFAULTS: dict[str, Decimal] = {
     "weight_department": Decimal("0.60"),
     "weight_voting": Decimal("0.15"),
@@ -92,3 +94,22 @@ def build(values: dict[str, Decimal]) -> YearSettings:
         group_last_place_count={k.partition(":")[2]: int(v) for k, v in values.items()
                                 if k.startswith("last_place_count:")},
     )
+
+
+def to_rules(settings: YearSettings) -> rules.Settings:
+    """The year's settings as the pure rules take them (validated by the rules too)."""
+    converted = rules.Settings(
+        weight_department=settings.weight_department,
+        weight_voting=settings.weight_voting,
+        weight_inspection=settings.weight_inspection,
+        weight_grassroots=settings.weight_grassroots,
+        pass_line=settings.pass_line,
+        advanced_ratio=settings.advanced_ratio,
+        last_place_count=settings.last_place_count,
+        stretch_cap=settings.stretch_cap,
+        voter_group_weights=dict(settings.voter_group_weights),
+        group_advanced_ratio=dict(settings.group_advanced_ratio),
+        group_last_place_count=dict(settings.group_last_place_count),
+    )
+    rules.validate_settings(converted)
+    return converted

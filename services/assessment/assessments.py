@@ -1,0 +1,342 @@
+"""Compute (§4.1–4.2 through the pure rules), publish, correct, and read a year's assessment."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from tortoise.expressions import F
+
+from kernel.audit import audited
+from kernel.context import RequestContext
+from kernel.errors import BadInput, Conflict, Forbidden, NotFound
+from kernel.roles import Role
+from services.assessment import rules, year_settings
+from services.assessment.models import (
+    Assessment,
+    BallotTally,
+    Certification,
+    GrassrootsTally,
+    InspectionScore,
+    Revision,
+    SnapshotTarget,
+    SnapshotUnit,
+    Status,
+    UnitResult,
+)
+from services.assessment.service import settings_for
+from services.assessment.snapshot import check_year, ensure_open
+
+OFFICE_READERS = (Role.TARGET_OFFICE, Role.LEADER, Role.SUPERVISION_OFFICE, Role.ORGANIZATION_DEPT)
+BULLETIN_READERS = (*OFFICE_READERS, Role.UNIT_OPERATOR, Role.ASSESSOR, Role.EVALUATOR)
+PUBLISHED_READERS = (Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
+
+
+@dataclass(frozen=True)
+class View:
+    """One revision of one year as a caller may see it (`unit` limits the results to one unit)."""
+
+    assessment: Assessment
+    revision: Revision
+    unit: str | None = None
+
+    @property
+    def status(self) -> Status:
+        if self.revision.published_at is not None:
+            return Status.PUBLISHED
+        return Status(self.assessment.status)
+
+    async def results(self) -> list[UnitResult]:
+        query = UnitResult.filter(year=self.revision.year, revision=self.revision.number)
+        if self.unit is not None:
+            query = query.filter(unit_code=self.unit)
+        return await query.order_by("position")
+
+    def groups(self) -> list[dict[str, Any]]:
+        return json.loads(self.revision.groups)
+
+
+# --------------------------------------------------------------------------------------------------
+# Compute
+# --------------------------------------------------------------------------------------------------
+
+
+async def rules_settings(year: int) -> rules.Settings:
+    try:
+        return year_settings.to_rules(await settings_for(year))
+    except ValueError as exc:
+        raise Conflict(f"the {year} settings are inconsistent: {exc}", field="settings") from None
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+async def load_inputs(year: int) -> list[rules.UnitInput]:
+    """Everything the rules need for one year, in six queries."""
+    units = await SnapshotUnit.filter(year=year).order_by("code")
+    certified = {c.target_code: c for c in await Certification.filter(year=year)}
+    targets: dict[str, list[rules.ScoredTarget]] = {}
+    for t in await SnapshotTarget.filter(year=year):
+        cert = certified.get(t.code)
+        targets.setdefault(t.unit_code, []).append(rules.ScoredTarget(
+            code=t.code, kind=rules.TargetKind(t.kind), points=Decimal(t.points),
+            measure=rules.Measure(t.measure), direction=rules.Direction(t.direction),
+            agreed_value=_decimal(t.agreed_value),
+            actual_value=_decimal(cert.actual_value) if cert else None,
+            completion=_decimal(cert.completion) if cert else None,
+        ))
+    ballots: dict[str, list[rules.BallotCount]] = {}
+    for b in await BallotTally.filter(year=year):
+        ballots.setdefault(b.unit_code, []).append(
+            rules.BallotCount(b.voter_group, b.excellent, b.good, b.fair, b.poor))
+    inspections: dict[str, list[Decimal]] = {}
+    for i in await InspectionScore.filter(year=year):
+        inspections.setdefault(i.unit_code, []).append(Decimal(i.score))
+    grassroots: dict[str, list[rules.GrassrootsCount]] = {}
+    for g in await GrassrootsTally.filter(year=year):
+        grassroots.setdefault(g.unit_code, []).append(
+            rules.GrassrootsCount(g.satisfied, g.basically_satisfied, g.dissatisfied))
+    return [
+        rules.UnitInput(unit_code=u.code, group=u.group or None, targets=tuple(targets.get(u.code, ())),
+                        ballots=tuple(ballots.get(u.code, ())), inspections=tuple(inspections.get(u.code, ())),
+                        grassroots=tuple(grassroots.get(u.code, ())))
+        for u in units
+    ]
+
+
+def group_record(group: rules.GroupResult) -> dict[str, Any]:
+    return {
+        "group": group.group or "",
+        "unitCount": group.unit_count,
+        "qualifiedCount": group.qualified_count,
+        "advancedRatio": str(group.advanced_ratio),
+        "advancedQuota": group.advanced_quota,
+        "advancedCount": len(group.advanced_units),
+        "advancedOverflow": group.advanced_overflow,
+        "advancedOverflowUnits": list(group.advanced_overflow_units),
+        "lastPlaceCount": group.last_place_count,
+        "lastPlaceUnits": list(group.last_place_units),
+        "lastPlaceShortfall": group.last_place_shortfall,
+        "lastPlaceOverflow": group.last_place_overflow,
+        "lastPlaceOverflowUnits": list(group.last_place_overflow_units),
+    }
+
+
+async def compute(ctx: RequestContext, year: int) -> View:
+    """Open the year if needed, score and rank every unit (§4.1–4.2) and store the working revision."""
+    caller = ctx.require(Role.TARGET_OFFICE)
+    assessment = await ensure_open(ctx, check_year(year))
+    if assessment.status == Status.PUBLISHED:
+        raise Conflict(f"revision {assessment.revision} of {year} is published; open a correction to recompute")
+    settings = await rules_settings(year)
+    names = {u.code: u for u in await SnapshotUnit.filter(year=year)}
+    try:
+        ranking = rules.assess(await load_inputs(year), settings)
+    except ValueError as exc:
+        raise BadInput(f"the {year} inputs cannot be scored: {exc}") from None
+    rows = [
+        UnitResult(
+            year=year, revision=assessment.revision, position=position, unit_code=ranked.unit_code,
+            unit_name=names[ranked.unit_code].name, unit_group=ranked.group or "",
+            department=str(ranked.score.department), voting=str(ranked.score.voting),
+            inspection=str(ranked.score.inspection), grassroots=str(ranked.score.grassroots),
+            composite=str(ranked.score.composite), qualified=ranked.score.qualified, grade=ranked.grade.value,
+            rank=ranked.rank, missing=json.dumps(list(ranked.score.missing), ensure_ascii=False),
+        )
+        for position, ranked in enumerate(ranking.units, start=1)
+    ]
+    groups = [group_record(g) for g in ranking.groups]
+    async with audited(ctx, action="computeAssessment", entity="Assessment") as audit:
+        audit.entity_id = f"{year}#{assessment.revision}"
+        fresh = await Assessment.filter(
+            year=year, revision=assessment.revision, inputs_version=assessment.inputs_version,
+            status__in=[Status.OPEN, Status.COMPUTED],
+        ).update(status=Status.COMPUTED)
+        if not fresh:
+            raise Conflict(f"the {year} inputs changed or the year was published while computing; compute again")
+        await UnitResult.filter(year=year, revision=assessment.revision).delete()
+        await UnitResult.bulk_create(rows, batch_size=1000)
+        await Revision.filter(year=year, number=assessment.revision).update(
+            computed_at=datetime.now(UTC), computed_by=caller.username,
+            advanced_overflow=ranking.advanced_overflow, last_place_shortfall=ranking.last_place_shortfall,
+            last_place_overflow=ranking.last_place_overflow,
+            groups=json.dumps(groups, ensure_ascii=False),
+            settings=json.dumps(dict(settings.as_pairs()), ensure_ascii=False),
+        )
+        grades: dict[str, int] = {}
+        for row in rows:
+            grades[row.grade] = grades.get(row.grade, 0) + 1
+        audit.after = {"year": year, "revision": assessment.revision, "units": len(rows), "grades": grades,
+                       "advancedOverflow": ranking.advanced_overflow,
+                       "lastPlaceShortfall": ranking.last_place_shortfall}
+    return await current_view(year)
+
+
+# --------------------------------------------------------------------------------------------------
+# Publish and correct
+# --------------------------------------------------------------------------------------------------
+
+
+async def _assessment(year: int) -> Assessment:
+    assessment = await Assessment.get_or_none(year=check_year(year))
+    if assessment is None:
+        raise NotFound(f"no assessment is open for {year}; compute it first", field="year")
+    return assessment
+
+
+async def publish(ctx: RequestContext, year: int) -> View:
+    """Freeze the computed results of the working revision."""
+    caller = ctx.require(Role.TARGET_OFFICE)
+    assessment = await _assessment(year)
+    if assessment.status == Status.PUBLISHED:
+        raise Conflict(f"revision {assessment.revision} of {year} is already published")
+    if assessment.status != Status.COMPUTED:
+        raise Conflict(f"the {year} results are missing or older than the inputs; compute the assessment first")
+    async with audited(ctx, action="publishAssessment", entity="Assessment") as audit:
+        audit.entity_id = f"{year}#{assessment.revision}"
+        frozen = await Assessment.filter(
+            year=year, revision=assessment.revision, inputs_version=assessment.inputs_version,
+            status=Status.COMPUTED,
+        ).update(status=Status.PUBLISHED)
+        if not frozen:
+            raise Conflict(f"the {year} inputs changed meanwhile; compute again before publishing")
+        await Revision.filter(year=year, number=assessment.revision).update(
+            published_at=datetime.now(UTC), published_by=caller.username)
+        audit.before = {"status": Status.COMPUTED.value}
+        audit.after = {"status": Status.PUBLISHED.value, "revision": assessment.revision}
+    return await current_view(year)
+
+
+MAX_REASON = 2000
+
+
+async def open_correction(ctx: RequestContext, year: int, reason: str) -> View:
+    """Open revision N+1 of a published year: inputs become editable again; N stays as published."""
+    caller = ctx.require(Role.TARGET_OFFICE)
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadInput("a correction needs a reason", field="reason")
+    if len(reason) > MAX_REASON:
+        raise BadInput(f"the reason is longer than {MAX_REASON} characters", field="reason")
+    assessment = await _assessment(year)
+    if assessment.status != Status.PUBLISHED:
+        raise Conflict(f"revision {assessment.revision} of {year} is not published yet; correct its inputs "
+                       "and compute again instead")
+    number = assessment.revision + 1
+    async with audited(ctx, action="openCorrection", entity="Assessment") as audit:
+        audit.entity_id = f"{year}#{number}"
+        opened = await Assessment.filter(year=year, revision=assessment.revision, status=Status.PUBLISHED).update(
+            status=Status.OPEN, revision=number, inputs_version=F("inputs_version") + 1)
+        if not opened:
+            raise Conflict(f"a correction of {year} was opened meanwhile")
+        await Revision.create(year=year, number=number, reason=reason, opened_by=caller.username)
+        audit.before = {"revision": assessment.revision, "status": Status.PUBLISHED.value}
+        audit.after = {"revision": number, "status": Status.OPEN.value, "reason": reason}
+    return await current_view(year)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------------
+
+
+async def current_view(year: int) -> View:
+    assessment = await _assessment(year)
+    revision = await Revision.get(year=year, number=assessment.revision)
+    return View(assessment, revision)
+
+
+async def latest_published(year: int) -> Revision | None:
+    return await Revision.filter(year=year, published_at__isnull=False).order_by("-number").first()
+
+
+def is_office(ctx: RequestContext) -> bool:
+    return ctx.caller is not None and ctx.caller.has(*OFFICE_READERS)
+
+
+async def visible(ctx: RequestContext, year: int, number: int | None = None) -> View | None:
+    """The revision the caller may read: any for the offices; published ones, own unit only, for a unit."""
+    caller = ctx.require(*OFFICE_READERS, Role.UNIT_OPERATOR)
+    check_year(year)
+    assessment = await Assessment.get_or_none(year=year)
+    if assessment is None:
+        return None
+    if is_office(ctx):
+        revision = await Revision.get_or_none(year=year, number=number or assessment.revision)
+        return View(assessment, revision) if revision else None
+    if number is None:
+        revision = await latest_published(year)
+    else:
+        revision = await Revision.get_or_none(year=year, number=number, published_at__isnull=False)
+    if revision is None:
+        return None
+    return View(assessment, revision, unit=caller.unit or "")
+
+
+async def revisions(ctx: RequestContext, year: int) -> list[Revision]:
+    ctx.require(*OFFICE_READERS, Role.UNIT_OPERATOR)
+    query = Revision.filter(year=check_year(year))
+    if not is_office(ctx):
+        query = query.filter(published_at__isnull=False)
+    return await query.order_by("number")
+
+
+async def published(ctx: RequestContext, year: int, number: int | None = None,
+                    roles: tuple[str, ...] = PUBLISHED_READERS) -> tuple[Revision, list[UnitResult]] | None:
+    """A published revision (the latest by default) with all its results."""
+    ctx.require(*roles)
+    check_year(year)
+    if number is None:
+        revision = await latest_published(year)
+    else:
+        revision = await Revision.get_or_none(year=year, number=number, published_at__isnull=False)
+    if revision is None:
+        return None
+    return revision, await UnitResult.filter(year=year, revision=revision.number).order_by("position")
+
+
+async def results_for_units(ctx: RequestContext, keys: list[tuple[int, str]]) -> list[UnitResult | None]:
+    """Batch loader of `Unit.result(year)`: the caller's visible revision per year, one query per year."""
+    caller = ctx.caller
+    if caller is None:
+        raise Forbidden("sign in first")
+    found: dict[tuple[int, str], UnitResult] = {}
+    for year in sorted({y for y, _ in keys}):
+        codes = sorted({c for y, c in keys if y == year})
+        if not is_office(ctx):
+            codes = [c for c in codes if c == caller.unit]
+        if not codes:
+            continue
+        view = await visible(ctx, year)
+        if view is None:
+            continue
+        for row in await UnitResult.filter(year=year, revision=view.revision.number, unit_code__in=codes):
+            found[(year, row.unit_code)] = row
+    return [found.get(key) for key in keys]
+
+
+async def snapshot_targets(ctx: RequestContext, year: int, unit_code: str | None) -> list[
+        tuple[SnapshotTarget, Certification | None]]:
+    """The year's snapshotted targets with their certifications (an assessor sees its own department's)."""
+    caller = ctx.require(*OFFICE_READERS, Role.ASSESSOR, Role.EVALUATOR)
+    query = SnapshotTarget.filter(year=check_year(year))
+    if unit_code:
+        query = query.filter(unit_code=unit_code)
+    if not caller.has(*OFFICE_READERS, Role.EVALUATOR):
+        query = query.filter(assessing_department=caller.unit or "")
+    targets = await query.order_by("unit_code", "code")
+    certified = {c.target_code: c for c in await Certification.filter(
+        year=year, target_code__in=[t.code for t in targets])} if targets else {}
+    return [(t, certified.get(t.code)) for t in targets]
+
+
+async def source_rows(ctx: RequestContext, model: type, year: int, unit_code: str | None) -> list[Any]:
+    ctx.require(*OFFICE_READERS, Role.EVALUATOR)
+    query = model.filter(year=check_year(year))
+    if unit_code:
+        query = query.filter(unit_code=unit_code)
+    return await query.order_by("unit_code", "id")
