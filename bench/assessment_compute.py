@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from common import machine, started_stack, table
 
-from mbo.bundle import KNOWN, to_inputs
+from mbo.bundle import KNOWN, import_document, to_inputs
 from mbo.client import Client
 from tests.support.stack import PASSWORD
 
@@ -118,8 +118,7 @@ def chunks(rows: list[dict[str, str]], key: str, size: int) -> Iterator[list[dic
 
 def load(client: Client, file: str, rows: list[dict[str, str]], key: str, size: int = 5_000) -> None:
     spec = KNOWN[file]
-    query = (f"mutation Import($rows: [{spec.input_type}!]!) {{ {spec.mutation}(rows: $rows) "
-             "{ created updated unchanged } }")
+    query = import_document(spec)
     for chunk in chunks(rows, key, size):
         result = client.execute(query, {"rows": to_inputs(spec, chunk)})
         if result.errors:

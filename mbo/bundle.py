@@ -16,7 +16,6 @@ from mbo.client import Client
 class FileSpec:
     name: str
     mutation: str
-    input_type: str
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
 
@@ -28,26 +27,26 @@ class FileSpec:
 # Dependency order: units, then the people and targets that name them, then the year's settings and the
 # year-end inputs (the assessment service opens the year's assessment when the first of them arrives).
 SPECS: tuple[FileSpec, ...] = (
-    FileSpec("units.csv", "importUnits", "UnitRowInput", ("code", "name", "kind"), ("group",)),
+    FileSpec("units.csv", "importUnits", ("code", "name", "kind"), ("group",)),
     FileSpec(
-        "people.csv", "importPeople", "PersonRowInput",
+        "people.csv", "importPeople",
         ("staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role",
          "on_establishment", "monthly_salary", "bonus_standard"),
     ),
     FileSpec(
-        "targets.csv", "importTargets", "TargetRowInput",
+        "targets.csv", "importTargets",
         ("code", "unit_code", "year", "title", "category", "kind", "measure", "direction", "unit_of_measure",
          "baseline", "agreed_value", "points", "benchmark_city", "benchmark_value", "assessing_department",
          "parent_code"),
         ("responsible_department", "responsible_leader", "assignee"),
     ),
-    FileSpec("settings.csv", "importSettings", "SettingRowInput", ("year", "key", "value")),
-    FileSpec("certifications.csv", "importCertifications", "CertificationRowInput",
+    FileSpec("settings.csv", "importSettings", ("year", "key", "value")),
+    FileSpec("certifications.csv", "importCertifications",
              ("target_code", "year", "actual_value", "completion", "note")),
-    FileSpec("ballots.csv", "importBallots", "BallotRowInput",
+    FileSpec("ballots.csv", "importBallots",
              ("unit_code", "year", "voter_group", "excellent", "good", "fair", "poor")),
-    FileSpec("inspections.csv", "importInspections", "InspectionRowInput", ("unit_code", "year", "inspector", "score")),
-    FileSpec("grassroots.csv", "importGrassroots", "GrassrootsRowInput",
+    FileSpec("inspections.csv", "importInspections", ("unit_code", "year", "inspector", "score")),
+    FileSpec("grassroots.csv", "importGrassroots",
              ("unit_code", "year", "satisfied", "basically_satisfied", "dissatisfied")),
 )
 KNOWN = {spec.name: spec for spec in SPECS}
@@ -67,11 +66,6 @@ class FileReport:
 
 class BundleError(RuntimeError):
     pass
-
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def read_csv(data: bytes, name: str) -> list[dict[str, str]]:
@@ -132,14 +126,20 @@ def header_problems(spec: FileSpec, rows: list[dict[str, str]], header: list[str
 
 
 def to_inputs(spec: FileSpec, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The file's rows as the import mutations take them: {"row": n, "<column>": "<text>"} (kernel/rows.py)."""
     inputs = []
     for index, row in enumerate(rows, start=2):
         item: dict[str, Any] = {"row": index}
         for column in spec.columns:
             value = row.get(column)
-            item[camel(column)] = value.strip() if isinstance(value, str) and value.strip() else None
+            item[column] = value.strip() if isinstance(value, str) and value.strip() else None
         inputs.append(item)
     return inputs
+
+
+def import_document(spec: FileSpec) -> str:
+    """The GraphQL mutation that loads one file: `import…(rows: [JSON!]!)`, rows keyed by column name."""
+    return f"mutation Import($rows: [JSON!]!) {{ {spec.mutation}(rows: $rows) {{ file created updated unchanged }} }}"
 
 
 def load_file(client: Client, spec: FileSpec, rows: list[dict[str, str]]) -> FileReport:
@@ -147,10 +147,7 @@ def load_file(client: Client, spec: FileSpec, rows: list[dict[str, str]]) -> Fil
     problems = header_problems(spec, rows, header)
     if problems:
         return FileReport(spec.name, ok=False, message=f"{spec.name}: missing columns", row_errors=problems)
-    query = (
-        f"mutation Import($rows: [{spec.input_type}!]!) {{ {spec.mutation}(rows: $rows) "
-        "{ file created updated unchanged } }"
-    )
+    query = import_document(spec)
     result = client.execute(query, {"rows": to_inputs(spec, rows)})
     if result.errors:
         first = result.errors[0]

@@ -7,14 +7,17 @@ from collections.abc import Awaitable
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from kernel.context import RequestContext
 from kernel.errors import Forbidden
 from kernel.graphql import ImportReport, build_schema
 from kernel.roles import Role
+from kernel.rows import import_rows
 from services.assessment import assessments, bulletin, inputs, models, service
 from services.assessment.year_settings import YearSettings
 
@@ -436,53 +439,13 @@ class GrassrootsTally:
                    entered_by=g.entered_by, updated_at=g.updated_at)
 
 
-@strawberry.input
-class SettingRowInput:
-    row: int
-    year: str | None = None
-    key: str | None = None
-    value: str | None = None
-
-
-@strawberry.input
-class CertificationRowInput:
-    row: int
-    target_code: str | None = None
-    year: str | None = None
-    actual_value: str | None = None
-    completion: str | None = None
-    note: str | None = None
-
-
-@strawberry.input
-class BallotRowInput:
-    row: int
-    unit_code: str | None = None
-    year: str | None = None
-    voter_group: str | None = None
-    excellent: str | None = None
-    good: str | None = None
-    fair: str | None = None
-    poor: str | None = None
-
-
-@strawberry.input
-class InspectionRowInput:
-    row: int
-    unit_code: str | None = None
-    year: str | None = None
-    inspector: str | None = None
-    score: str | None = None
-
-
-@strawberry.input
-class GrassrootsRowInput:
-    row: int
-    unit_code: str | None = None
-    year: str | None = None
-    satisfied: str | None = None
-    basically_satisfied: str | None = None
-    dissatisfied: str | None = None
+SETTING_COLUMNS = ("year", "key", "value")
+CERTIFICATION_COLUMNS = ("target_code", "year", "actual_value", "completion", "note")
+BALLOT_COLUMNS = ("unit_code", "year", "voter_group", "excellent", "good", "fair", "poor")
+INSPECTION_COLUMNS = ("unit_code", "year", "inspector", "score")
+GRASSROOTS_COLUMNS = ("unit_code", "year", "satisfied", "basically_satisfied", "dissatisfied")
+ROWS_HELP = "rows of the file: one JSON object per row, {\"row\": n, \"<column>\": \"<text>\", …} (DESIGN §5)"
+Rows = Annotated[list[JSON], strawberry.argument(description=ROWS_HELP)]
 
 
 def _text(value: object | None) -> str | None:
@@ -574,9 +537,10 @@ class Mutation:
                                                                         value=value))
 
     @strawberry.mutation(description="Load settings.csv rows, all or nothing")
-    async def import_settings(self, info: Info[RequestContext, None], rows: list[SettingRowInput]) -> ImportReport:
+    async def import_settings(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
+        parsed = import_rows(rows, SETTING_COLUMNS, "settings.csv")
         result = await service.import_settings(
-            info.context, [service.SettingRow(row=r.row, year=r.year, key=r.key, value=r.value) for r in rows]
+            info.context, [service.SettingRow(row=r.row, year=r.year, key=r.key, value=r.value) for r in parsed]
         )
         return ImportReport(file="settings.csv", created=result.created, updated=result.updated,
                             unchanged=result.unchanged)
@@ -600,35 +564,36 @@ class Mutation:
         return await _assessment(assessments.open_correction(info.context, year, reason))
 
     @strawberry.mutation(description="Load certifications.csv rows, all or nothing")
-    async def import_certifications(self, info: Info[RequestContext, None],
-                                    rows: list[CertificationRowInput]) -> ImportReport:
+    async def import_certifications(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
+        parsed = import_rows(rows, CERTIFICATION_COLUMNS, "certifications.csv")
         result = await inputs.import_certifications(info.context, [
             inputs.CertificationRow(row=r.row, target_code=r.target_code, year=r.year, actual_value=r.actual_value,
-                                    completion=r.completion, note=r.note) for r in rows])
+                                    completion=r.completion, note=r.note) for r in parsed])
         return _report("certifications.csv", result)
 
     @strawberry.mutation(description="Load ballots.csv rows, all or nothing")
-    async def import_ballots(self, info: Info[RequestContext, None], rows: list[BallotRowInput]) -> ImportReport:
+    async def import_ballots(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
+        parsed = import_rows(rows, BALLOT_COLUMNS, "ballots.csv")
         result = await inputs.import_ballots(info.context, [
             inputs.BallotRow(row=r.row, unit_code=r.unit_code, year=r.year, voter_group=r.voter_group,
-                             excellent=r.excellent, good=r.good, fair=r.fair, poor=r.poor) for r in rows])
+                             excellent=r.excellent, good=r.good, fair=r.fair, poor=r.poor) for r in parsed])
         return _report("ballots.csv", result)
 
     @strawberry.mutation(description="Load inspections.csv rows, all or nothing")
-    async def import_inspections(self, info: Info[RequestContext, None],
-                                 rows: list[InspectionRowInput]) -> ImportReport:
+    async def import_inspections(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
+        parsed = import_rows(rows, INSPECTION_COLUMNS, "inspections.csv")
         result = await inputs.import_inspections(info.context, [
             inputs.InspectionRow(row=r.row, unit_code=r.unit_code, year=r.year, inspector=r.inspector,
-                                 score=r.score) for r in rows])
+                                 score=r.score) for r in parsed])
         return _report("inspections.csv", result)
 
     @strawberry.mutation(description="Load grassroots.csv rows, all or nothing")
-    async def import_grassroots(self, info: Info[RequestContext, None],
-                                rows: list[GrassrootsRowInput]) -> ImportReport:
+    async def import_grassroots(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
+        parsed = import_rows(rows, GRASSROOTS_COLUMNS, "grassroots.csv")
         result = await inputs.import_grassroots(info.context, [
             inputs.GrassrootsRow(row=r.row, unit_code=r.unit_code, year=r.year, satisfied=r.satisfied,
                                  basically_satisfied=r.basically_satisfied, dissatisfied=r.dissatisfied)
-            for r in rows])
+            for r in parsed])
         return _report("grassroots.csv", result)
 
     @strawberry.mutation(description="Certify one target (its assessing department or the target office)")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
+from typing import Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from kernel.context import RequestContext
 from kernel.errors import NotFound
 from kernel.graphql import ImportReport, build_schema
+from kernel.rows import import_rows
 from services.targets import access, calendar, catalog, letters, negotiation, progress, rules, service
 from services.targets import models as m
 
@@ -455,37 +458,11 @@ class LaggingTarget:
 # ---- inputs --------------------------------------------------------------------------------------
 
 
-@strawberry.input
-class UnitRowInput:
-    row: int
-    code: str | None = None
-    name: str | None = None
-    kind: str | None = None
-    group: str | None = None
-
-
-@strawberry.input(description="One row of targets.csv; every column as text, as in the file")
-class TargetRowInput:
-    row: int
-    code: str | None = None
-    unit_code: str | None = None
-    year: str | None = None
-    title: str | None = None
-    category: str | None = None
-    kind: str | None = None
-    measure: str | None = None
-    direction: str | None = None
-    unit_of_measure: str | None = None
-    baseline: str | None = None
-    agreed_value: str | None = None
-    points: str | None = None
-    benchmark_city: str | None = None
-    benchmark_value: str | None = None
-    assessing_department: str | None = None
-    parent_code: str | None = None
-    responsible_department: str | None = None
-    responsible_leader: str | None = None
-    assignee: str | None = None
+UNIT_COLUMNS = ("code", "name", "kind", "group")
+TARGET_COLUMNS = ("code", "unit_code", "year", "title", "category", "kind", "measure", "direction", "unit_of_measure",
+                  "baseline", "agreed_value", "points", "benchmark_city", "benchmark_value", "assessing_department",
+                  "parent_code", "responsible_department", "responsible_leader", "assignee")
+ROWS_HELP = "rows of the file: one JSON object per row, {\"row\": n, \"<column>\": \"<text>\", …} (DESIGN §5)"
 
 
 @strawberry.input
@@ -686,10 +663,13 @@ class Mutation:
         return Unit.from_row(row)
 
     @strawberry.mutation(description="Load units.csv rows, all or nothing")
-    async def import_units(self, info: Ctx, rows: list[UnitRowInput]) -> ImportReport:
+    async def import_units(
+        self, info: Ctx, rows: Annotated[list[JSON], strawberry.argument(description=ROWS_HELP)]
+    ) -> ImportReport:
+        parsed = import_rows(rows, UNIT_COLUMNS, "units.csv")
         result = await service.import_units(
             info.context,
-            [service.UnitRow(row=r.row, code=r.code, name=r.name, kind=r.kind, group=r.group) for r in rows],
+            [service.UnitRow(row=r.row, code=r.code, name=r.name, kind=r.kind, group=r.group) for r in parsed],
         )
         return ImportReport(file="units.csv", created=result.created, updated=result.updated,
                             unchanged=result.unchanged)
@@ -704,10 +684,13 @@ class Mutation:
         return AssessmentYear.from_row(row)
 
     @strawberry.mutation(description="Load targets.csv rows, all or nothing; imported targets are AGREED")
-    async def import_targets(self, info: Ctx, rows: list[TargetRowInput]) -> ImportReport:
+    async def import_targets(
+        self, info: Ctx, rows: Annotated[list[JSON], strawberry.argument(description=ROWS_HELP)]
+    ) -> ImportReport:
         names = [n for n in catalog.TargetRow.__dataclass_fields__ if n != "row"]
+        parsed = import_rows(rows, TARGET_COLUMNS, "targets.csv")
         result = await catalog.import_targets(
-            info.context, [catalog.TargetRow(row=r.row, **{n: getattr(r, n) for n in names}) for r in rows])
+            info.context, [catalog.TargetRow(row=r.row, **{n: getattr(r, n) for n in names}) for r in parsed])
         return ImportReport(file="targets.csv", created=result.created, updated=result.updated,
                             unchanged=result.unchanged)
 

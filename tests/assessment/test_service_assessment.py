@@ -149,14 +149,14 @@ ASSESSMENT = f"""
   {RESULTS}
 """
 
-CERT_ROWS = ("mutation($rows: [CertificationRowInput!]!) { importCertifications(rows: $rows) "
+CERT_ROWS = ("mutation($rows: [JSON!]!) { importCertifications(rows: $rows) "
              "{ created updated unchanged } }")
-BALLOT_ROWS = "mutation($rows: [BallotRowInput!]!) { importBallots(rows: $rows) { created updated unchanged } }"
-INSPECTION_ROWS = ("mutation($rows: [InspectionRowInput!]!) { importInspections(rows: $rows) "
+BALLOT_ROWS = "mutation($rows: [JSON!]!) { importBallots(rows: $rows) { created updated unchanged } }"
+INSPECTION_ROWS = ("mutation($rows: [JSON!]!) { importInspections(rows: $rows) "
                    "{ created updated unchanged } }")
-GRASSROOTS_ROWS = ("mutation($rows: [GrassrootsRowInput!]!) { importGrassroots(rows: $rows) "
+GRASSROOTS_ROWS = ("mutation($rows: [JSON!]!) { importGrassroots(rows: $rows) "
                    "{ created updated unchanged } }")
-SETTING_ROWS = "mutation($rows: [SettingRowInput!]!) { importSettings(rows: $rows) { created } }"
+SETTING_ROWS = "mutation($rows: [JSON!]!) { importSettings(rows: $rows) { created } }"
 
 
 def table(results: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -297,16 +297,16 @@ def load_year(service: Service, year: int) -> None:
     y = str(year)
     service.ok(SETTING_ROWS, {"rows": [{"row": i, "year": y, "key": k, "value": v}
                                        for i, (k, v) in enumerate(SETTINGS, start=2)]})
-    service.ok(CERT_ROWS, {"rows": [{"row": i, "targetCode": c, "year": y, "actualValue": a or None,
+    service.ok(CERT_ROWS, {"rows": [{"row": i, "target_code": c, "year": y, "actual_value": a or None,
                                      "completion": q or None} for i, (c, a, q) in enumerate(CERTIFICATIONS, 2)]})
     service.ok(BALLOT_ROWS, {"rows": [
-        {"row": i, "unitCode": u, "year": y, "voterGroup": g, "excellent": str(e), "good": str(o), "fair": str(f),
+        {"row": i, "unit_code": u, "year": y, "voter_group": g, "excellent": str(e), "good": str(o), "fair": str(f),
          "poor": str(p)} for i, (u, g, e, o, f, p) in enumerate(BALLOTS, 2)]}, user="evaluator", roles=("EVALUATOR",))
-    service.ok(INSPECTION_ROWS, {"rows": [{"row": i, "unitCode": u, "year": y, "inspector": n, "score": s}
+    service.ok(INSPECTION_ROWS, {"rows": [{"row": i, "unit_code": u, "year": y, "inspector": n, "score": s}
                                           for i, (u, n, s) in enumerate(INSPECTIONS, 2)]},
                user="evaluator", roles=("EVALUATOR",))
     service.ok(GRASSROOTS_ROWS, {"rows": [
-        {"row": i, "unitCode": u, "year": y, "satisfied": str(s), "basicallySatisfied": str(b),
+        {"row": i, "unit_code": u, "year": y, "satisfied": str(s), "basically_satisfied": str(b),
          "dissatisfied": str(d)} for i, (u, s, b, d) in enumerate(GRASSROOTS, 2)]},
         user="evaluator", roles=("EVALUATOR",))
 
@@ -391,8 +391,8 @@ class TestRefusals:
 
     def test_assessor_certifies_only_its_department_s_targets(self, service: Service,
                                                               computed: dict[str, Any]) -> None:
-        other = service.gql(CERT_ROWS, {"rows": [{"row": 2, "targetCode": "M3-1", "year": str(YEAR),
-                                                  "actualValue": "99"}]},
+        other = service.gql(CERT_ROWS, {"rows": [{"row": 2, "target_code": "M3-1", "year": str(YEAR),
+                                                  "actual_value": "99"}]},
                             user="ajj", roles=("ASSESSOR",), unit="AJJ")
         assert error_code(other) == "FORBIDDEN"
         assert other["errors"][0]["extensions"]["rowErrors"][0]["row"] == 2
@@ -410,11 +410,11 @@ class TestRefusals:
                                                               computed: dict[str, Any]) -> None:
         before = service.ok(f"{{ ballotTallies(year: {YEAR}) {{ unitCode voterGroup excellent good }} }}")
         rows = [
-            {"row": 2, "unitCode": "D1", "year": str(YEAR), "voterGroup": "市民代表", "excellent": "50"},
-            {"row": 3, "unitCode": "XX", "year": str(YEAR), "voterGroup": "市民代表", "excellent": "1"},
-            {"row": 4, "unitCode": "D2", "year": str(YEAR), "voterGroup": "市民代表", "good": "-1"},
-            {"row": 5, "unitCode": "D3", "year": "2031", "voterGroup": "市民代表", "good": "1"},
-            {"row": 6, "unitCode": "D3", "year": str(YEAR), "voterGroup": "", "fair": "1.5"},
+            {"row": 2, "unit_code": "D1", "year": str(YEAR), "voter_group": "市民代表", "excellent": "50"},
+            {"row": 3, "unit_code": "XX", "year": str(YEAR), "voter_group": "市民代表", "excellent": "1"},
+            {"row": 4, "unit_code": "D2", "year": str(YEAR), "voter_group": "市民代表", "good": "-1"},
+            {"row": 5, "unit_code": "D3", "year": "2031", "voter_group": "市民代表", "good": "1"},
+            {"row": 6, "unit_code": "D3", "year": str(YEAR), "voter_group": "", "fair": "1.5"},
         ]
         body = service.gql(BALLOT_ROWS, {"rows": rows}, user="evaluator", roles=("EVALUATOR",))
         assert error_code(body) == "BAD_USER_INPUT"
@@ -426,11 +426,11 @@ class TestRefusals:
     def test_unknown_and_child_targets_and_wrong_values_are_refused(self, service: Service,
                                                                     computed: dict[str, Any]) -> None:
         rows = [
-            {"row": 2, "targetCode": "NOPE", "year": str(YEAR), "actualValue": "1"},
-            {"row": 3, "targetCode": "D2-1-1", "year": str(YEAR), "actualValue": "40"},
-            {"row": 4, "targetCode": "D2-2", "year": str(YEAR), "completion": "1.2"},
-            {"row": 5, "targetCode": "D2-1", "year": str(YEAR), "completion": "1"},
-            {"row": 6, "targetCode": "D2-1", "year": "二〇二六", "actualValue": "1"},
+            {"row": 2, "target_code": "NOPE", "year": str(YEAR), "actual_value": "1"},
+            {"row": 3, "target_code": "D2-1-1", "year": str(YEAR), "actual_value": "40"},
+            {"row": 4, "target_code": "D2-2", "year": str(YEAR), "completion": "1.2"},
+            {"row": 5, "target_code": "D2-1", "year": str(YEAR), "completion": "1"},
+            {"row": 6, "target_code": "D2-1", "year": "二〇二六", "actual_value": "1"},
         ]
         body = service.gql(CERT_ROWS, {"rows": rows})
         reported = {(e["row"], e["column"]) for e in body["errors"][0]["extensions"]["rowErrors"]}
@@ -477,8 +477,8 @@ class TestPublication:
         body = service.gql(f'mutation {{ setInspectionScore(year: {YEAR}, unitCode: "D1", inspector: "丙组", '
                            'score: "60") { score } }', user="evaluator", roles=("EVALUATOR",))
         assert error_code(body) == "CONFLICT"
-        body = service.gql(CERT_ROWS, {"rows": [{"row": 2, "targetCode": "D4-1", "year": str(YEAR),
-                                                 "actualValue": "200"}]})
+        body = service.gql(CERT_ROWS, {"rows": [{"row": 2, "target_code": "D4-1", "year": str(YEAR),
+                                                 "actual_value": "200"}]})
         assert error_code(body) == "CONFLICT"
         assert error_code(service.gql(f"mutation {{ computeAssessment(year: {YEAR}) {{ year }} }}")) == "CONFLICT"
         assert error_code(service.gql(f"mutation {{ publishAssessment(year: {YEAR}) {{ year }} }}")) == "CONFLICT"

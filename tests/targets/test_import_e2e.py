@@ -101,8 +101,8 @@ def test_base_points_must_total_100_over_file_and_store(imported: Api, tmp_path:
 
 
 def test_only_the_target_office_imports_and_refusals_are_audited(imported: Api) -> None:
-    query = "mutation($rows: [TargetRowInput!]!) { importTargets(rows: $rows) { created } }"
-    rows = [{"row": 2, "code": "X", "unitCode": "JA", "year": "2026"}]
+    query = "mutation($rows: [JSON!]!) { importTargets(rows: $rows) { created } }"
+    rows = [{"row": 2, "code": "X", "unit_code": "JA", "year": "2026"}]
     assert imported.refused(query, {"rows": rows}, who=JA_OP)["extensions"]["code"] == "FORBIDDEN"
     trail = audit_rows(imported.stack.data_dir, imported.stack.dsns, "targets")
     assert any(r["action"] == "importTargets" and not r["success"] and r["actor"] == "jaop" for r in trail)
