@@ -54,3 +54,172 @@ class UnitMembership(Model):
 
     class Meta:
         table = "unit_membership"
+
+
+class FilingStatus(StrEnum):
+    DRAFT = "DRAFT"
+    REVIEWED = "REVIEWED"
+    TRANSFERRED = "TRANSFERRED"
+    ARCHIVED = "ARCHIVED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class AdjustmentStatus(StrEnum):
+    PROPOSED = "PROPOSED"
+    DECIDED = "DECIDED"
+    EXECUTED = "EXECUTED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class DecisionKind(StrEnum):
+    TRANSFER = "TRANSFER"
+    DEMOTION = "DEMOTION"
+    REMOVAL = "REMOVAL"
+    OTHER = "OTHER"
+
+
+class HonourKind(StrEnum):
+    UNIT = "UNIT"
+    PERSON = "PERSON"
+
+
+class ResultSnapshot(Model):
+    """A published assessment revision exactly as it was read from the assessment service."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    revision = fields.IntField()
+    published_at = fields.CharField(max_length=64, default="")
+    reason = fields.TextField(default="")
+    results = fields.JSONField()
+    digest = fields.CharField(max_length=64)
+    applied_at = fields.DatetimeField()
+    applied_by = fields.CharField(max_length=128)
+
+    class Meta:
+        table = "result_snapshot"
+        unique_together = (("year", "revision"),)
+
+
+class RewardLine(Model):
+    """The §4.3 reward outcome of one person in one year."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    staff_no = fields.CharField(max_length=32)
+    person_name = fields.CharField(max_length=64)
+    unit_code = fields.CharField(max_length=32, db_index=True)
+    grade = fields.CharField(max_length=16)
+    bonus_standard = fields.DecimalField(max_digits=12, decimal_places=2)
+    bonus_paid = fields.DecimalField(max_digits=12, decimal_places=2)
+    bonus_forfeited = fields.DecimalField(max_digits=12, decimal_places=2)
+    extra_salary = fields.DecimalField(max_digits=12, decimal_places=2)
+    total = fields.DecimalField(max_digits=12, decimal_places=2)
+    rule_code = fields.CharField(max_length=48)
+    rule_text = fields.CharField(max_length=128)
+    revision = fields.IntField()
+    reason = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "reward_line"
+        unique_together = (("year", "staff_no"),)
+        indexes = (("year", "updated_at", "id"),)
+
+
+class Honour(Model):
+    """A title awarded for a year to a unit (staff_no empty) or to a person, withdrawn by a later revision."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    kind = fields.CharEnumField(HonourKind, max_length=8)
+    unit_code = fields.CharField(max_length=32)
+    staff_no = fields.CharField(max_length=32, default="")
+    title = fields.CharField(max_length=128)
+    active = fields.BooleanField(default=True)
+    revision = fields.IntField()
+    reason = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "honour"
+        unique_together = (("year", "unit_code", "staff_no", "title"),)
+
+
+class FilingRecord(Model):
+    """领导干部目标考核结果备案表: what the paper form holds, with the signatures of both offices."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    staff_no = fields.CharField(max_length=32, db_index=True)
+    person_name = fields.CharField(max_length=64)
+    unit_code = fields.CharField(max_length=32, db_index=True)
+    unit_name = fields.CharField(max_length=128, default="")
+    position = fields.CharField(max_length=128, default="")
+    team_role = fields.CharField(max_length=32)
+    grade = fields.CharField(max_length=16)
+    composite_score = fields.DecimalField(max_digits=8, decimal_places=2, null=True)
+    rank = fields.IntField(null=True)
+    reward_rule = fields.CharField(max_length=48)
+    reward_text = fields.CharField(max_length=128)
+    bonus_paid = fields.DecimalField(max_digits=12, decimal_places=2)
+    bonus_forfeited = fields.DecimalField(max_digits=12, decimal_places=2)
+    extra_salary = fields.DecimalField(max_digits=12, decimal_places=2)
+    honours = fields.CharField(max_length=256, default="")
+    remarks = fields.TextField(default="")
+    status = fields.CharEnumField(FilingStatus, max_length=12, default=FilingStatus.DRAFT)
+    reviewed_by = fields.CharField(max_length=128, null=True)
+    reviewed_role = fields.CharField(max_length=32, null=True)
+    reviewed_at = fields.DatetimeField(null=True)
+    transferred_by = fields.CharField(max_length=128, null=True)
+    transferred_role = fields.CharField(max_length=32, null=True)
+    transferred_at = fields.DatetimeField(null=True)
+    archived_by = fields.CharField(max_length=128, null=True)
+    archived_at = fields.DatetimeField(null=True)
+    needs_review = fields.BooleanField(default=False)
+    review_note = fields.TextField(default="")
+    revision = fields.IntField()
+    reason = fields.TextField(default="")
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "filing_record"
+        unique_together = (("year", "staff_no"),)
+        indexes = (("updated_at", "id"),)
+
+
+class LeaderAdjustment(Model):
+    """A case for adjusting a main leader of a last-place unit (末位调整)."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    staff_no = fields.CharField(max_length=32, db_index=True)
+    person_name = fields.CharField(max_length=64)
+    unit_code = fields.CharField(max_length=32)
+    position = fields.CharField(max_length=128, default="")
+    main_leader_role = fields.CharField(max_length=16)
+    composite_score = fields.DecimalField(max_digits=8, decimal_places=2, null=True)
+    rank = fields.IntField(null=True)
+    status = fields.CharEnumField(AdjustmentStatus, max_length=12, default=AdjustmentStatus.PROPOSED)
+    decision_kind = fields.CharEnumField(DecisionKind, max_length=12, null=True)
+    decision_text = fields.TextField(default="")
+    decided_by = fields.CharField(max_length=128, null=True)
+    decided_at = fields.DatetimeField(null=True)
+    executed_by = fields.CharField(max_length=128, null=True)
+    executed_at = fields.DatetimeField(null=True)
+    execution_note = fields.TextField(default="")
+    needs_review = fields.BooleanField(default=False)
+    review_note = fields.TextField(default="")
+    revision = fields.IntField()
+    reason = fields.TextField(default="")
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "leader_adjustment"
+        unique_together = (("year", "staff_no"),)

@@ -2,23 +2,97 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from kernel.context import RequestContext
-from kernel.errors import Forbidden
+from kernel.errors import Conflict, Forbidden
 from kernel.graphql import ImportReport, build_schema
-from services.personnel import service
+from kernel.rows import import_rows
+from services.personnel import apply, published, reads, service, workflow
+from services.personnel import models as m
 from services.personnel.models import Person as PersonRow
+from services.personnel.pull import encode_cursor
+
+Ctx = Info[RequestContext, None]
 
 
 @strawberry.enum
 class MainLeaderRole(Enum):
     PARTY_SECRETARY = "PARTY_SECRETARY"
     ADMIN_HEAD = "ADMIN_HEAD"
+
+
+@strawberry.enum(description="The grade of a unit in a published assessment")
+class Grade(Enum):
+    ADVANCED = "ADVANCED"
+    QUALIFIED = "QUALIFIED"
+    UNQUALIFIED = "UNQUALIFIED"
+    LAST_PLACE = "LAST_PLACE"
+
+
+@strawberry.enum(description="备案表 workflow; WITHDRAWN when a newer revision no longer calls for the form")
+class FilingStatus(Enum):
+    DRAFT = "DRAFT"
+    REVIEWED = "REVIEWED"
+    TRANSFERRED = "TRANSFERRED"
+    ARCHIVED = "ARCHIVED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+@strawberry.enum
+class AdjustmentStatus(Enum):
+    PROPOSED = "PROPOSED"
+    DECIDED = "DECIDED"
+    EXECUTED = "EXECUTED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+@strawberry.enum
+class AdjustmentDecisionKind(Enum):
+    TRANSFER = "TRANSFER"
+    DEMOTION = "DEMOTION"
+    REMOVAL = "REMOVAL"
+    OTHER = "OTHER"
+
+
+@strawberry.enum(description="The person's place in the leadership team (领导班子)")
+class LeadershipTeamRole(Enum):
+    PARTY_SECRETARY = "PARTY_SECRETARY"
+    ADMIN_HEAD = "ADMIN_HEAD"
+    MEMBER = "MEMBER"
+    STAFF = "STAFF"
+
+
+@strawberry.enum
+class HonourKind(Enum):
+    UNIT = "UNIT"
+    PERSON = "PERSON"
+
+
+def _pay(info: Ctx, unit_code: str, value: Decimal) -> Decimal:
+    if not service.may_see_pay(info.context, unit_code):
+        raise Forbidden("salaries and bonuses are visible only to the target office, the organisation "
+                        "department and the unit's own leadership")
+    return value
+
+
+@strawberry.type
+class UnitStint:
+    position: str
+    joined_at: datetime
+    left_at: datetime | None
+    unit_code: strawberry.Private[str]
+
+    @strawberry.field
+    def unit(self) -> Unit:
+        return Unit(code=strawberry.ID(self.unit_code))
 
 
 @strawberry.federation.type(keys=["staffNo"], description="A member of staff of a unit")
@@ -37,18 +111,27 @@ class Person:
         return Unit(code=strawberry.ID(self.row.unit_code))
 
     @strawberry.field(description="月工资 — only the target office, organisation department, unit leaders")
-    def monthly_salary(self, info: Info[RequestContext, None]) -> Decimal | None:
-        if not service.may_see_pay(info.context, self.row.unit_code):
-            raise Forbidden("salaries are visible only to the target office, the organisation "
-                            "department and the unit's own leadership")
-        return self.row.monthly_salary
+    def monthly_salary(self, info: Ctx) -> Decimal | None:
+        return _pay(info, self.row.unit_code, self.row.monthly_salary)
 
     @strawberry.field(description="年度目标责任奖标准 — same visibility as the salary")
-    def bonus_standard(self, info: Info[RequestContext, None]) -> Decimal | None:
-        if not service.may_see_pay(info.context, self.row.unit_code):
-            raise Forbidden("bonus standards are visible only to the target office, the organisation "
-                            "department and the unit's own leadership")
-        return self.row.bonus_standard
+    def bonus_standard(self, info: Ctx) -> Decimal | None:
+        return _pay(info, self.row.unit_code, self.row.bonus_standard)
+
+    @strawberry.field(description="The units this person has belonged to, oldest first (current: leftAt null)")
+    async def unit_history(self, info: Ctx) -> list[UnitStint]:
+        stints = await info.context.loaders["history"].load(self.row.staff_no)
+        return [UnitStint(position=s.position, joined_at=s.joined_at, left_at=s.left_at, unit_code=s.unit_code)
+                for s in stints]
+
+    @strawberry.field(description="干部档案: filing records and leader-adjustment cases across years, newest first")
+    async def cadre_file(self, info: Ctx) -> CadreFile:
+        found = await reads.cadre_file(info.context, self.row)
+        return CadreFile(
+            staff_no=strawberry.ID(found.staff_no),
+            filing_records=[FilingRecord.from_row(r) for r in found.filing_records],
+            leader_adjustments=[LeaderAdjustment.from_row(c) for c in found.leader_adjustments],
+        )
 
     @classmethod
     def from_row(cls, row: PersonRow) -> Person:
@@ -60,9 +143,17 @@ class Person:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info[RequestContext, None], staff_no: strawberry.ID) -> Person | None:
-        row = await info.context.loaders["person"].load(str(staff_no))
+    async def resolve_reference(cls, info: Ctx, staffNo: strawberry.ID) -> Person | None:
+        row = await info.context.loaders["person"].load(str(staffNo))
         return cls.from_row(row) if row else None
+
+
+async def _person(info: Ctx, staff_no: str, name: str, unit_code: str) -> Person:
+    row = await info.context.loaders["person"].load(staff_no)
+    if row is None:
+        row = PersonRow(staff_no=staff_no, name=name, unit_code=unit_code, position="", leadership_member=False,
+                        on_establishment=False, monthly_salary=Decimal(0), bonus_standard=Decimal(0), version=0)
+    return Person.from_row(row)
 
 
 @strawberry.federation.type(keys=["code"])
@@ -70,33 +161,335 @@ class Unit:
     code: strawberry.ID
 
     @strawberry.field(description="在编及编外人员 — the unit's staff, ordered by staff number")
-    async def staff(self, info: Info[RequestContext, None]) -> list[Person]:
+    async def staff(self, info: Ctx) -> list[Person]:
+        if not service.may_see_staff(info.context, str(self.code)):
+            raise Forbidden(f"you may not see the staff of unit {self.code}")
         rows = await info.context.loaders["staff"].load(str(self.code))
         return [Person.from_row(r) for r in rows]
 
+    @strawberry.field(description="The titles the unit and its people hold for a year")
+    async def honours(self, info: Ctx, year: int) -> list[Honour]:
+        return [Honour.from_row(h) for h in await reads.honours(info.context, year=year, unit_code=str(self.code))]
+
     @classmethod
-    async def resolve_reference(cls, info: Info[RequestContext, None], code: strawberry.ID) -> Unit:
+    async def resolve_reference(cls, info: Ctx, code: strawberry.ID) -> Unit:
         return cls(code=code)
 
 
-@strawberry.input
-class PersonRowInput:
-    row: int
-    staff_no: str | None = None
-    name: str | None = None
-    unit_code: str | None = None
-    position: str | None = None
-    leadership_member: str | None = None
-    main_leader_role: str | None = None
-    on_establishment: str | None = None
-    monthly_salary: str | None = None
-    bonus_standard: str | None = None
+@strawberry.type(description="A title: 先进单位 for a unit, 先进个人 for a main leader of an advanced unit")
+class Honour:
+    year: int
+    kind: HonourKind
+    title: str
+    revision: int
+    unit_code: strawberry.Private[str]
+    staff_no: strawberry.Private[str]
+
+    @strawberry.field
+    def unit(self) -> Unit:
+        return Unit(code=strawberry.ID(self.unit_code))
+
+    @strawberry.field
+    async def person(self, info: Ctx) -> Person | None:
+        if not self.staff_no:
+            return None
+        row = await info.context.loaders["person"].load(self.staff_no)
+        return Person.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: m.Honour) -> Honour:
+        return cls(year=row.year, kind=HonourKind(row.kind.value), title=row.title, revision=row.revision,
+                   unit_code=row.unit_code, staff_no=row.staff_no)
+
+
+@strawberry.federation.type(keys=["id"], description="One person's annual target bonus outcome (§4.3)")
+class RewardLine:
+    id: strawberry.ID
+    year: int
+    grade: Grade
+    rule_code: str
+    rule_text: str
+    revision: int
+    reason: str
+    updated_at: datetime
+    row: strawberry.Private[m.RewardLine]
+
+    @strawberry.field(description="The rule that produced the line: code and explanation")
+    def rule(self) -> str:
+        return f"{self.row.rule_code}: {self.row.rule_text}"
+
+    @strawberry.field
+    async def person(self, info: Ctx) -> Person:
+        return await _person(info, self.row.staff_no, self.row.person_name, self.row.unit_code)
+
+    @strawberry.field
+    def unit(self) -> Unit:
+        return Unit(code=strawberry.ID(self.row.unit_code))
+
+    @strawberry.field(description="年度目标责任奖标准")
+    def bonus_standard(self, info: Ctx) -> Decimal | None:
+        return _pay(info, self.row.unit_code, self.row.bonus_standard)
+
+    @strawberry.field(description="发放")
+    def bonus_paid(self, info: Ctx) -> Decimal | None:
+        return _pay(info, self.row.unit_code, self.row.bonus_paid)
+
+    @strawberry.field(description="扣发")
+    def bonus_forfeited(self, info: Ctx) -> Decimal | None:
+        return _pay(info, self.row.unit_code, self.row.bonus_forfeited)
+
+    @strawberry.field(description="加发一个月工资")
+    def extra_salary(self, info: Ctx) -> Decimal | None:
+        return _pay(info, self.row.unit_code, self.row.extra_salary)
+
+    @strawberry.field(description="发放 + 加发")
+    def total(self, info: Ctx) -> Decimal | None:
+        return _pay(info, self.row.unit_code, self.row.total)
+
+    @classmethod
+    def from_row(cls, row: m.RewardLine) -> RewardLine:
+        return cls(id=strawberry.ID(str(row.id)), year=row.year, grade=Grade(row.grade), rule_code=row.rule_code,
+                   rule_text=row.rule_text, revision=row.revision, reason=row.reason, updated_at=row.updated_at,
+                   row=row)
+
+    @classmethod
+    async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> RewardLine | None:
+        scope = reads.reward_scope(info.context)
+        row = await info.context.loaders["reward_line"].load(str(id))
+        if row is None or (scope is not None and row.unit_code != scope):
+            return None
+        return cls.from_row(row)
+
+
+@strawberry.type(description="A signature on the form: who, in which office, when")
+class FilingSignature:
+    step: str
+    user: str
+    office: str | None
+    at: datetime
+
+
+@strawberry.federation.type(keys=["id"], description="领导干部目标考核结果备案表")
+class FilingRecord:
+    id: strawberry.ID
+    year: int
+    person_name: str
+    unit_name: str
+    position: str
+    team_role: LeadershipTeamRole
+    grade: Grade
+    composite_score: Decimal | None
+    rank: int | None
+    reward_rule: str
+    reward_text: str
+    remarks: str
+    status: FilingStatus
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    transferred_by: str | None
+    transferred_at: datetime | None
+    archived_by: str | None
+    archived_at: datetime | None
+    needs_review: bool
+    review_note: str
+    revision: int
+    reason: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    row: strawberry.Private[m.FilingRecord]
+
+    @strawberry.field
+    async def person(self, info: Ctx) -> Person:
+        return await _person(info, self.row.staff_no, self.row.person_name, self.row.unit_code)
+
+    @strawberry.field
+    def unit(self) -> Unit:
+        return Unit(code=strawberry.ID(self.row.unit_code))
+
+    @strawberry.field
+    def honours(self) -> list[str]:
+        return [h for h in self.row.honours.split("、") if h]
+
+    @strawberry.field
+    def bonus_paid(self, info: Ctx) -> Decimal | None:
+        return _pay(info, self.row.unit_code, self.row.bonus_paid)
+
+    @strawberry.field
+    def bonus_forfeited(self, info: Ctx) -> Decimal | None:
+        return _pay(info, self.row.unit_code, self.row.bonus_forfeited)
+
+    @strawberry.field
+    def extra_salary(self, info: Ctx) -> Decimal | None:
+        return _pay(info, self.row.unit_code, self.row.extra_salary)
+
+    @strawberry.field(description="The signatures of the supervision office / target office and the organisation "
+                                  "department, in order")
+    def signatures(self) -> list[FilingSignature]:
+        r = self.row
+        steps = [("REVIEWED", r.reviewed_by, r.reviewed_role, r.reviewed_at),
+                 ("TRANSFERRED", r.transferred_by, r.transferred_role, r.transferred_at),
+                 ("ARCHIVED", r.archived_by, "ORGANIZATION_DEPT", r.archived_at)]
+        return [FilingSignature(step=s, user=u, office=o, at=a) for s, u, o, a in steps if u and a]
+
+    @classmethod
+    def from_row(cls, r: m.FilingRecord) -> FilingRecord:
+        return cls(
+            id=strawberry.ID(str(r.id)), year=r.year, person_name=r.person_name, unit_name=r.unit_name,
+            position=r.position, team_role=LeadershipTeamRole(r.team_role), grade=Grade(r.grade),
+            composite_score=r.composite_score, rank=r.rank, reward_rule=r.reward_rule, reward_text=r.reward_text,
+            remarks=r.remarks, status=FilingStatus(r.status.value), reviewed_by=r.reviewed_by,
+            reviewed_at=r.reviewed_at, transferred_by=r.transferred_by, transferred_at=r.transferred_at,
+            archived_by=r.archived_by, archived_at=r.archived_at, needs_review=r.needs_review,
+            review_note=r.review_note, revision=r.revision, reason=r.reason, version=r.version,
+            created_at=r.created_at, updated_at=r.updated_at, row=r,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> FilingRecord | None:
+        scope = reads.filing_scope(info.context)
+        row = await info.context.loaders["filing_record"].load(str(id))
+        if row is None or (scope is not None and row.unit_code != scope):
+            return None
+        return cls.from_row(row)
+
+
+@strawberry.federation.type(keys=["id"], description="末位调整: a case about a main leader of a last-place unit")
+class LeaderAdjustment:
+    id: strawberry.ID
+    year: int
+    person_name: str
+    position: str
+    main_leader_role: MainLeaderRole
+    composite_score: Decimal | None
+    rank: int | None
+    status: AdjustmentStatus
+    decision_kind: AdjustmentDecisionKind | None
+    decision_text: str
+    decided_by: str | None
+    decided_at: datetime | None
+    executed_by: str | None
+    executed_at: datetime | None
+    execution_note: str
+    needs_review: bool
+    review_note: str
+    revision: int
+    reason: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    row: strawberry.Private[m.LeaderAdjustment]
+
+    @strawberry.field
+    async def person(self, info: Ctx) -> Person:
+        return await _person(info, self.row.staff_no, self.row.person_name, self.row.unit_code)
+
+    @strawberry.field
+    def unit(self) -> Unit:
+        return Unit(code=strawberry.ID(self.row.unit_code))
+
+    @classmethod
+    def from_row(cls, c: m.LeaderAdjustment) -> LeaderAdjustment:
+        return cls(
+            id=strawberry.ID(str(c.id)), year=c.year, person_name=c.person_name, position=c.position,
+            main_leader_role=MainLeaderRole(c.main_leader_role), composite_score=c.composite_score, rank=c.rank,
+            status=AdjustmentStatus(c.status.value),
+            decision_kind=AdjustmentDecisionKind(c.decision_kind.value) if c.decision_kind else None,
+            decision_text=c.decision_text, decided_by=c.decided_by, decided_at=c.decided_at,
+            executed_by=c.executed_by, executed_at=c.executed_at, execution_note=c.execution_note,
+            needs_review=c.needs_review, review_note=c.review_note, revision=c.revision, reason=c.reason,
+            version=c.version, created_at=c.created_at, updated_at=c.updated_at, row=c,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> LeaderAdjustment | None:
+        scope = reads.filing_scope(info.context)
+        row = await info.context.loaders["leader_adjustment"].load(str(id))
+        if row is None or (scope is not None and row.unit_code != scope):
+            return None
+        return cls.from_row(row)
+
+
+@strawberry.type(description="干部档案: a person's filing records and adjustment cases, newest first")
+class CadreFile:
+    staff_no: strawberry.ID
+    filing_records: list[FilingRecord]
+    leader_adjustments: list[LeaderAdjustment]
+
+
+@strawberry.federation.type(shareable=True)
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class RewardLineEdge:
+    cursor: str
+    node: RewardLine
+
+
+@strawberry.type
+class RewardLineConnection:
+    edges: list[RewardLineEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class FilingRecordEdge:
+    cursor: str
+    node: FilingRecord
+
+
+@strawberry.type
+class FilingRecordConnection:
+    edges: list[FilingRecordEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="What applyResults did (§4.3)")
+class ApplyReport:
+    year: int
+    revision: int
+    people: int
+    reward_lines: int
+    filing_records: int
+    leader_adjustments: int
+    honours: int
+    created: int
+    changed: int
+    unchanged: int
+    withdrawn: int
+    flagged_for_review: int
+
+
+@strawberry.type(description="A spreadsheet, base64-encoded")
+class PersonnelExport:
+    filename: str
+    content_type: str
+    content_base64: str
+    rows: int
+
+
+def _export(found: reads.Export) -> PersonnelExport:
+    return PersonnelExport(filename=found.filename, content_type=found.content_type,
+                           content_base64=found.content_base64, rows=found.rows)
+
+
+def _page_info(rows: list, has_next: bool) -> PageInfo:
+    last = rows[-1] if rows else None
+    return PageInfo(has_next_page=has_next, end_cursor=encode_cursor(last.updated_at, last.id) if last else None)
+
+
+PEOPLE_COLUMNS = ("staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role",
+                  "on_establishment", "monthly_salary", "bonus_standard")
+ROWS_HELP = "rows of people.csv: one JSON object per row, {\"row\": n, \"<column>\": \"<text>\", …} (DESIGN §5)"
 
 
 @strawberry.type
 class Query:
     @strawberry.field
-    async def person(self, info: Info[RequestContext, None], staff_no: strawberry.ID) -> Person | None:
+    async def person(self, info: Ctx, staff_no: strawberry.ID) -> Person | None:
         row = await info.context.loaders["person"].load(str(staff_no))
         if row is None:
             return None
@@ -104,11 +497,56 @@ class Query:
                                   "SUPERVISION_OFFICE", "ASSESSOR", "EVALUATOR")
         return Person.from_row(row)
 
+    @strawberry.field(description="Reward lines of a year, for incremental pulls: ordered by (updatedAt, id)")
+    async def reward_lines(self, info: Ctx, year: int, first: int | None = None, after: str | None = None,
+                           updated_since: datetime | None = None) -> RewardLineConnection:
+        found = await reads.reward_lines(info.context, year=year, first=first, after=after,
+                                         updated_since=updated_since)
+        return RewardLineConnection(
+            edges=[RewardLineEdge(cursor=encode_cursor(r.updated_at, r.id), node=RewardLine.from_row(r))
+                   for r in found.rows],
+            page_info=_page_info(found.rows, found.has_next),
+        )
+
+    @strawberry.field(description="Filing records, for incremental pulls: ordered by (updatedAt, id)")
+    async def filing_records(self, info: Ctx, year: int | None = None, status: FilingStatus | None = None,
+                             updated_since: datetime | None = None, first: int | None = None,
+                             after: str | None = None) -> FilingRecordConnection:
+        found = await reads.filing_records(
+            info.context, year=year, status=m.FilingStatus(status.value) if status else None, first=first,
+            after=after, updated_since=updated_since)
+        return FilingRecordConnection(
+            edges=[FilingRecordEdge(cursor=encode_cursor(r.updated_at, r.id), node=FilingRecord.from_row(r))
+                   for r in found.rows],
+            page_info=_page_info(found.rows, found.has_next),
+        )
+
+    @strawberry.field
+    async def leader_adjustments(self, info: Ctx, year: int) -> list[LeaderAdjustment]:
+        return [LeaderAdjustment.from_row(c) for c in await reads.leader_adjustments(info.context, year=year)]
+
+    @strawberry.field
+    async def honours(self, info: Ctx, year: int) -> list[Honour]:
+        return [Honour.from_row(h) for h in await reads.honours(info.context, year=year)]
+
+    @strawberry.field(description="Reward sheets as XLSX: a summary, then one sheet per unit with totals")
+    async def reward_lines_export(self, info: Ctx, year: int) -> PersonnelExport:
+        return _export(await reads.reward_export(info.context, year=year))
+
+    @strawberry.field(description="Filing forms as XLSX: one row per form, then one printable sheet per form")
+    async def filing_records_export(self, info: Ctx, year: int, status: FilingStatus | None = None
+                                    ) -> PersonnelExport:
+        return _export(await reads.filing_export(info.context, year=year,
+                                                 status=m.FilingStatus(status.value) if status else None))
+
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Load people.csv rows, all or nothing")
-    async def import_people(self, info: Info[RequestContext, None], rows: list[PersonRowInput]) -> ImportReport:
+    async def import_people(
+        self, info: Ctx, rows: Annotated[list[JSON], strawberry.argument(description=ROWS_HELP)]
+    ) -> ImportReport:
+        parsed = import_rows(rows, PEOPLE_COLUMNS, "people.csv")
         result = await service.import_people(info.context, [
             service.PersonRow(
                 row=r.row, staff_no=r.staff_no, name=r.name, unit_code=r.unit_code, position=r.position,
@@ -116,10 +554,70 @@ class Mutation:
                 on_establishment=r.on_establishment, monthly_salary=r.monthly_salary,
                 bonus_standard=r.bonus_standard,
             )
-            for r in rows
+            for r in parsed
         ])
         return ImportReport(file="people.csv", created=result.created, updated=result.updated,
                             unchanged=result.unchanged)
 
+    @strawberry.mutation(description="Change a person (optimistic locking); a unit move keeps the history")
+    async def update_person(
+        self, info: Ctx, staff_no: strawberry.ID, version: int, name: str | None = None,
+        unit_code: str | None = None, position: str | None = None, leadership_member: bool | None = None,
+        main_leader_role: MainLeaderRole | None = strawberry.UNSET, on_establishment: bool | None = None,
+        monthly_salary: Decimal | None = None, bonus_standard: Decimal | None = None,
+    ) -> Person:
+        role = None if main_leader_role in (None, strawberry.UNSET) else m.MainLeaderRole(main_leader_role.value)
+        change = service.PersonChange(
+            name=name, unit_code=unit_code, position=position, leadership_member=leadership_member,
+            main_leader_role=role, clear_main_leader_role=main_leader_role is None,
+            on_establishment=on_establishment, monthly_salary=monthly_salary, bonus_standard=bonus_standard,
+        )
+        row = await service.update_person(info.context, staff_no=str(staff_no), version=version, change=change)
+        return Person.from_row(row)
 
-schema = build_schema(Query, Mutation, [Person, Unit])
+    @strawberry.mutation(description="Apply the year's published assessment revision (§4.3); idempotent")
+    async def apply_results(self, info: Ctx, year: int) -> ApplyReport:
+        info.context.require(*apply.APPLY_ROLES)
+        revision = await published.fetch(info.context, year)
+        if revision is None:
+            raise Conflict(f"nothing is published for {year} yet; publish the assessment first, then apply it",
+                           field="year")
+        outcome = await apply.apply_revision(info.context, revision)
+        return ApplyReport(
+            year=outcome.year, revision=outcome.revision, people=outcome.people,
+            reward_lines=outcome.reward_lines, filing_records=outcome.filing_records,
+            leader_adjustments=outcome.leader_adjustments, honours=outcome.honours, created=outcome.created,
+            changed=outcome.changed, unchanged=outcome.unchanged, withdrawn=outcome.withdrawn,
+            flagged_for_review=outcome.flagged_for_review,
+        )
+
+    @strawberry.mutation(description="DRAFT → REVIEWED (supervision office or target office)")
+    async def review_filing_record(self, info: Ctx, id: strawberry.ID, version: int,
+                                   remarks: str | None = None) -> FilingRecord:
+        return FilingRecord.from_row(await workflow.review_filing_record(
+            info.context, ident=str(id), version=version, remarks=remarks))
+
+    @strawberry.mutation(description="REVIEWED → TRANSFERRED to the organisation department")
+    async def transfer_filing_record(self, info: Ctx, id: strawberry.ID, version: int) -> FilingRecord:
+        return FilingRecord.from_row(await workflow.transfer_filing_record(info.context, ident=str(id),
+                                                                           version=version))
+
+    @strawberry.mutation(description="TRANSFERRED → ARCHIVED into the cadre file (organisation department)")
+    async def archive_filing_record(self, info: Ctx, id: strawberry.ID, version: int) -> FilingRecord:
+        return FilingRecord.from_row(await workflow.archive_filing_record(info.context, ident=str(id),
+                                                                          version=version))
+
+    @strawberry.mutation(description="PROPOSED → DECIDED (organisation department)")
+    async def decide_leader_adjustment(self, info: Ctx, id: strawberry.ID, version: int,
+                                       kind: AdjustmentDecisionKind, text: str) -> LeaderAdjustment:
+        return LeaderAdjustment.from_row(await workflow.decide_adjustment(
+            info.context, ident=str(id), version=version, kind=m.DecisionKind(kind.value), text=text))
+
+    @strawberry.mutation(description="DECIDED → EXECUTED (organisation department)")
+    async def execute_leader_adjustment(self, info: Ctx, id: strawberry.ID, version: int,
+                                        note: str | None = None) -> LeaderAdjustment:
+        return LeaderAdjustment.from_row(await workflow.execute_adjustment(
+            info.context, ident=str(id), version=version, note=note))
+
+
+schema = build_schema(Query, Mutation, [Person, Unit, RewardLine, FilingRecord, LeaderAdjustment])

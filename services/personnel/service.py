@@ -9,15 +9,18 @@ from decimal import Decimal
 from kernel import upstream
 from kernel.audit import audited
 from kernel.context import RequestContext
-from kernel.errors import BadInput
+from kernel.errors import BadInput, Conflict, Forbidden, NotFound
 from kernel.roles import Role
 from kernel.tabular import RowErrors
+from services.personnel.bulk import CHUNK, bulk_update
 from services.personnel.models import MainLeaderRole, Person, UnitMembership
 
 ROLES = {"party_secretary": MainLeaderRole.PARTY_SECRETARY.value, "admin_head": MainLeaderRole.ADMIN_HEAD.value,
          "书记": MainLeaderRole.PARTY_SECRETARY.value, "行政主要负责人": MainLeaderRole.ADMIN_HEAD.value}
 MONEY_MAX = Decimal("9999999999.99")
 PAY_ROLES = (Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
+PERSON_FIELDS = ("name", "unit_code", "position", "leadership_member", "main_leader_role", "on_establishment",
+                 "monthly_salary", "bonus_standard", "version", "updated_at")
 
 
 @dataclass(frozen=True)
@@ -122,16 +125,20 @@ async def import_people(ctx: RequestContext, rows: list[PersonRow]) -> ImportRes
     if not rows:
         raise BadInput("people.csv has no rows", field="rows")
     checked = validate_people_rows(rows, await known_unit_codes(ctx))
-    created = updated = unchanged = 0
+    created = unchanged = 0
     now = datetime.now(UTC)
     async with audited(ctx, action="importPeople", entity="Person") as audit:
         existing: dict[str, Person] = {}
         codes = [c.staff_no for c in checked]
-        for start in range(0, len(codes), 900):
-            for person in await Person.filter(staff_no__in=codes[start:start + 900]):
+        for start in range(0, len(codes), CHUNK):
+            for person in await Person.filter(staff_no__in=codes[start:start + CHUNK]):
                 existing[person.staff_no] = person
         new_people: list[Person] = []
         memberships: list[UnitMembership] = []
+        changed: list[Person] = []
+        moved: list[str] = []
+        before: dict[str, object] = {}
+        after: dict[str, object] = {}
         for c in checked:
             person = existing.get(c.staff_no)
             if person is None:
@@ -147,24 +154,31 @@ async def import_people(ctx: RequestContext, rows: list[PersonRow]) -> ImportRes
             if not _differs(person, c):
                 unchanged += 1
                 continue
-            before = person.snapshot()
+            before[c.staff_no] = person.snapshot()
             if person.unit_code != c.unit_code:
-                await UnitMembership.filter(staff_no=c.staff_no, left_at__isnull=True).update(left_at=now)
+                moved.append(c.staff_no)
                 memberships.append(UnitMembership(staff_no=c.staff_no, unit_code=c.unit_code, position=c.position))
             person.name, person.unit_code, person.position = c.name, c.unit_code, c.position
             person.leadership_member, person.main_leader_role = c.leadership_member, c.main_leader_role
             person.on_establishment = c.on_establishment
             person.monthly_salary, person.bonus_standard = c.monthly_salary, c.bonus_standard
             person.version += 1
-            await person.save()
-            audit.also("importPeople.update", "Person", c.staff_no, before, person.snapshot())
-            updated += 1
+            person.updated_at = now
+            changed.append(person)
+            after[c.staff_no] = person.snapshot()
+        for start in range(0, len(moved), CHUNK):
+            await UnitMembership.filter(staff_no__in=moved[start:start + CHUNK], left_at__isnull=True).update(
+                left_at=now)
+        await bulk_update(Person, [{"id": p.id, **{n: getattr(p, n) for n in PERSON_FIELDS}} for p in changed],
+                          PERSON_FIELDS)
         if new_people:
-            await Person.bulk_create(new_people, batch_size=500)
-            await UnitMembership.bulk_create(memberships, batch_size=500)
-        audit.after = {"created": created, "updated": updated, "unchanged": unchanged,
-                       "staff_nos_created": [p.staff_no for p in new_people]}
-    return ImportResult(created=created, updated=updated, unchanged=unchanged)
+            await Person.bulk_create(new_people, batch_size=CHUNK)
+        if memberships:
+            await UnitMembership.bulk_create(memberships, batch_size=CHUNK)
+        audit.before = before or None
+        audit.after = {"created": created, "updated": len(changed), "unchanged": unchanged,
+                       "staff_nos_created": [p.staff_no for p in new_people], "changed": after}
+    return ImportResult(created=created, updated=len(changed), unchanged=unchanged)
 
 
 async def staff_of_units(codes: list[str]) -> list[list[Person]]:
@@ -173,3 +187,120 @@ async def staff_of_units(codes: list[str]) -> list[list[Person]]:
     for person in await Person.filter(unit_code__in=list(set(codes))).order_by("staff_no"):
         by_unit[person.unit_code].append(person)
     return [by_unit[code] for code in codes]
+
+
+STAFF_READERS = (Role.TARGET_OFFICE, Role.LEADER, Role.ORGANIZATION_DEPT, Role.SUPERVISION_OFFICE, Role.ASSESSOR,
+                 Role.EVALUATOR)
+
+
+def may_see_staff(ctx: RequestContext, unit_code: str) -> bool:
+    """A unit's people: the offices and city-wide roles, or anyone bound to that unit (never the auditor)."""
+    caller = ctx.caller
+    if caller is None:
+        return False
+    return caller.has(*STAFF_READERS) or (caller.unit is not None and caller.unit == unit_code
+                                          and caller.has(Role.UNIT_OPERATOR))
+
+
+def unit_scope(ctx: RequestContext, office_roles: tuple[str, ...], unit_roles: tuple[str, ...], what: str
+               ) -> str | None:
+    """None when the caller may see every unit's records, else the one unit it may see; FORBIDDEN otherwise."""
+    caller = ctx.caller
+    if caller is None:
+        raise Forbidden("sign in first")
+    if caller.has(*office_roles):
+        return None
+    if caller.unit and caller.roles.intersection(unit_roles):
+        return caller.unit
+    allowed = ", ".join([*office_roles, *(f"{r} of the unit" for r in unit_roles)])
+    raise Forbidden(f"{what} are visible only to {allowed}")
+
+
+@dataclass(frozen=True)
+class PersonChange:
+    name: str | None = None
+    unit_code: str | None = None
+    position: str | None = None
+    leadership_member: bool | None = None
+    main_leader_role: MainLeaderRole | None = None
+    clear_main_leader_role: bool = False
+    on_establishment: bool | None = None
+    monthly_salary: Decimal | None = None
+    bonus_standard: Decimal | None = None
+
+
+def _check_money(value: Decimal | None, name: str) -> None:
+    if value is None:
+        return
+    if not value.is_finite() or value < 0 or value > MONEY_MAX or value != value.quantize(Decimal("0.01")):
+        raise BadInput(f"{name} must be an amount between 0 and {MONEY_MAX} with at most 2 decimals", field=name)
+
+
+async def update_person(ctx: RequestContext, *, staff_no: str, version: int, change: PersonChange) -> Person:
+    """Change a person if nobody else did since `version`; a unit move closes the old stint and opens a new one."""
+    ctx.require(Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
+    for name in ("name", "position"):
+        value = getattr(change, name)
+        if value is not None and (len(value.strip()) > (64 if name == "name" else 128) or
+                                  (name == "name" and not value.strip())):
+            raise BadInput(f"{name} must be 1–{64 if name == 'name' else 128} characters", field=name)
+    _check_money(change.monthly_salary, "monthlySalary")
+    _check_money(change.bonus_standard, "bonusStandard")
+    if change.unit_code is not None and change.unit_code not in await known_unit_codes(ctx):
+        raise BadInput(f"no unit {change.unit_code}", field="unitCode")
+    async with audited(ctx, action="updatePerson", entity="Person") as audit:
+        audit.entity_id = staff_no
+        person = await Person.get_or_none(staff_no=staff_no)
+        if person is None:
+            raise NotFound(f"no person {staff_no}")
+        if person.version != version:
+            raise Conflict(f"person {staff_no} was changed by someone else (you saw version {version}, it is now "
+                           f"{person.version}); reload and try again", field="version", currentVersion=person.version)
+        audit.before = person.snapshot()
+        old_unit = person.unit_code
+        if change.name is not None:
+            person.name = change.name.strip()
+        if change.unit_code is not None:
+            person.unit_code = change.unit_code
+        if change.position is not None:
+            person.position = change.position.strip()
+        if change.leadership_member is not None:
+            person.leadership_member = change.leadership_member
+        if change.clear_main_leader_role:
+            person.main_leader_role = None
+        elif change.main_leader_role is not None:
+            person.main_leader_role = change.main_leader_role
+        if person.main_leader_role is not None and not person.leadership_member:
+            raise BadInput("a main leader is a leadership-team member", field="leadershipMember")
+        if change.on_establishment is not None:
+            person.on_establishment = change.on_establishment
+        if change.monthly_salary is not None:
+            person.monthly_salary = change.monthly_salary
+        if change.bonus_standard is not None:
+            person.bonus_standard = change.bonus_standard
+        now = datetime.now(UTC)
+        updated = await Person.filter(id=person.id, version=version).update(
+            name=person.name, unit_code=person.unit_code, position=person.position,
+            leadership_member=person.leadership_member, main_leader_role=person.main_leader_role,
+            on_establishment=person.on_establishment, monthly_salary=person.monthly_salary,
+            bonus_standard=person.bonus_standard, version=version + 1, updated_at=now,
+        )
+        if not updated:
+            raise Conflict(f"person {staff_no} was changed by someone else; reload and try again", field="version")
+        if person.unit_code != old_unit:
+            await UnitMembership.filter(staff_no=staff_no, left_at__isnull=True).update(left_at=now)
+            await UnitMembership.create(staff_no=staff_no, unit_code=person.unit_code, position=person.position,
+                                        joined_at=now)
+        elif change.position is not None:
+            await UnitMembership.filter(staff_no=staff_no, left_at__isnull=True).update(position=person.position)
+        person = await Person.get(staff_no=staff_no)
+        audit.after = person.snapshot()
+    return person
+
+
+async def unit_histories(staff_nos: list[str]) -> list[list[UnitMembership]]:
+    """Every person's stints, oldest first, in one query."""
+    found: dict[str, list[UnitMembership]] = {s: [] for s in staff_nos}
+    for stint in await UnitMembership.filter(staff_no__in=list(set(staff_nos))).order_by("joined_at", "id"):
+        found[stint.staff_no].append(stint)
+    return [found[s] for s in staff_nos]

@@ -1,0 +1,379 @@
+"""applyResults (DESIGN.md §4.3, §8): turn a published revision into reward lines, honours, filings, cases.
+
+The whole year is recomputed from the snapshot and the roster, compared with what is stored, and only
+the differences are written — in bulk — so re-applying a revision writes nothing and a newer revision
+touches only what it changed, each changed record carrying the revision and the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from tortoise.models import Model
+
+from kernel.audit import audited
+from kernel.context import RequestContext
+from kernel.errors import Conflict
+from kernel.roles import Role
+from services.personnel import rules
+from services.personnel.bulk import bulk_create, bulk_update, chunks
+from services.personnel.models import (
+    AdjustmentStatus,
+    FilingRecord,
+    FilingStatus,
+    Honour,
+    HonourKind,
+    LeaderAdjustment,
+    Person,
+    ResultSnapshot,
+    RewardLine,
+)
+from services.personnel.published import PublishedRevision, UnitOutcome
+
+APPLY_ROLES = (Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
+LINE_FIELDS = ("person_name", "unit_code", "grade", "bonus_standard", "bonus_paid", "bonus_forfeited",
+               "extra_salary", "total", "rule_code", "rule_text")
+FILING_FIELDS = ("person_name", "unit_code", "unit_name", "position", "team_role", "grade", "composite_score",
+                 "rank", "reward_rule", "reward_text", "bonus_paid", "bonus_forfeited", "extra_salary", "honours")
+ADJUSTMENT_FIELDS = ("person_name", "unit_code", "position", "main_leader_role", "composite_score", "rank")
+FROZEN_FILINGS = frozenset({FilingStatus.TRANSFERRED, FilingStatus.ARCHIVED})
+FROZEN_ADJUSTMENTS = frozenset({AdjustmentStatus.DECIDED, AdjustmentStatus.EXECUTED})
+
+
+@dataclass
+class ApplyOutcome:
+    year: int
+    revision: int
+    people: int = 0
+    reward_lines: int = 0
+    filing_records: int = 0
+    leader_adjustments: int = 0
+    honours: int = 0
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    flagged_for_review: int = 0
+    first_application: bool = False
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "year": self.year, "revision": self.revision, "people": self.people,
+            "rewardLines": self.reward_lines, "filingRecords": self.filing_records,
+            "leaderAdjustments": self.leader_adjustments, "honours": self.honours, "created": self.created,
+            "changed": self.changed, "unchanged": self.unchanged, "withdrawn": self.withdrawn,
+            "flaggedForReview": self.flagged_for_review,
+        }
+
+
+@dataclass(frozen=True)
+class Roster:
+    staff_no: str
+    name: str
+    unit_code: str
+    position: str
+    facts: rules.PersonFacts
+
+
+def team_role(facts: rules.PersonFacts) -> str:
+    if facts.main_leader_role is not None:
+        return facts.main_leader_role.value
+    return "MEMBER" if rules.is_leadership_member(facts) else "STAFF"
+
+
+async def roster_of(unit_codes: Sequence[str]) -> list[Roster]:
+    """Every person of the given units, read in bulk (chunked IN lists)."""
+    people: list[Roster] = []
+    columns = ("staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role",
+               "on_establishment", "monthly_salary", "bonus_standard")
+    for part in chunks(sorted(unit_codes)):
+        for staff_no, name, unit, position, member, role, established, salary, bonus in \
+                await Person.filter(unit_code__in=list(part)).values_list(*columns):
+            facts = rules.PersonFacts(
+                staff_no=staff_no, leadership_member=bool(member),
+                main_leader_role=rules.MainLeaderRole(str(role.value if hasattr(role, "value") else role))
+                if role else None,
+                on_establishment=bool(established), monthly_salary=Decimal(salary), bonus_standard=Decimal(bonus),
+            )
+            people.append(Roster(staff_no, name, unit, position or "", facts))
+    people.sort(key=lambda p: p.staff_no)
+    return people
+
+
+def _reason(published: PublishedRevision, what: str) -> str:
+    head = f"revision {published.revision}"
+    if published.reason:
+        head += f" ({published.reason})"
+    return f"{head}: {what}"
+
+
+def _describe(before: dict[str, Any], after: dict[str, Any], names: Iterable[str]) -> str:
+    parts = [f"{n} {before[n]} → {after[n]}" for n in names if before.get(n) != after.get(n)]
+    return "; ".join(parts)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal | datetime):
+        return str(value)
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+async def _stored(model: type[Model], year: int, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    rows = await model.filter(year=year).values("id", "staff_no", *names)
+    return {row["staff_no"]: row for row in rows}
+
+
+async def apply_revision(ctx: RequestContext, published: PublishedRevision) -> ApplyOutcome:
+    """Apply one published revision of a year; idempotent, incremental, audited."""
+    caller = ctx.require(*APPLY_ROLES)
+    year = published.year
+    outcome = ApplyOutcome(year=year, revision=published.revision)
+    async with audited(ctx, action="applyResults", entity="AssessmentYear") as audit:
+        audit.entity_id = f"{year}/r{published.revision}"
+        await _snapshot(published, caller.username, outcome)
+        by_unit = published.by_unit()
+        people = await roster_of(list(by_unit))
+        outcome.people = len(people)
+        now = datetime.now(UTC)
+        await _reward_lines(published, by_unit, people, now, outcome)
+        await _honours(published, by_unit, people, ctx.settings.city, now, outcome)
+        await _filing_records(published, by_unit, people, ctx.settings.city, now, outcome)
+        await _leader_adjustments(published, by_unit, people, now, outcome)
+        audit.after = {**outcome.summary(), "changes": outcome.changes}
+        audit.detail = published.reason or None
+    return outcome
+
+
+async def _snapshot(published: PublishedRevision, username: str, outcome: ApplyOutcome) -> None:
+    latest = await ResultSnapshot.filter(year=published.year).order_by("-revision").first()
+    if latest is not None and latest.revision > published.revision:
+        raise Conflict(f"revision {latest.revision} of {published.year} is applied already; "
+                       f"revision {published.revision} is older", field="year")
+    same = latest if latest is not None and latest.revision == published.revision else None
+    if same is not None:
+        if same.digest != published.digest:
+            raise Conflict(f"revision {published.revision} of {published.year} was applied with other results; "
+                           "a published revision must never change — ask the target office", field="year")
+        return
+    outcome.first_application = latest is None
+    await ResultSnapshot.create(
+        year=published.year, revision=published.revision, published_at=published.published_at,
+        reason=published.reason, results=[r.as_json() for r in published.results], digest=published.digest,
+        applied_at=datetime.now(UTC), applied_by=username,
+    )
+
+
+async def _reward_lines(published: PublishedRevision, by_unit: dict[str, UnitOutcome], people: list[Roster],
+                        now: datetime, outcome: ApplyOutcome) -> None:
+    stored = await _stored(RewardLine, published.year, LINE_FIELDS)
+    new_rows, changed = [], []
+    for person in people:
+        line = rules.reward_line(person.facts, by_unit[person.unit_code].grade)
+        wanted = {
+            "person_name": person.name, "unit_code": person.unit_code, "grade": line.grade.value,
+            "bonus_standard": line.bonus_standard, "bonus_paid": line.bonus_paid,
+            "bonus_forfeited": line.bonus_forfeited, "extra_salary": line.extra_salary, "total": line.total,
+            "rule_code": line.rule_code, "rule_text": line.rule_text,
+        }
+        old = stored.get(person.staff_no)
+        if old is None:
+            new_rows.append({**wanted, "year": published.year, "staff_no": person.staff_no,
+                             "revision": published.revision, "reason": _reason(published, "applied"),
+                             "created_at": now, "updated_at": now})
+            continue
+        if all(old[n] == wanted[n] for n in LINE_FIELDS):
+            outcome.unchanged += 1
+            continue
+        what = _describe(old, wanted, LINE_FIELDS)
+        changed.append({**wanted, "id": old["id"], "revision": published.revision,
+                        "reason": _reason(published, what), "updated_at": now})
+        outcome.changes.append({"entity": "RewardLine", "staffNo": person.staff_no, "change": what})
+    await bulk_create(RewardLine, new_rows)
+    await bulk_update(RewardLine, changed, (*LINE_FIELDS, "revision", "reason", "updated_at"))
+    outcome.reward_lines = len(people)
+    outcome.created += len(new_rows)
+    outcome.changed += len(changed)
+
+
+async def _honours(published: PublishedRevision, by_unit: dict[str, UnitOutcome], people: list[Roster],
+                   city: str, now: datetime, outcome: ApplyOutcome) -> None:
+    wanted: dict[tuple[str, str, str], HonourKind] = {}
+    for unit in by_unit.values():
+        for title in rules.unit_honours(unit.grade, city):
+            wanted[(unit.unit_code, "", title)] = HonourKind.UNIT
+    for person in people:
+        for title in rules.honours(by_unit[person.unit_code].grade, person.facts, city):
+            wanted[(person.unit_code, person.staff_no, title)] = HonourKind.PERSON
+    stored = {(r["unit_code"], r["staff_no"], r["title"]): r
+              for r in await Honour.filter(year=published.year).values("id", "unit_code", "staff_no", "title",
+                                                                        "active")}
+    new_rows, changed = [], []
+    for key, kind in wanted.items():
+        old = stored.get(key)
+        if old is None:
+            new_rows.append({"year": published.year, "kind": kind, "unit_code": key[0], "staff_no": key[1],
+                             "title": key[2], "active": True, "revision": published.revision,
+                             "reason": _reason(published, "awarded"), "created_at": now, "updated_at": now})
+        elif not old["active"]:
+            changed.append({"id": old["id"], "active": True, "revision": published.revision,
+                            "reason": _reason(published, "awarded again"), "updated_at": now})
+            outcome.changes.append({"entity": "Honour", "unitCode": key[0], "staffNo": key[1], "change": "awarded"})
+        else:
+            outcome.unchanged += 1
+    for key, old in stored.items():
+        if key not in wanted and old["active"]:
+            changed.append({"id": old["id"], "active": False, "revision": published.revision,
+                            "reason": _reason(published, "withdrawn: the unit is no longer advanced"),
+                            "updated_at": now})
+            outcome.changes.append({"entity": "Honour", "unitCode": key[0], "staffNo": key[1], "change": "withdrawn"})
+            outcome.withdrawn += 1
+    await bulk_create(Honour, new_rows)
+    await bulk_update(Honour, changed, ("active", "revision", "reason", "updated_at"))
+    outcome.honours = len(wanted)
+    outcome.created += len(new_rows)
+    outcome.changed += sum(1 for c in changed if c["active"])
+
+
+async def _filing_records(published: PublishedRevision, by_unit: dict[str, UnitOutcome], people: list[Roster],
+                          city: str, now: datetime, outcome: ApplyOutcome) -> None:
+    names = (*FILING_FIELDS, "status", "needs_review", "review_note", "version")
+    stored = await _stored(FilingRecord, published.year, names)
+    new_rows: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    flags: list[dict[str, Any]] = []
+    due_staff: set[str] = set()
+    for person in people:
+        unit = by_unit[person.unit_code]
+        if not rules.needs_filing_record(unit.grade, person.facts):
+            continue
+        due_staff.add(person.staff_no)
+        line = rules.reward_line(person.facts, unit.grade)
+        wanted = {
+            "person_name": person.name, "unit_code": person.unit_code, "unit_name": unit.unit_name,
+            "position": person.position, "team_role": team_role(person.facts), "grade": unit.grade,
+            "composite_score": unit.composite_score, "rank": unit.rank, "reward_rule": line.rule_code,
+            "reward_text": line.rule_text, "bonus_paid": line.bonus_paid, "bonus_forfeited": line.bonus_forfeited,
+            "extra_salary": line.extra_salary,
+            "honours": "、".join([*rules.unit_honours(unit.grade, city),
+                                 *rules.honours(unit.grade, person.facts, city)]),
+        }
+        old = stored.get(person.staff_no)
+        if old is None:
+            new_rows.append({**wanted, "year": published.year, "staff_no": person.staff_no,
+                             "status": FilingStatus.DRAFT, "revision": published.revision,
+                             "reason": _reason(published, "filing form due"), "created_at": now, "updated_at": now})
+            continue
+        status = FilingStatus(old["status"])
+        same = all(old[n] == wanted[n] for n in FILING_FIELDS)
+        if same and status is not FilingStatus.WITHDRAWN:
+            outcome.unchanged += 1
+            continue
+        what = _describe(old, wanted, FILING_FIELDS) or "filing form due again"
+        if status in FROZEN_FILINGS:
+            _flag(old, published, what, now, flags, outcome, "FilingRecord", person.staff_no)
+            continue
+        reset = status is not FilingStatus.DRAFT
+        updates.append({**wanted, "id": old["id"], "status": FilingStatus.DRAFT, "revision": published.revision,
+                        "reason": _reason(published, what + ("; back to DRAFT for a new review" if reset else "")),
+                        "version": old["version"] + 1, "updated_at": now})
+        outcome.changes.append({"entity": "FilingRecord", "staffNo": person.staff_no, "change": what})
+    withdrawals = []
+    present = {p.staff_no for p in people}
+    for staff_no, old in stored.items():
+        if staff_no in due_staff or staff_no not in present or old["status"] == FilingStatus.WITHDRAWN:
+            continue
+        what = "no longer due (unit grade or the person's role changed)"
+        if FilingStatus(old["status"]) in FROZEN_FILINGS:
+            _flag(old, published, what, now, flags, outcome, "FilingRecord", staff_no)
+            continue
+        withdrawals.append({"id": old["id"], "status": FilingStatus.WITHDRAWN, "revision": published.revision,
+                            "reason": _reason(published, what), "version": old["version"] + 1, "updated_at": now})
+        outcome.changes.append({"entity": "FilingRecord", "staffNo": staff_no, "change": "withdrawn: " + what})
+    await bulk_create(FilingRecord, new_rows)
+    await bulk_update(FilingRecord, updates,
+                       (*FILING_FIELDS, "status", "revision", "reason", "version", "updated_at"))
+    await bulk_update(FilingRecord, withdrawals, ("status", "revision", "reason", "version", "updated_at"))
+    await bulk_update(FilingRecord, flags, ("needs_review", "review_note", "updated_at"))
+    outcome.filing_records = len(due_staff)
+    outcome.created += len(new_rows)
+    outcome.changed += len(updates)
+    outcome.withdrawn += len(withdrawals)
+
+
+def _flag(old: dict[str, Any], published: PublishedRevision, what: str, now: datetime,
+          flags: list[dict[str, Any]], outcome: ApplyOutcome, entity: str, staff_no: str) -> None:
+    """A frozen record is never rewritten; it is flagged so a person looks at it (once per change)."""
+    note = _reason(published, what)
+    if old["needs_review"] and old["review_note"] == note:
+        outcome.unchanged += 1
+        return
+    flags.append({"id": old["id"], "needs_review": True, "review_note": note, "updated_at": now})
+    outcome.flagged_for_review += 1
+    outcome.changes.append({"entity": entity, "staffNo": staff_no, "change": "flagged for review: " + what})
+
+
+async def _leader_adjustments(published: PublishedRevision, by_unit: dict[str, UnitOutcome], people: list[Roster],
+                              now: datetime, outcome: ApplyOutcome) -> None:
+    names = (*ADJUSTMENT_FIELDS, "status", "needs_review", "review_note", "version")
+    stored = await _stored(LeaderAdjustment, published.year, names)
+    new_rows: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    flags: list[dict[str, Any]] = []
+    due_staff: set[str] = set()
+    for person in people:
+        unit = by_unit[person.unit_code]
+        if not rules.needs_leader_adjustment(unit.grade, person.facts):
+            continue
+        due_staff.add(person.staff_no)
+        assert person.facts.main_leader_role is not None
+        wanted = {"person_name": person.name, "unit_code": person.unit_code, "position": person.position,
+                  "main_leader_role": person.facts.main_leader_role.value,
+                  "composite_score": unit.composite_score, "rank": unit.rank}
+        old = stored.get(person.staff_no)
+        if old is None:
+            new_rows.append({**wanted, "year": published.year, "staff_no": person.staff_no,
+                             "status": AdjustmentStatus.PROPOSED, "revision": published.revision,
+                             "reason": _reason(published, "main leader of a last-place unit"),
+                             "created_at": now, "updated_at": now})
+            continue
+        status = AdjustmentStatus(old["status"])
+        same = all(old[n] == wanted[n] for n in ADJUSTMENT_FIELDS)
+        if same and status is not AdjustmentStatus.WITHDRAWN:
+            outcome.unchanged += 1
+            continue
+        what = _describe(old, wanted, ADJUSTMENT_FIELDS) or "case due again"
+        if status in FROZEN_ADJUSTMENTS:
+            _flag(old, published, what, now, flags, outcome, "LeaderAdjustment", person.staff_no)
+            continue
+        updates.append({**wanted, "id": old["id"], "status": AdjustmentStatus.PROPOSED,
+                        "revision": published.revision, "reason": _reason(published, what),
+                        "version": old["version"] + 1, "updated_at": now})
+        outcome.changes.append({"entity": "LeaderAdjustment", "staffNo": person.staff_no, "change": what})
+    withdrawals = []
+    present = {p.staff_no for p in people}
+    for staff_no, old in stored.items():
+        if staff_no in due_staff or staff_no not in present or old["status"] == AdjustmentStatus.WITHDRAWN:
+            continue
+        what = "no longer due (the unit is no longer last place or the person is no longer its main leader)"
+        if AdjustmentStatus(old["status"]) in FROZEN_ADJUSTMENTS:
+            _flag(old, published, what, now, flags, outcome, "LeaderAdjustment", staff_no)
+            continue
+        withdrawals.append({"id": old["id"], "status": AdjustmentStatus.WITHDRAWN, "revision": published.revision,
+                            "reason": _reason(published, what), "version": old["version"] + 1, "updated_at": now})
+        outcome.changes.append({"entity": "LeaderAdjustment", "staffNo": staff_no, "change": "withdrawn: " + what})
+    await bulk_create(LeaderAdjustment, new_rows)
+    await bulk_update(LeaderAdjustment, updates,
+                       (*ADJUSTMENT_FIELDS, "status", "revision", "reason", "version", "updated_at"))
+    await bulk_update(LeaderAdjustment, withdrawals, ("status", "revision", "reason", "version", "updated_at"))
+    await bulk_update(LeaderAdjustment, flags, ("needs_review", "review_note", "updated_at"))
+    outcome.leader_adjustments = len(due_staff)
+    outcome.created += len(new_rows)
+    outcome.changed += len(updates)
+    outcome.withdrawn += len(withdrawals)

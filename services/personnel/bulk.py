@@ -1,0 +1,37 @@
+"""Bulk reads and writes that stay fast at city and province scale (chunked IN lists, executemany)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tortoise.models import Model
+
+CHUNK = 500
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+async def bulk_update(model: type[Model], rows: list[dict[str, Any]], names: Sequence[str]) -> None:
+    """UPDATE … WHERE id = ? for many rows with one prepared statement (executemany), in the current transaction."""
+    if not rows:
+        return
+    meta = model._meta
+    connection = meta.db
+    fields_map = meta.fields_map
+    postgres = connection.capabilities.dialect == "postgres"
+    sets = ", ".join(f'"{fields_map[n].source_field or n}" = {f"${i + 1}" if postgres else "?"}'
+                     for i, n in enumerate(names))
+    where = f"${len(names) + 1}" if postgres else "?"
+    sql = f'UPDATE "{meta.db_table}" SET {sets} WHERE "id" = {where}'
+    values = [[fields_map[n].to_db_value(row[n], None) for n in names] + [row["id"]] for row in rows]
+    for part in chunks(values, 5000):
+        await connection.execute_many(sql, list(part))
+
+
+async def bulk_create(model: type[Model], rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await model.bulk_create([model(**row) for row in rows], batch_size=CHUNK)
