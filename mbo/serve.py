@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
+import threading
+import time
 
 import uvicorn
 
@@ -22,6 +26,20 @@ def load_factory(name: str):
     return getattr(importlib.import_module(module_name), attribute)
 
 
+def exit_with_parent() -> None:
+    """Stop when the process that started us (`mbo up`, a test) is gone, so no orphan keeps a port."""
+    parent = int(os.environ.get("MBO_PARENT_PID", "0"))
+    if not parent:
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="mbo.serve")
     parser.add_argument("name", choices=sorted(FACTORIES))
@@ -29,6 +47,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
     configure_logging(args.name)
+    exit_with_parent()
     app = load_factory(args.name)()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
                 lifespan="on", timeout_graceful_shutdown=5)

@@ -44,6 +44,7 @@ class Stack:
             if name != "gateway":
                 env.setdefault(f"MBO_{name.upper()}_URL", f"http://127.0.0.1:{port}/graphql")
         env.setdefault("PYTHONUNBUFFERED", "1")
+        env["MBO_PARENT_PID"] = str(os.getpid())
         return env
 
     def _spawn(self, name: str, port: int) -> subprocess.Popen[bytes]:
