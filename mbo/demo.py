@@ -55,8 +55,13 @@ SUMMARY = """query($y: Int!) { assessment(year: $y) { status advancedOverflow la
 
 
 def run_year_end(client: Client, year: int) -> list[str]:
-    """Compute, publish and apply the demo year; return a printable summary of the ranking."""
+    """Compute, publish and apply the demo year (once); return a printable summary of the ranking."""
+    state = client.execute("query($y: Int!) { assessment(year: $y) { status } }", {"y": year})
+    published = bool(state.data and state.data.get("assessment") and
+                     state.data["assessment"]["status"] == "PUBLISHED")
     for name, mutation in YEAR_END:
+        if published and name != "applyResults":
+            continue
         result = client.execute(mutation, {"y": year})
         if result.errors:
             raise RuntimeError(f"{name}: {result.errors[0].get('message')}")
