@@ -1,0 +1,51 @@
+"""`mbo demo` without a terminal: the generated Wuhan year goes through the whole year-end."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.support.stack import database_env, drop_databases, free_port_block
+
+
+def test_demo_loads_the_year_and_prints_the_ranking(tmp_path: Path) -> None:
+    env, dsns = database_env()
+    port = free_port_block()
+    process = subprocess.Popen([sys.executable, "-m", "mbo.cli", "demo", "--data-dir", str(tmp_path),
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, text=True, env={**os.environ, **env})
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 240
+        assert process.stdout is not None
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("no terminal"):
+                break
+        output = "".join(lines)
+        assert "no terminal" in output, output
+        assert f"gateway listening on http://127.0.0.1:{port}/graphql" in output
+        assert "110 units, 15950 people" in output
+        grades = re.search(r"(\d+) advanced 先进, (\d+) qualified 达标, (\d+) not qualified 未达标, (\d+) last place",
+                           output)
+        assert grades, output
+        advanced, qualified, unqualified, last = map(int, grades.groups())
+        assert advanced + qualified + unqualified + last == 110
+        assert last == 13
+        assert advanced == (advanced + qualified) // 4
+        for account in ("office", "orgdept", "auditor", "sysadmin", "secadmin"):
+            assert re.search(rf"^\s+{account}\s", output, re.MULTILINE), account
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        drop_databases(dsns)
