@@ -114,7 +114,6 @@ def run_demo(data_dir: Path, port: int) -> int:
 
             run(stack.url, "office", DEMO_PASSWORD)
             return 0
-        print("\nno terminal: the stack keeps running until Ctrl-C / SIGTERM", flush=True)
         stopping = False
 
         def on_signal(signum: int, frame: object) -> None:
@@ -123,6 +122,7 @@ def run_demo(data_dir: Path, port: int) -> int:
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
+        print("\nno terminal: the stack keeps running until Ctrl-C / SIGTERM", flush=True)
         while not stopping and stack.failed() is None:
             time.sleep(0.2)
         return 0 if stopping else 1
