@@ -19,7 +19,7 @@ class GatewaySettings:
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
-    max_body_bytes: int = 32_000_000
+    max_body_bytes: int = 100_000_000
     subgraph_timeout: float = 10.0
     mutation_timeout: float = 600.0
     compose_wait: float = 60.0
@@ -37,7 +37,7 @@ class GatewaySettings:
             max_depth=env_int("MBO_MAX_DEPTH", 12),
             max_aliases=env_int("MBO_MAX_ALIASES", 30),
             max_tokens=env_int("MBO_MAX_TOKENS", 2000),
-            max_body_bytes=env_int("MBO_MAX_BODY_BYTES", 32_000_000),
+            max_body_bytes=env_int("MBO_MAX_BODY_BYTES", 100_000_000),
             subgraph_timeout=env_float("MBO_SUBGRAPH_TIMEOUT", 10.0),
             mutation_timeout=env_float("MBO_MUTATION_TIMEOUT", 600.0),
             compose_wait=float(os.environ.get("MBO_COMPOSE_WAIT", "60")),

@@ -24,9 +24,9 @@ from kernel.errors import Unauthenticated
 from kernel.graphql import GraphQLEndpoint
 from kernel.metrics import render
 from kernel.observability import HTTP, RequestLog
-from kernel.settings import ServiceSettings
+from kernel.settings import ServiceSettings, env_int
 
-MAX_BODY_BYTES = 20_000_000
+MAX_BODY_BYTES = env_int("MBO_MAX_BODY_BYTES", 100_000_000)
 
 
 def unauthenticated_body(message: str) -> bytes:

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import httpx
 import pytest
 
 from tests.support.stack import RunningStack
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """The stack with a small configured body limit (MBO_MAX_BODY_BYTES) to show the setting is honoured."""
+    running = RunningStack(Path(tmp_path_factory.mktemp("stack")))
+    running.stack.env["MBO_MAX_BODY_BYTES"] = "1000000"
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +56,7 @@ def test_too_many_tokens_is_refused(stack: RunningStack, office: dict[str, str])
 
 
 def test_too_large_a_body_is_refused(stack: RunningStack, office: dict[str, str]) -> None:
-    padding = "#" + "x" * 40_000_000 + "\n"
+    padding = "#" + "x" * 1_100_000 + "\n"
     response = httpx.post(f"{stack.url}/graphql", content=(
         '{"query": "' + padding.replace("\n", "\\n") + '{ units { code } }"}').encode(),
         headers={**office, "Content-Type": "application/json"}, timeout=60)
