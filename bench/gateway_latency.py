@@ -43,7 +43,7 @@ def main() -> None:
     try:
         stack.add_user("bench", "TARGET_OFFICE")
         bundle = Path(tempfile.mkdtemp()) / "bundle"
-        generate(bundle, staff_per_unit=20)
+        generate(bundle, people_per_unit=20, files=("units.csv", "people.csv", "settings.csv"))
         mbo_import(stack, bundle, "bench", PASSWORD)
         with stack.client("bench") as client:
             token = client.token or ""

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -29,6 +30,7 @@ from gateway.federation import (
     compose,
     fetch_sdl,
 )
+from gateway.federation.transport import AiohttpTransport
 from gateway.identity.events import record
 from gateway.identity.store import MIGRATIONS, MODELS, SignInError, sign_in
 from gateway.settings import GatewaySettings
@@ -59,6 +61,7 @@ class Gateway:
             mutation_timeout=settings.mutation_timeout,
         )
         self.client: httpx.AsyncClient | None = None
+        self.transport: AiohttpTransport | None = None
         self.supergraph: Supergraph | None = None
         self.executor: FederatedExecutor | None = None
 
@@ -79,7 +82,7 @@ class Gateway:
                 await asyncio.sleep(0.25)
         supergraph = compose(specs)
         self.supergraph = supergraph
-        self.executor = FederatedExecutor(supergraph, self.client, self.limits)
+        self.executor = FederatedExecutor(supergraph, self.transport or self.client, self.limits)
         log.info("composed the supergraph from %s", ", ".join(self.settings.subgraphs))
         return supergraph
 
@@ -93,8 +96,11 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await open_database(identity)
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
-        async with httpx.AsyncClient(timeout=settings.mutation_timeout, limits=limits) as client:
+        connector = aiohttp.TCPConnector(limit=200, limit_per_host=100, keepalive_timeout=30)
+        async with httpx.AsyncClient(timeout=settings.mutation_timeout, limits=limits) as client, \
+                aiohttp.ClientSession(connector=connector, json_serialize=json.dumps) as session:
             gateway.client = client
+            gateway.transport = AiohttpTransport(session)
             await gateway.compose(wait=settings.compose_wait)
             loop = asyncio.get_running_loop()
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):

@@ -11,7 +11,15 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types.graphql import OperationType
 from tortoise.exceptions import DoesNotExist, IntegrityError
 
@@ -82,6 +90,11 @@ class ImportReport:
     unchanged: int
 
 
+# The services' own request limits (the gateway has stricter ones), as validation rules built once, so
+# that the validation cache recognises them from one request to the next.
+LIMIT_RULES = [depth_rule(max_depth=15, should_ignore=None, callback=None), aliases_rule(max_alias_count=50)]
+
+
 def build_schema(query: type, mutation: type | None, types: list[type]) -> strawberry.federation.Schema:
     return strawberry.federation.Schema(
         query=query,
@@ -91,9 +104,10 @@ def build_schema(query: type, mutation: type | None, types: list[type]) -> straw
             CountOperations,
             ErrorCodes,
             AuditRefusals,
-            lambda: QueryDepthLimiter(max_depth=15),
-            lambda: MaxAliasesLimiter(max_alias_count=50),
+            lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaxTokensLimiter(max_token_count=20000),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
         ],
     )
 

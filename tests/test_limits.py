@@ -67,3 +67,16 @@ def test_too_large_a_body_is_refused(stack: RunningStack, office: dict[str, str]
 def test_within_limits_is_answered(stack: RunningStack, office: dict[str, str]) -> None:
     body = post(stack, office, "{ units { code staff { unit { code } } } }").json()
     assert body == {"data": {"units": []}}
+
+
+def test_services_have_their_own_depth_and_alias_limits(stack: RunningStack, office: dict[str, str]) -> None:
+    inner = "code"
+    for _ in range(9):
+        inner = f"staff {{ unit {{ {inner} }} }}"
+    deep = httpx.post(f"{stack.service_url('personnel')}/graphql", headers=office,
+                      json={"query": f'{{ person(staffNo: "x") {{ unit {{ {inner} }} }} }}'}).json()
+    assert "exceeds maximum operation depth" in deep["errors"][0]["message"]
+    fields = " ".join(f"a{i}: units {{ code }}" for i in range(60))
+    aliased = httpx.post(f"{stack.service_url('targets')}/graphql", headers=office,
+                         json={"query": f"{{ {fields} }}"}).json()
+    assert "aliases" in aliased["errors"][0]["message"].lower()

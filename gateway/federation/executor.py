@@ -29,6 +29,7 @@ from graphql.execution.values import get_variable_values
 from gateway.federation.compose import Supergraph
 from gateway.federation.limits import LimitError, Limits, check_body_size, check_limits, token_limit_message
 from gateway.federation.planner import EntityFetch, EntityNode, Plan, PlanningError, QueryPlanner, RootFetch
+from gateway.federation.transport import SubgraphUnreachable, Transport, transport_for
 
 logger = logging.getLogger("gateway.federation")
 
@@ -158,22 +159,20 @@ class _Run:
         mutation = self.plan.operation.operation is OperationType.MUTATION
         timeout = executor.limits.mutation_timeout if mutation else executor.limits.subgraph_timeout
         try:
-            response = await executor.client.post(spec.url, content=json.dumps(payload).encode(),
-                                                  headers=executor.outgoing_headers(self.headers),
-                                                  timeout=timeout)
-        except httpx.TimeoutException:
-            return None, [_unavailable(subgraph, f"no answer within {timeout:g} s")]
-        except httpx.HTTPError as exc:
-            return None, [_unavailable(subgraph, type(exc).__name__)]
+            status, raw = await executor.transport.post(spec.url, json.dumps(payload).encode(),
+                                                        executor.outgoing_headers(self.headers), timeout)
+        except SubgraphUnreachable as exc:
+            reason = f"no answer within {timeout:g} s" if exc.timed_out else exc.reason
+            return None, [_unavailable(subgraph, reason)]
         try:
-            body = response.json()
+            body = json.loads(raw)
         except ValueError:
-            return None, [_unavailable(subgraph, f"HTTP {response.status_code} without a GraphQL response")]
+            return None, [_unavailable(subgraph, f"HTTP {status} without a GraphQL response")]
         if not isinstance(body, dict) or ("data" not in body and "errors" not in body):
-            return None, [_unavailable(subgraph, f"HTTP {response.status_code} without a GraphQL response")]
+            return None, [_unavailable(subgraph, f"HTTP {status} without a GraphQL response")]
         errors = [_clean_error(e) for e in body.get("errors") or ()]
-        if response.status_code >= 400 and not errors:
-            return None, [_unavailable(subgraph, f"HTTP {response.status_code}")]
+        if status >= 400 and not errors:
+            return None, [_unavailable(subgraph, f"HTTP {status}")]
         data = body.get("data")
         return (data if isinstance(data, dict) else None), errors
 
@@ -388,10 +387,10 @@ async def _gather(coroutines: list[Any]) -> None:
 class FederatedExecutor:
     """Answers GraphQL requests against the composed supergraph by fetching from its subgraphs."""
 
-    def __init__(self, supergraph: Supergraph, client: httpx.AsyncClient, limits: Limits,
+    def __init__(self, supergraph: Supergraph, client: httpx.AsyncClient | Transport, limits: Limits,
                  plan_cache_size: int = 1000) -> None:
         self.supergraph = supergraph
-        self.client = client
+        self.transport = transport_for(client)
         self.limits = limits
         self.planner = QueryPlanner(supergraph, plan_cache_size)
         self.subgraph_requests: deque[tuple[str, str]] = deque(maxlen=1000)

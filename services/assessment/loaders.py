@@ -8,10 +8,14 @@ from strawberry.dataloader import DataLoader
 
 from kernel.context import RequestContext
 from services.assessment.assessments import results_for_units
+from services.assessment.service import settings_for
 
 
 def make_loaders(ctx: RequestContext) -> dict[str, Any]:
     async def results(keys: list[tuple[int, str]]) -> list[Any]:
         return await results_for_units(ctx, keys)
 
-    return {"result": DataLoader(load_fn=results)}
+    async def settings(years: list[int]) -> list[Any]:
+        return [await settings_for(year) for year in years]
+
+    return {"result": DataLoader(load_fn=results), "settings": DataLoader(load_fn=settings)}

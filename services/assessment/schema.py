@@ -107,7 +107,7 @@ class Unit:
     @strawberry.field(description="The assessment settings of a year as they apply to this unit")
     async def assessment_settings(self, info: Info[RequestContext, None], year: int) -> AssessmentSettings:
         info.context.require(*READERS)
-        return AssessmentSettings.build(year, await service.settings_for(year))
+        return AssessmentSettings.build(year, await info.context.loaders["settings"].load(year))
 
     @strawberry.field(description="The unit's result in the latest revision of the year the caller may read "
                                   "(a unit operator: its own unit, published revisions only)")

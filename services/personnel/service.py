@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from kernel import upstream
 from kernel.audit import audited
@@ -181,11 +182,17 @@ async def import_people(ctx: RequestContext, rows: list[PersonRow]) -> ImportRes
     return ImportResult(created=created, updated=len(changed), unchanged=unchanged)
 
 
-async def staff_of_units(codes: list[str]) -> list[list[Person]]:
-    """Every unit's staff in one query, ordered by staff number."""
-    by_unit: dict[str, list[Person]] = {code: [] for code in codes}
-    for person in await Person.filter(unit_code__in=list(set(codes))).order_by("staff_no"):
-        by_unit[person.unit_code].append(person)
+STAFF_FIELDS = ("staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role",
+                "on_establishment", "monthly_salary", "bonus_standard", "version")
+
+
+async def staff_of_units(codes: list[str]) -> list[list[SimpleNamespace]]:
+    """Every unit's staff in one query, ordered by staff number, as plain values (a city's staff list is
+    ~16,000 rows: building ORM objects for them took five times as long as the query)."""
+    by_unit: dict[str, list[SimpleNamespace]] = {code: [] for code in codes}
+    rows = await Person.filter(unit_code__in=list(set(codes))).order_by("staff_no").values(*STAFF_FIELDS)
+    for values in rows:
+        by_unit[values["unit_code"]].append(SimpleNamespace(**values))
     return [by_unit[code] for code in codes]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -144,6 +144,11 @@ class Unit:
     def from_row(cls, row: m.Unit) -> Unit:
         return cls(code=strawberry.ID(row.code), name=row.name, kind=UnitKind(row.kind.value),
                    group=row.group, version=row.version)
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> Unit:
+        return cls(code=strawberry.ID(values["code"]), name=values["name"], kind=UnitKind(values["kind"]),
+                   group=values["group"], version=values["version"])
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, code: strawberry.ID) -> Unit | None:
@@ -576,7 +581,7 @@ def _amendment_fields(change: TargetAmendmentInput) -> dict[str, object]:
 class Query:
     @strawberry.field(description="Every unit, ordered by code")
     async def units(self, info: Ctx) -> list[Unit]:
-        return [Unit.from_row(u) for u in await service.list_units()]
+        return [Unit.from_values(u) for u in await service.list_units()]
 
     @strawberry.field
     async def unit(self, info: Ctx, code: strawberry.ID) -> Unit | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from kernel.audit import audited
 from kernel.context import RequestContext
@@ -52,8 +53,12 @@ def _check_code(code: str | None) -> str:
     return cleaned
 
 
-async def list_units() -> list[Unit]:
-    return await Unit.all().order_by("code")
+UNIT_FIELDS = ("code", "name", "kind", "group", "version")
+
+
+async def list_units() -> list[dict[str, Any]]:
+    """Every unit as plain values (no model objects: this list is read on almost every screen)."""
+    return await Unit.all().order_by("code").values(*UNIT_FIELDS)
 
 
 async def create_unit(ctx: RequestContext, *, code: str, name: str, kind: str, group: str | None) -> Unit:

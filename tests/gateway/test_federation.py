@@ -5,10 +5,12 @@ import statistics
 import time
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 
 from gateway.federation import FederatedExecutor, Limits, SubgraphSpec, Supergraph, compose
+from gateway.federation.transport import AiohttpTransport
 from tests.gateway.conftest import dead_url
 from tests.gateway.toy_subgraphs import MUTATION_LOG, PRODUCTS, REVIEWS, USERS
 
@@ -269,6 +271,22 @@ async def test_subgraph_timeout(supergraph: Supergraph, http_client: httpx.Async
     assert result["data"] == {"slow": None, "products": [{"upc": "p1"}]}
     assert result["errors"][0]["extensions"]["code"] == "SUBGRAPH_UNAVAILABLE"
     assert result["errors"][0]["path"] == ["slow"]
+
+
+async def test_aiohttp_transport_answers_times_out_and_reports_a_dead_subgraph(supergraph: Supergraph) -> None:
+    async with aiohttp.ClientSession() as session:
+        executor = FederatedExecutor(supergraph, AiohttpTransport(session), Limits(subgraph_timeout=0.3))
+        answered = await run(executor, "{ products(first: 2) { upc reviews { author { username } } } }")
+        assert "errors" not in answered and [p["upc"] for p in answered["data"]["products"]] == ["p1", "p2"]
+        slow = await run(executor, "{ slow(seconds: 2) products(first: 1) { upc } }")
+        assert slow["data"] == {"slow": None, "products": [{"upc": "p1"}]}
+        assert "no answer within 0.3 s" in slow["errors"][0]["message"]
+        specs = [SubgraphSpec(name, dead_url() if name == "accounts" else spec.url, spec.sdl)
+                 for name, spec in supergraph.subgraphs.items()]
+        dead = FederatedExecutor(compose(specs), AiohttpTransport(session), Limits())
+        refused = await run(dead, "{ me { name } products(first: 1) { upc } }")
+        assert refused["data"] == {"me": None, "products": [{"upc": "p1"}]}
+        assert refused["errors"][0]["extensions"]["code"] == "SUBGRAPH_UNAVAILABLE"
 
 
 async def test_unauthenticated_subgraph_errors_are_kept(executor: FederatedExecutor) -> None:
