@@ -1,29 +1,56 @@
-"""The TUI's only way to the data: the gateway's sign-in and GraphQL endpoint."""
+"""The TUI's only way to the data: the gateway's sign-in and GraphQL endpoint.
+
+Screens never build HTTP requests; they call the methods here. Every refusal becomes an `ApiError` whose
+message is in plain language (Chinese and English). The live schema is introspected once per session so a
+screen can offer an action only when the server has it (`Api.has`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from mbo.bundle import KNOWN, SPECS, FileReport, FileSpec, header_problems, import_document, to_inputs
+
 
 class ApiError(Exception):
-    """A refusal in plain language, with the server's code."""
+    """A refusal in plain language, with the server's code, the field it concerns and any row errors."""
 
-    def __init__(self, message: str, code: str = "", details: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, message: str, code: str = "", details: list[dict[str, Any]] | None = None,
+                 field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.details = details or []
+        self.field = field
 
 
 PLAIN = {
-    "UNAUTHENTICATED": "Your session has ended; please sign in again. 会话已过期，请重新登录。",
-    "FORBIDDEN": "Your role may not do this. 无此操作权限。",
-    "CONFLICT": "Someone else saved this first; reload and try again. 数据已被他人修改，请刷新后重试。",
-    "NOT_FOUND": "That record no longer exists. 记录不存在。",
+    "UNAUTHENTICATED": "会话已过期，请重新登录。Your session has ended; please sign in again.",
+    "FORBIDDEN": "无此操作权限。Your role may not do this.",
+    "CONFLICT": "数据已被他人修改或状态不允许，请刷新后重试。Someone else saved first or the record is frozen; "
+                "reload and try again.",
+    "NOT_FOUND": "记录不存在。That record no longer exists.",
+    "BAD_USER_INPUT": "输入有误。The input was refused.",
+    "INTERNAL": "服务器内部错误，请稍后重试。The server failed; try again later.",
+    "GRAPHQL_VALIDATION_FAILED": "服务器暂不支持此功能。This server does not offer that yet.",
+    "NETWORK": "无法连接网关。Cannot reach the gateway.",
 }
+SIGN_IN_PLAIN = {
+    "account_locked": "账户已锁定。This account is locked after too many failed attempts.",
+    "invalid_credentials": "用户名或密码错误。Wrong username or password.",
+    "otp_required": "请输入动态口令。Enter the one-time code from your authenticator.",
+    "invalid_otp": "动态口令错误。The one-time code is wrong.",
+}
+
+
+def plain(code: str, message: str) -> str:
+    """The server's message after a plain-language line for its code."""
+    head = PLAIN.get(code)
+    return f"{head}\n{message}" if head and message else head or message
 
 
 @dataclass
@@ -34,11 +61,81 @@ class Session:
     unit: str | None = None
     token: str | None = None
 
+    def has_role(self, *roles: str) -> bool:
+        return any(r in self.roles for r in roles)
+
+
+@dataclass
+class Schema:
+    """Field names per type of the live supergraph, and argument names per root field."""
+
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    args: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+    def has(self, type_name: str, field_name: str) -> bool:
+        return field_name in self.fields.get(type_name, {})
+
+    def type_of(self, type_name: str, field_name: str) -> str | None:
+        return self.fields.get(type_name, {}).get(field_name)
+
+
+INTROSPECTION = """
+{ __schema { types { name kind fields { name args { name } type { kind name ofType { kind name ofType { kind name
+  ofType { kind name ofType { kind name } } } } } } } } }
+"""
+
+
+def _named(t: dict[str, Any] | None) -> str:
+    while t and t.get("ofType") is not None:
+        t = t["ofType"]
+    return (t or {}).get("name") or ""
+
+
+TARGET_FIELDS = """
+fragment T on Target {
+  id code title kind measure direction status version points baseline proposedValue agreedValue
+  unitOfMeasure category additive noStretch uncoveredGap stretchOverrideReason responsibleDepartment
+  responsibleLeader { staffNo name } assignee { staffNo name }
+}"""
+PERSON_KEYS_ONLY = ("{ staffNo name }", "{ staffNo }")
+TREE = TARGET_FIELDS + """
+query Tree($code: ID!, $year: Int!) { unit(code: $code) { code name
+  targets(year: $year) { ...T children { ...T children { ...T children { ...T children { ...T } } } } } } }"""
+TARGET_DETAIL = """
+query Detail($year: Int!, $code: String!) { target(year: $year, code: $code) {
+  code version status agreedValue proposedValue
+  negotiationRounds { action value reason actor role at }
+  progressReports { period asOf actualToDate note reporter }
+} }"""
+RANKING = """
+query Ranking($year: Int!) { assessment(year: $year) {
+  year status revision advancedOverflow lastPlaceShortfall lastPlaceOverflow computedAt publishedAt
+  groups { group unitCount qualifiedCount advancedRatio advancedQuota advancedCount advancedOverflow
+           advancedOverflowUnits lastPlaceCount lastPlaceUnits lastPlaceShortfall lastPlaceOverflow
+           lastPlaceOverflowUnits }
+  results { unit { code name } unitGroup departmentScore votingScore inspectionScore grassrootsScore
+            compositeScore qualified grade rank missing }
+} }"""
+BULLETIN = """
+query Bulletin($year: Int!) { bulletin(year: $year) { year revision title
+  entries { unitCode unitName unitGroup rank grade qualified compositeScore departmentScore votingScore
+            inspectionScore grassrootsScore } } }"""
+ASSESSMENT_RESULT = ("year status revision advancedOverflow lastPlaceShortfall "
+                     "groups { group advancedQuota advancedCount lastPlaceShortfall }")
+REWARD_LINES = """
+query Rewards($year: Int!, $first: Int, $after: String) { rewardLines(year: $year, first: $first, after: $after) {
+  edges { node { person { staffNo name } unit { code } grade bonusPaid bonusForfeited extraSalary total } }
+  pageInfo { hasNextPage endCursor } } }"""
+
 
 class Api:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.session = Session(url=url.rstrip("/"))
-        self.http = httpx.AsyncClient(timeout=60)
+        self.http = httpx.AsyncClient(timeout=120, transport=transport)
+        self.schema: Schema | None = None
+        self.warnings: list[str] = []
+
+    # ---- transport ---------------------------------------------------------------------------------
 
     async def sign_in(self, username: str, password: str, otp: str | None = None) -> Session:
         body: dict[str, Any] = {"username": username, "password": password}
@@ -47,34 +144,404 @@ class Api:
         try:
             response = await self.http.post(f"{self.session.url}/auth/token", json=body)
         except httpx.HTTPError as exc:
-            raise ApiError(f"Cannot reach the gateway at {self.session.url} ({type(exc).__name__}).") from None
-        payload = response.json()
+            raise ApiError(f"{PLAIN['NETWORK']} {self.session.url} ({type(exc).__name__})", "NETWORK") from None
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = {"message": response.text}
         if response.status_code != 200:
-            raise ApiError(payload.get("message", "sign-in refused"), payload.get("error", ""))
+            code = str(payload.get("error") or "")
+            message = str(payload.get("message") or "sign-in refused")
+            if "otp" in code.lower() or "second factor" in message.lower() or "one-time" in message.lower():
+                code = code if code in SIGN_IN_PLAIN else "otp_required"
+            if response.status_code == 423:
+                code = "account_locked"
+            head = SIGN_IN_PLAIN.get(code)
+            raise ApiError(f"{head}\n{message}" if head else message, code)
         self.session.username = username
         self.session.token = payload["access_token"]
-        self.session.roles = payload.get("roles", [])
+        self.session.roles = list(payload.get("roles") or [])
         self.session.unit = payload.get("unit")
+        self.schema = None
         return self.session
 
-    async def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.session.token}"}
+    async def execute(self, document: str, variables: dict[str, Any] | None = None
+                      ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Data and errors as the gateway answered (partial data kept)."""
+        headers = {"Authorization": f"Bearer {self.session.token}"} if self.session.token else {}
         try:
             response = await self.http.post(f"{self.session.url}/graphql",
                                             json={"query": document, "variables": variables or {}},
                                             headers=headers)
         except httpx.HTTPError as exc:
-            raise ApiError(f"Cannot reach the gateway ({type(exc).__name__}).") from None
-        payload = response.json()
-        errors = payload.get("errors") or []
+            raise ApiError(f"{PLAIN['NETWORK']} ({type(exc).__name__})", "NETWORK") from None
+        try:
+            payload = response.json()
+        except ValueError:
+            raise ApiError(plain("INTERNAL", response.text[:200]), "INTERNAL") from None
+        return payload.get("data") or {}, payload.get("errors") or []
+
+    async def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        data, errors = await self.execute(document, variables)
         if errors:
-            first = errors[0]
-            code = (first.get("extensions") or {}).get("code", "")
-            message = first.get("message", "refused")
-            if code in PLAIN:
-                message = f"{PLAIN[code]}\n{message}"
-            raise ApiError(message, code, (first.get("extensions") or {}).get("rowErrors"))
-        return payload.get("data") or {}
+            raise self.error(errors[0])
+        return data
+
+    async def query_people(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """As `query`; when only people's names could not be fetched (personnel unavailable), ask again for
+        their staff numbers alone, which the owning service answers by itself."""
+        data, errors = await self.execute(document, variables)
+        if not errors:
+            return data
+        nested = [e for e in errors if len(e.get("path") or []) > 1]
+        if len(nested) == len(errors) and all(
+                {"responsibleLeader", "assignee", "person"} & set(map(str, e["path"])) for e in nested):
+            self.warnings = ["姓名暂不可用，仅显示工号 Names unavailable; staff numbers shown"]
+            return await self.query(document.replace(*PERSON_KEYS_ONLY), variables)
+        raise self.error(errors[0])
+
+    @staticmethod
+    def error(first: dict[str, Any]) -> ApiError:
+        extensions = first.get("extensions") or {}
+        code = str(extensions.get("code", ""))
+        return ApiError(plain(code, str(first.get("message", "refused"))), code,
+                        extensions.get("rowErrors"), extensions.get("field"))
 
     async def close(self) -> None:
         await self.http.aclose()
+
+    # ---- the live schema -----------------------------------------------------------------------------
+
+    async def load_schema(self) -> Schema:
+        if self.schema is not None:
+            return self.schema
+        data = await self.query(INTROSPECTION)
+        schema = Schema()
+        for t in data["__schema"]["types"]:
+            if not t.get("fields"):
+                continue
+            schema.fields[t["name"]] = {f["name"]: _named(f["type"]) for f in t["fields"]}
+            if t["name"] in ("Query", "Mutation"):
+                schema.args[t["name"]] = {f["name"]: [a["name"] for a in f["args"]] for f in t["fields"]}
+        self.schema = schema
+        return schema
+
+    def has(self, type_name: str, field_name: str) -> bool:
+        return self.schema is not None and self.schema.has(type_name, field_name)
+
+    def selection(self, type_name: str, depth: int = 1) -> str:
+        """Every scalar field of a type, and `{ staffNo name }` / `{ code }`-style keys of nested objects."""
+        assert self.schema is not None
+        parts = []
+        for name, inner in self.schema.fields.get(type_name, {}).items():
+            if inner not in self.schema.fields:
+                parts.append(name)
+            elif depth > 0 and inner in ("Person", "Unit"):
+                parts.append(f"{name} {{ {'staffNo name' if inner == 'Person' else 'code'} }}")
+            elif depth > 0 and inner not in ("Query", "Mutation"):
+                nested = [n for n, t in self.schema.fields[inner].items() if t not in self.schema.fields]
+                if nested:
+                    parts.append(f"{name} {{ {' '.join(nested)} }}")
+        return " ".join(parts)
+
+    # ---- targets -------------------------------------------------------------------------------------
+
+    async def units(self) -> list[dict[str, Any]]:
+        await self.load_schema()
+        return (await self.query("{ units { code name kind group } }"))["units"]
+
+    async def staff_counts(self) -> dict[str, int]:
+        """Unit code → number of staff (personnel; a separate, slower call for a whole city)."""
+        await self.load_schema()
+        if not self.has("Unit", "staff"):
+            return {}
+        data = await self.query("{ units { code staff { staffNo } } }")
+        return {u["code"]: len(u["staff"]) for u in data["units"]}
+
+    async def years(self) -> list[dict[str, Any]]:
+        await self.load_schema()
+        if not self.has("Query", "assessmentYears"):
+            return []
+        return (await self.query("{ assessmentYears { year status version } }"))["assessmentYears"]
+
+    async def tree(self, unit_code: str, year: int) -> dict[str, Any] | None:
+        return (await self.query_people(TREE, {"code": unit_code, "year": year}))["unit"]
+
+    async def target(self, year: int, code: str) -> dict[str, Any] | None:
+        document = TARGET_FIELDS + """
+        query One($year: Int!, $code: String!) { target(year: $year, code: $code) { ...T } }"""
+        return (await self.query_people(document, {"year": year, "code": code}))["target"]
+
+    async def target_detail(self, year: int, code: str) -> dict[str, Any] | None:
+        return (await self.query(TARGET_DETAIL, {"year": year, "code": code}))["target"]
+
+    async def update_target(self, year: int, code: str, version: int, change: dict[str, Any]) -> dict[str, Any]:
+        document = TARGET_FIELDS.replace(*PERSON_KEYS_ONLY) + """
+        mutation Update($year: Int!, $code: String!, $version: Int!, $input: TargetChangeInput!) {
+          updateTarget(year: $year, code: $code, version: $version, input: $input) { ...T } }"""
+        return (await self.query(document, {"year": year, "code": code, "version": version,
+                                            "input": change}))["updateTarget"]
+
+    async def negotiate(self, action: str, year: int, code: str, version: int, value: str | None,
+                        reason: str | None, override_reason: str | None = None) -> dict[str, Any]:
+        mutation = {"propose": "proposeTarget", "accept": "acceptProposal", "counter": "counterPropose",
+                    "agree": "agreeTarget"}[action]
+        variables: dict[str, Any] = {"year": year, "code": code, "version": version}
+        params = ["$year: Int!", "$code: String!", "$version: Int!"]
+        args = ["year: $year", "code: $code", "version: $version"]
+        if action in ("propose", "counter", "agree") and (value or action != "agree"):
+            params.append("$value: Decimal!" if action != "agree" else "$value: Decimal")
+            args.append("value: $value")
+            variables["value"] = value
+        params.append("$reason: String" + ("!" if action == "counter" else ""))
+        args.append("reason: $reason")
+        variables["reason"] = reason or ("" if action == "counter" else None)
+        if action == "agree" and override_reason:
+            params.append("$override: String")
+            args.append("overrideReason: $override")
+            variables["override"] = override_reason
+        document = TARGET_FIELDS.replace(*PERSON_KEYS_ONLY) + f"""
+        mutation Negotiate({', '.join(params)}) {{ {mutation}({', '.join(args)}) {{ ...T }} }}"""
+        return (await self.query(document, variables))[mutation]
+
+    async def stretch_flags(self, year: int, unit_code: str | None) -> list[dict[str, Any]]:
+        document = """query Flags($year: Int!, $unit: String) { stretchFlags(year: $year, unitCode: $unit) {
+          target { code title unitCode } value baseline overridden overrideReason } }"""
+        return (await self.query(document, {"year": year, "unit": unit_code}))["stretchFlags"]
+
+    async def letters(self, year: int, unit_code: str | None = None) -> list[dict[str, Any]]:
+        document = """query Letters($year: Int!, $unit: String) { letters(year: $year, unitCode: $unit) {
+          id year unitCode level title issuer receiver parentId status version
+          issuerSignedBy issuerSignedAt receiverSignedBy receiverSignedAt targets { code } } }"""
+        return (await self.query(document, {"year": year, "unit": unit_code}))["letters"]
+
+    async def sign_letter(self, letter_id: str, side: str, version: int) -> dict[str, Any]:
+        document = """mutation Sign($id: ID!, $side: LetterSide!, $version: Int!) {
+          signLetter(id: $id, side: $side, version: $version) { id status version } }"""
+        return (await self.query(document, {"id": letter_id, "side": side, "version": version}))["signLetter"]
+
+    async def report_progress(self, year: int, code: str, period: str, as_of: str, actual: str,
+                              note: str | None) -> dict[str, Any]:
+        document = """mutation Report($year: Int!, $code: String!, $period: String!, $asOf: Date!,
+          $actual: Decimal!, $note: String) { reportProgress(year: $year, code: $code, period: $period,
+          asOf: $asOf, actualToDate: $actual, note: $note) { id period actualToDate } }"""
+        return (await self.query(document, {"year": year, "code": code, "period": period, "asOf": as_of,
+                                            "actual": actual, "note": note}))["reportProgress"]
+
+    async def lagging(self, year: int, as_of: str, unit_code: str | None = None,
+                      leader: str | None = None) -> list[dict[str, Any]]:
+        document = """query Lagging($year: Int!, $asOf: Date!, $unit: String, $leader: String) {
+          laggingTargets(year: $year, asOf: $asOf, unitCode: $unit, responsibleLeader: $leader) {
+            code unitCode title progress elapsed status reported actualToDate responsibleLeader { staffNo name } } }"""
+        return (await self.query_people(document, {"year": year, "asOf": as_of, "unit": unit_code,
+                                                   "leader": leader}))["laggingTargets"]
+
+    async def lagging_statuses(self, year: int, as_of: str, unit_code: str | None = None) -> list[str]:
+        """Only the statuses (for counting on the home screen: far cheaper than the whole list)."""
+        document = """query Lagging($year: Int!, $asOf: Date!, $unit: String) {
+          laggingTargets(year: $year, asOf: $asOf, unitCode: $unit) { status } }"""
+        rows = (await self.query(document, {"year": year, "asOf": as_of, "unit": unit_code}))["laggingTargets"]
+        return [r["status"] for r in rows]
+
+    async def agreed_statuses(self, year: int) -> list[str]:
+        """Statuses of the year's top-level AGREED or SIGNED targets."""
+        rows = (await self.query("query A($y: Int!) { agreedTargets(year: $y) { status } }", {"y": year}))
+        return [r["status"] for r in rows["agreedTargets"]]
+
+    # ---- year-end --------------------------------------------------------------------------------------
+
+    async def assessed_targets(self, year: int, unit_code: str) -> list[dict[str, Any]]:
+        document = """query Assessed($year: Int!, $unit: ID) { assessedTargets(year: $year, unitCode: $unit) {
+          code kind measure direction agreedValue points assessingDepartment
+          certification { actualValue completion note } } }"""
+        return (await self.query(document, {"year": year, "unit": unit_code}))["assessedTargets"]
+
+    async def ballots(self, year: int, unit_code: str) -> list[dict[str, Any]]:
+        document = """query B($year: Int!, $unit: ID) { ballotTallies(year: $year, unitCode: $unit) {
+          voterGroup excellent good fair poor } }"""
+        return (await self.query(document, {"year": year, "unit": unit_code}))["ballotTallies"]
+
+    async def inspections(self, year: int, unit_code: str) -> list[dict[str, Any]]:
+        document = """query I($year: Int!, $unit: ID) { inspectionScores(year: $year, unitCode: $unit) {
+          inspector score } }"""
+        return (await self.query(document, {"year": year, "unit": unit_code}))["inspectionScores"]
+
+    async def grassroots(self, year: int, unit_code: str) -> list[dict[str, Any]]:
+        document = """query G($year: Int!, $unit: ID) { grassrootsTallies(year: $year, unitCode: $unit) {
+          satisfied basicallySatisfied dissatisfied } }"""
+        return (await self.query(document, {"year": year, "unit": unit_code}))["grassrootsTallies"]
+
+    async def certify(self, year: int, code: str, actual: str | None, completion: str | None) -> bool:
+        document = """mutation C($year: Int!, $code: ID!, $actual: Decimal, $completion: Decimal) {
+          certifyTarget(year: $year, targetCode: $code, actualValue: $actual, completion: $completion) { code } }"""
+        await self.query(document, {"year": year, "code": code, "actual": actual, "completion": completion})
+        return True
+
+    async def set_ballots(self, year: int, unit_code: str, group: str, counts: dict[str, int]) -> bool:
+        document = """mutation S($year: Int!, $unit: ID!, $group: String!, $e: Int!, $g: Int!, $f: Int!, $p: Int!) {
+          setBallots(year: $year, unitCode: $unit, voterGroup: $group, excellent: $e, good: $g, fair: $f,
+                     poor: $p) { voterGroup } }"""
+        await self.query(document, {"year": year, "unit": unit_code, "group": group, "e": counts["excellent"],
+                                    "g": counts["good"], "f": counts["fair"], "p": counts["poor"]})
+        return True
+
+    async def set_inspection(self, year: int, unit_code: str, inspector: str, score: str) -> bool:
+        document = """mutation S($year: Int!, $unit: ID!, $inspector: String!, $score: Decimal!) {
+          setInspectionScore(year: $year, unitCode: $unit, inspector: $inspector, score: $score) { inspector } }"""
+        await self.query(document, {"year": year, "unit": unit_code, "inspector": inspector, "score": score})
+        return True
+
+    async def set_grassroots(self, year: int, unit_code: str, counts: dict[str, int]) -> bool:
+        document = """mutation S($year: Int!, $unit: ID!, $s: Int!, $b: Int!, $d: Int!) {
+          setGrassroots(year: $year, unitCode: $unit, satisfied: $s, basicallySatisfied: $b,
+                        dissatisfied: $d) { unitCode } }"""
+        await self.query(document, {"year": year, "unit": unit_code, "s": counts["satisfied"],
+                                    "b": counts["basicallySatisfied"], "d": counts["dissatisfied"]})
+        return True
+
+    async def import_file(self, spec: FileSpec, rows: list[dict[str, str]]) -> FileReport:
+        """One bundle file through its import mutation, all or nothing (as `mbo import` does)."""
+        header = list(rows[0].keys()) if rows else list(spec.columns)
+        problems = header_problems(spec, rows, header)
+        if problems:
+            return FileReport(spec.name, ok=False, message=f"{spec.name}: missing columns", row_errors=problems)
+        document = import_document(spec)
+        data, errors = await self.execute(document, {"rows": to_inputs(spec, rows)})
+        if errors:
+            error = self.error(errors[0])
+            if error.code == "UNAUTHENTICATED":
+                raise error
+            return FileReport(spec.name, ok=False, message=error.message, row_errors=list(error.details))
+        report = data[spec.mutation]
+        return FileReport(spec.name, ok=True, created=report["created"], updated=report["updated"],
+                          unchanged=report["unchanged"])
+
+    async def import_bundle(self, files: dict[str, list[dict[str, str]]],
+                            progress: Callable[[str, str], None] = lambda name, state: None) -> list[FileReport]:
+        reports = []
+        for spec in SPECS:
+            if spec.name not in files:
+                continue
+            progress(spec.name, "loading")
+            report = await self.import_file(KNOWN[spec.name], files[spec.name])
+            progress(spec.name, "ok" if report.ok else "refused")
+            reports.append(report)
+            if not report.ok:
+                break
+        return reports
+
+    async def ranking(self, year: int) -> dict[str, Any] | None:
+        return (await self.query(RANKING, {"year": year}))["assessment"]
+
+    async def bulletin(self, year: int) -> dict[str, Any] | None:
+        return (await self.query(BULLETIN, {"year": year}))["bulletin"]
+
+    async def compute(self, year: int) -> dict[str, Any]:
+        document = f"mutation C($year: Int!) {{ computeAssessment(year: $year) {{ {ASSESSMENT_RESULT} }} }}"
+        return (await self.query(document, {"year": year}))["computeAssessment"]
+
+    async def publish(self, year: int) -> dict[str, Any]:
+        document = f"mutation P($year: Int!) {{ publishAssessment(year: $year) {{ {ASSESSMENT_RESULT} }} }}"
+        return (await self.query(document, {"year": year}))["publishAssessment"]
+
+    async def assessment_status(self, year: int) -> dict[str, Any] | None:
+        document = """query S($year: Int!) { assessment(year: $year) { status revision
+          results { unit { code } missing } } }"""
+        return (await self.query(document, {"year": year}))["assessment"]
+
+    # ---- personnel ---------------------------------------------------------------------------------------
+
+    async def apply_results(self, year: int) -> dict[str, Any]:
+        await self.load_schema()
+        assert self.schema is not None
+        report_type = self.schema.type_of("Mutation", "applyResults") or "ApplyReport"
+        fields = self.selection(report_type, depth=0) or "__typename"
+        document = f"mutation A($year: Int!) {{ applyResults(year: $year) {{ {fields} }} }}"
+        return (await self.query(document, {"year": year}))["applyResults"]
+
+    async def reward_lines(self, year: int, page: int = 1000) -> list[dict[str, Any]]:
+        lines: list[dict[str, Any]] = []
+        after: str | None = None
+        while True:
+            variables = {"year": year, "first": page, "after": after}
+            data = (await self.query_people(REWARD_LINES, variables))["rewardLines"]
+            lines += [edge["node"] for edge in data["edges"]]
+            if not data["pageInfo"]["hasNextPage"]:
+                return lines
+            after = data["pageInfo"]["endCursor"]
+
+    async def filing_records(self, year: int | None, status: str | None, page: int = 500) -> list[dict[str, Any]]:
+        await self.load_schema()
+        assert self.schema is not None
+        node = self.selection(self._node_type("filingRecords") or "FilingRecord")
+        document = f"""query F($year: Int, $status: FilingStatus, $first: Int, $after: String) {{
+          filingRecords(year: $year, status: $status, first: $first, after: $after) {{
+            edges {{ node {{ {node} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+        records: list[dict[str, Any]] = []
+        after: str | None = None
+        while True:
+            data = (await self.query(document, {"year": year, "status": status, "first": page,
+                                                "after": after}))["filingRecords"]
+            records += [edge["node"] for edge in data["edges"]]
+            if not data["pageInfo"]["hasNextPage"]:
+                return records
+            after = data["pageInfo"]["endCursor"]
+
+    def _node_type(self, root_field: str) -> str | None:
+        assert self.schema is not None
+        connection = self.schema.type_of("Query", root_field)
+        edge = self.schema.type_of(connection or "", "edges")
+        return self.schema.type_of(edge or "", "node")
+
+    async def leader_adjustments(self, year: int) -> list[dict[str, Any]]:
+        await self.load_schema()
+        node = self.selection("LeaderAdjustment")
+        document = f"query L($year: Int!) {{ leaderAdjustments(year: $year) {{ {node} }} }}"
+        return (await self.query(document, {"year": year}))["leaderAdjustments"]
+
+    async def cadre_file(self, staff_no: str) -> dict[str, Any] | None:
+        await self.load_schema()
+        assert self.schema is not None
+        inner = self.schema.type_of("Person", "cadreFile")
+        cadre = f"cadreFile {{ {self.selection(inner, depth=1)} }}" if inner else ""
+        document = f"query C($staffNo: ID!) {{ person(staffNo: $staffNo) {{ staffNo name position {cadre} }} }}"
+        return (await self.query(document, {"staffNo": staff_no}))["person"]
+
+    def workflow_mutations(self, kind: str) -> list[str]:
+        """Mutation names the live schema offers for filing records (kind 'Filing') or adjustments."""
+        if self.schema is None:
+            return []
+        names = self.schema.args.get("Mutation", {})
+        return sorted(n for n in names if kind.lower() in n.lower())
+
+    async def workflow(self, mutation: str, record: dict[str, Any], extra: dict[str, str]) -> dict[str, Any]:
+        """Call a workflow mutation (review, transfer, archive, decide, execute) with the arguments it takes."""
+        assert self.schema is not None
+        wanted = self.schema.args["Mutation"].get(mutation, [])
+        known: dict[str, Any] = {"id": record.get("id"), "version": record.get("version"),
+                                 "year": record.get("year"), **extra}
+        variables = {name: known[name] for name in wanted if known.get(name) not in (None, "")}
+        types = await self._arg_types(mutation)
+        params = ", ".join(f"${n}: {types[n]}" for n in variables)
+        args = ", ".join(f"{n}: ${n}" for n in variables)
+        result_type = self.schema.type_of("Mutation", mutation) or ""
+        selection = self.selection(result_type, depth=0) or "__typename"
+        document = f"mutation W{'(' + params + ')' if params else ''} {{ {mutation}" \
+                   f"{'(' + args + ')' if args else ''} {{ {selection} }} }}"
+        return (await self.query(document, variables))[mutation]
+
+    async def _arg_types(self, mutation: str) -> dict[str, str]:
+        data = await self.query("""{ __type(name: "Mutation") { fields { name args { name type { kind name
+          ofType { kind name ofType { kind name ofType { kind name } } } } } } } }""")
+        for f in data["__type"]["fields"]:
+            if f["name"] == mutation:
+                return {a["name"]: _type_text(a["type"]) for a in f["args"]}
+        return {}
+
+
+def _type_text(t: dict[str, Any]) -> str:
+    if t["kind"] == "NON_NULL":
+        return _type_text(t["ofType"]) + "!"
+    if t["kind"] == "LIST":
+        return f"[{_type_text(t['ofType'])}]"
+    return t["name"]

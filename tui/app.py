@@ -1,42 +1,156 @@
-"""The operator client (`mbo tui`): talks only to the gateway."""
+"""The operator client (`mbo tui`): keyboard-first, talks only to the gateway."""
 
 from __future__ import annotations
 
-from textual.app import App
+import asyncio
+import datetime
+import os
+from collections.abc import Callable
 
-from tui.api import Api
+from textual.app import App
+from textual.screen import Screen
+
+from tui import keys
+from tui.api import Api, ApiError
+from tui.commands import MboCommands
+from tui.roles import may
 from tui.screens.sign_in import SignInScreen
-from tui.screens.units import UnitsScreen
+
+
+def _screens() -> dict[str, Callable[[], Screen[None]]]:
+    from tui.screens.adjustments import AdjustmentsScreen
+    from tui.screens.cadre_file import CadreFileScreen
+    from tui.screens.entry import EntryScreen
+    from tui.screens.filings import FilingsScreen
+    from tui.screens.import_bundle import ImportScreen
+    from tui.screens.lagging import LaggingScreen
+    from tui.screens.letters import LettersScreen
+    from tui.screens.ranking import RankingScreen
+    from tui.screens.rewards import RewardsScreen
+    from tui.screens.stretch import StretchScreen
+    from tui.screens.units import UnitsScreen
+
+    return {
+        "units": UnitsScreen, "letters": LettersScreen, "lagging": LaggingScreen, "stretch": StretchScreen,
+        "entry_certifications": lambda: EntryScreen("certifications"),
+        "entry_ballots": lambda: EntryScreen("ballots"),
+        "entry_inspections": lambda: EntryScreen("inspections"),
+        "entry_grassroots": lambda: EntryScreen("grassroots"),
+        "import": ImportScreen, "ranking": RankingScreen, "bulletin": lambda: RankingScreen(bulletin=True),
+        "rewards": RewardsScreen, "filings": FilingsScreen, "adjustments": AdjustmentsScreen,
+        "cadre_file": CadreFileScreen,
+    }
 
 
 class MboApp(App[None]):
     TITLE = "目标管理 Target management"
+    BINDINGS = keys.APP
+    COMMANDS = App.COMMANDS | {MboCommands}
+    CSS = "Screen { background: $surface; }"
 
-    def __init__(self, url: str, username: str | None = None, password: str | None = None) -> None:
+    def __init__(self, url: str, username: str | None = None, password: str | None = None, *,
+                 year: int | None = None, today: datetime.date | None = None, otp: str | None = None) -> None:
         super().__init__()
         self.api = Api(url)
         self._auto = (username, password) if username and password else None
+        self._otp = otp
+        self.year = year or 0
+        self.today = today or datetime.date.today()
+        self._year_fixed = year is not None
+        self._reauth: asyncio.Lock | None = None
 
     def on_mount(self) -> None:
-        self.push_screen(SignInScreen())
-        if self._auto:
-            self.auto_sign_in()
-
-    def auto_sign_in(self) -> None:
-        username, password = self._auto  # type: ignore[misc]
-        screen = self.screen
-        if isinstance(screen, SignInScreen):
-            screen.sign_in(username, password)
+        keymap = keys.keymap_from_env()
+        if keymap:
+            self.set_keymap(keymap)
+        username, password = self._auto or ("", None)
+        self.push_screen(SignInScreen(username=username or "", password=password, otp=self._otp))
 
     def signed_in(self) -> None:
+        """Called by the sign-in screen; the home screen is prepared by an app worker (the screen's own worker
+        would be cancelled when its screen is replaced)."""
+        self.run_worker(self._enter(), name="enter", group="enter", exclusive=True, exit_on_error=False)
+
+    async def _enter(self) -> None:
         session = self.api.session
-        self.sub_title = f"{session.username} · {', '.join(session.roles)}"
-        self.switch_screen(UnitsScreen())
+        self.sub_title = f"{session.username} · {', '.join(session.roles)}" + (
+            f" · {session.unit}" if session.unit else "")
+        try:
+            await self.api.load_schema()
+            if not self._year_fixed:
+                years = await self.api.years()
+                self.year = max((y["year"] for y in years), default=self.today.year)
+        except ApiError as exc:
+            self.notify(exc.message, severity="error")
+            self.year = self.year or self.today.year
+        from tui.screens.home import HomeScreen
+
+        await self.switch_screen(HomeScreen())
+
+    async def reauthenticate(self) -> bool:
+        """Ask for the password again (from a worker); True when the session is back."""
+        if self._reauth is None:
+            self._reauth = asyncio.Lock()
+        token = self.api.session.token
+        async with self._reauth:
+            if self.api.session.token != token:  # another worker already signed in again
+                return True
+            return bool(await self.push_screen_wait(SignInScreen(resume=True, username=self.api.session.username)))
+
+    def may(self, action: str) -> bool:
+        return may(self.api.session.roles, action)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("home", "choose_year") and not self.api.session.token:
+            return False  # nothing to go to before signing in
+        return True
+
+    def open(self, action: str) -> None:
+        if not self.may(action):
+            self.notify("无此操作权限。Your role may not do this.", severity="error")
+            return
+        self.push_screen(_screens()[action]())
+
+    def action_open(self, action: str) -> None:
+        self.open(action)
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_home(self) -> None:
+        from tui.screens.home import HomeScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_choose_year(self) -> None:
+        from tui.dialogs.prompt import PromptDialog
+
+        def chosen(value: str | None) -> None:
+            if value and value.isdigit():
+                self.year = int(value)
+                self.notify(f"年度 Year {self.year}")
+                reload = getattr(self.screen, "action_reload", None)
+                if reload:
+                    reload()
+
+        self.push_screen(PromptDialog("考核年度 Assessment year", str(self.year), restrict=r"[0-9]*"), chosen)
 
     async def on_unmount(self) -> None:
         await self.api.close()
 
 
 def run(url: str, username: str | None = None, password: str | None = None) -> int:
-    MboApp(url, username, password).run()
+    """`mbo tui` / `mbo demo`: sign in with the given account, else MBO_USER / MBO_PASSWORD (and MBO_OTP) from
+    the environment, else ask on the sign-in screen."""
+    username = username or os.environ.get("MBO_USER") or None
+    password = password or os.environ.get("MBO_PASSWORD") or None
+    MboApp(url, username, password, otp=os.environ.get("MBO_OTP") or None).run()
     return 0

@@ -1,4 +1,4 @@
-"""Units (目标责任单位): a searchable, sortable table."""
+"""Units (目标责任单位): a searchable, sortable table; enter opens the unit's target tree."""
 
 from __future__ import annotations
 
@@ -6,73 +6,95 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from tui.api import ApiError
+from tui import keys
+from tui.screens.base import MboScreen
 
 KINDS = {"DISTRICT": "区 District", "MUNICIPAL": "市直 Municipal"}
-QUERY = "{ units { code name kind group staff { staffNo } } }"
+COLUMNS = ("代码 Code", "名称 Name", "类别 Kind", "考核组 Group", "人数 Staff")
 
 
-class UnitsScreen(Screen[None]):
-    BINDINGS = [
-        Binding("r", "reload", "刷新 Reload", id="reload"),
-        Binding("slash", "search", "搜索 Search", id="search"),
-        Binding("s", "sort", "排序 Sort", id="sort"),
-    ]
-    CSS = "#status { height: 1; color: $text-muted; } #filter { dock: top; }"
+class UnitsScreen(MboScreen):
+    BINDINGS = [keys.BACK, keys.RELOAD, keys.SEARCH, keys.SORT, keys.OPEN]
+    CSS = MboScreen.CSS + "#filter { dock: top; }"
 
     def __init__(self) -> None:
         super().__init__()
         self.units: list[dict[str, Any]] = []
+        self.staff: dict[str, int] = {}
         self.sort_column = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="搜索单位 Search units (code or name)", id="filter")
+        yield Input(placeholder="搜索单位 Search units (code or name) — / to focus, enter to open", id="filter")
         yield DataTable(id="units", zebra_stripes=True, cursor_type="row")
-        yield Label("", id="status")
+        yield Label("", classes="status")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("代码 Code", "名称 Name", "类别 Kind", "考核组 Group", "人数 Staff")
+        table.add_columns(*COLUMNS)
+        table.focus()
         self.action_reload()
 
     def action_reload(self) -> None:
-        self.query_one("#status", Label).update("加载中 Loading…")
+        self.status("加载中 Loading…")
         self.load()
 
     def action_search(self) -> None:
         self.query_one("#filter", Input).focus()
 
     def action_sort(self) -> None:
-        self.sort_column = (self.sort_column + 1) % 5
+        self.sort_column = (self.sort_column + 1) % len(COLUMNS)
         self.refill()
+        self.notify(f"排序 Sorted by {COLUMNS[self.sort_column]}", timeout=2)
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return
+        code = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        from tui.screens.unit_tree import UnitTreeScreen
+
+        self.app.push_screen(UnitTreeScreen(str(code)))
+
+    @on(DataTable.RowSelected)
+    def row_selected(self) -> None:
+        self.action_open()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.query_one(DataTable).focus()
 
     @work(exclusive=True, exit_on_error=False)
     async def load(self) -> None:
-        try:
-            data = await self.app.api.query(QUERY)  # type: ignore[attr-defined]
-        except ApiError as exc:
-            self.query_one("#status", Label).update(exc.message)
+        units = await self.call(self.api.units)
+        if units is None:
             return
-        self.units = data["units"]
+        self.units = units
         self.refill()
+        self.load_staff()
+
+    @work(exclusive=True, exit_on_error=False, group="staff")
+    async def load_staff(self) -> None:
+        staff = await self.call(self.api.staff_counts)
+        if staff:
+            self.staff = staff
+            self.refill()
 
     @on(Input.Changed, "#filter")
     def refill(self) -> None:
-        needle = self.query_one("#filter", Input).value.strip()
+        needle = self.query_one("#filter", Input).value.strip().upper()
         rows = [
-            (u["code"], u["name"], KINDS.get(u["kind"], u["kind"]), u["group"], len(u["staff"]))
+            (u["code"], u["name"], KINDS.get(u["kind"], u["kind"]), u["group"], self.staff.get(u["code"], "…"))
             for u in self.units
-            if not needle or needle in u["code"] or needle in u["name"]
+            if not needle or needle in u["code"].upper() or needle in u["name"]
         ]
-        rows.sort(key=lambda row: row[self.sort_column])
+        column = self.sort_column
+        rows.sort(key=lambda row: str(row[column]).zfill(8) if column == 4 else str(row[column]))
         table = self.query_one(DataTable)
         table.clear()
         for row in rows:
             table.add_row(*(str(v) for v in row), key=row[0])
-        self.query_one("#status", Label).update(f"{len(rows)} / {len(self.units)} 个单位 units")
+        self.status(f"{len(rows)} / {len(self.units)} 个单位 units · enter 打开目标树 opens the target tree")

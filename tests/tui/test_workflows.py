@@ -1,0 +1,356 @@
+"""The operator client end to end: the real gateway and services, driven with Pilot at 120×40."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, OptionList, Select
+
+from tests.support.bundles import write_csv
+from tests.support.stack import PASSWORD, RunningStack
+from tests.tui.bundle import COLUMNS, write_year_end
+from tests.tui.helpers import SIZE, make_app, settle, signed_in, text_of, until
+from tui.commands import MboCommands
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.form import FormDialog
+from tui.dialogs.prompt import PromptDialog
+from tui.screens.adjustments import AdjustmentsScreen
+from tui.screens.cadre_file import CadreFileScreen
+from tui.screens.entry import EntryScreen
+from tui.screens.filings import FilingsScreen
+from tui.screens.import_bundle import ImportScreen
+from tui.screens.letters import LettersScreen
+from tui.screens.ranking import RankingScreen
+from tui.screens.rewards import RewardsScreen
+from tui.screens.sign_in import SignInScreen
+from tui.screens.unit_tree import UnitTreeScreen
+from tui.screens.units import UnitsScreen
+
+
+async def test_sign_in_shows_the_target_office_home_with_counts(loaded: RunningStack) -> None:
+    app = make_app(loaded, None)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        screen.query_one("#username", Input).value = "office"
+        screen.query_one("#password", Input).value = PASSWORD
+        await pilot.press("enter")
+        await signed_in(pilot)
+        await settle(pilot)
+        assert "5（区 3 · 市直 2）" in text_of(app, "#units .stat-value")
+        assert text_of(app, "#targets .stat-value") == "20"
+        assert text_of(app, "#agreed .stat-value") == "20 / 20"
+        menu = app.screen.query_one("#menu", OptionList)
+        ids = [menu.get_option_at_index(i).id for i in range(menu.option_count)]
+        assert {"units", "import", "ranking", "rewards"} <= set(ids)
+
+
+async def test_wrong_password_and_lockout_are_explained(loaded: RunningStack) -> None:
+    loaded.add_user("clumsy", "LEADER")
+    app = make_app(loaded, None)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        screen.query_one("#username", Input).value = "clumsy"
+        for attempt in range(6):
+            screen.query_one("#password", Input).value = f"wrong-{attempt}"
+            await pilot.press("enter")
+            await settle(pilot)
+            if attempt == 0:
+                assert "用户名或密码错误" in text_of(app, "#error")
+        assert "账户已锁定" in text_of(app, "#error")
+        assert isinstance(app.screen, SignInScreen)
+
+
+async def test_navigate_to_a_unit_tree_and_edit_a_target(loaded: RunningStack) -> None:
+    app = make_app(loaded)
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        await pilot.press("enter")  # the first menu entry: units
+        await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.units)
+        await pilot.press("slash", "J", "A", "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
+        tree = app.screen
+        assert isinstance(tree, UnitTreeScreen) and tree.unit_code == "JA"
+        assert tree.by_code["JA-T01"]["uncoveredGap"] == "10"
+        await pilot.press("down", "down", "down", "down", "down")
+        assert tree.current and tree.current["code"] == "JA-T01-2"
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, FormDialog))
+        app.screen.query_one("#f-agreedValue", Input).value = "45"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is tree and tree.by_code.get("JA-T01-2", {}).get("agreedValue") == "45")
+        assert tree.by_code["JA-T01"]["uncoveredGap"] == "5"
+        assert "45亿元" in str(tree.nodes["JA-T01-2"].label)
+        assert tree.current and tree.current["code"] == "JA-T01-2"
+
+
+async def test_validation_messages_sit_next_to_the_field(loaded: RunningStack) -> None:
+    app = make_app(loaded)
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        app.push_screen(UnitTreeScreen("JA"))
+        await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
+        await pilot.press("down", "e")
+        await until(pilot, lambda: isinstance(app.screen, FormDialog))
+        app.screen.query_one("#f-points", Input).value = "abc"
+        await pilot.pause()
+        assert "请输入数字" in text_of(app, "#e-points")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
+        assert "请更正" in text_of(app, "#form-error")
+        assert app.screen.query_one("#f-agreedValue", Input).disabled  # top-level: set by negotiation
+
+
+async def test_a_conflict_is_explained_and_reload_takes_the_newer_version(loaded: RunningStack) -> None:
+    app = make_app(loaded)
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        app.push_screen(UnitTreeScreen("JH"))
+        await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
+        tree = app.screen
+        await pilot.press("down", "down", "e")  # JH-T01-1
+        await until(pilot, lambda: isinstance(app.screen, FormDialog))
+        with loaded.client("office") as client:  # someone else saves first
+            done = client.execute('mutation { updateTarget(year: 2026, code: "JH-T01-1", version: 1, '
+                                  'input: {title: "工业增加值（他人修改）"}) { version } }')
+            assert done.errors == []
+        app.screen.query_one("#f-responsibleDepartment", Input).value = "工业处"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen.query_one("#form").has_class("conflict"))
+        assert "数据已被他人修改" in text_of(app, "#form-error")
+        await pilot.click("#reload")
+        await until(pilot, lambda: app.screen.query_one("#f-title", Input).value == "工业增加值（他人修改）")
+        app.screen.query_one("#f-responsibleDepartment", Input).value = "工业处"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is tree and
+                    tree.by_code.get("JH-T01-1", {}).get("responsibleDepartment") == "工业处")
+        assert tree.by_code["JH-T01-1"]["title"] == "工业增加值（他人修改）"
+
+
+async def test_the_entry_grid_checks_ranges_and_saves(loaded: RunningStack) -> None:
+    app = make_app(loaded, "evaluator")
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        app.push_screen(EntryScreen("inspections", "JA"))
+        await until(pilot, lambda: isinstance(app.screen, EntryScreen) and "行 rows" in text_of(app, ".status"))
+        screen = app.screen
+        await pilot.press("plus")
+        await until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        app.screen.query_one(Input).value = "检查组丙"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is screen and len(screen.grid.rows) == 1)
+        await pilot.press("1", "5", "0")
+        await pilot.pause()
+        await pilot.press("enter")
+        assert "范围" in text_of(app, "#editor-error")
+        screen.query_one("#editor", Input).value = "88.5"
+        await pilot.press("enter")
+        assert screen.grid.rows[0]["score"] == "88.5"
+        assert "平均 Mean 88.50" in text_of(app, "#totals")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "已保存 Saved 1" in text_of(app, ".status"))
+    with loaded.client("office") as client:
+        rows = client.execute('{ inspectionScores(year: 2026, unitCode: "JA") { inspector score } }').data
+    assert rows == {"inspectionScores": [{"inspector": "检查组丙", "score": "88.5"}]}
+
+
+async def test_year_end_from_import_to_publish(loaded: RunningStack, tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    write_csv(bad / "certifications.csv", COLUMNS["certifications.csv"],
+              [["JA-T01", "2026", "120", "", ""], ["NOPE-T9", "2026", "1", "", ""], ["JA-T03", "2026", "", "2", ""]])
+    good = write_year_end(tmp_path / "good")
+    app = make_app(loaded)
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        app.open("import")
+        await until(pilot, lambda: isinstance(app.screen, ImportScreen))
+        screen = app.screen
+        screen.query_one("#path", Input).value = str(bad)
+        await pilot.press("enter")
+        await until(pilot, lambda: "拒绝" in text_of(app, "#file-certifications-csv .state"))
+        errors = screen.query_one("#errors", DataTable)
+        assert errors.row_count >= 2
+        rows = [[str(c) for c in errors.get_row_at(i)] for i in range(errors.row_count)]
+        assert {r[1] for r in rows} >= {"3", "4"}
+        screen.query_one("#path", Input).value = str(good)
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: "导入完成" in text_of(app, ".status"))
+        assert errors.row_count == 0
+        for name in ("certifications", "ballots", "inspections", "grassroots"):
+            assert "完成 done" in text_of(app, f"#file-{name}-csv .state")
+
+        app.pop_screen()
+        app.open("ranking")
+        await until(pilot, lambda: (isinstance(app.screen, RankingScreen) and "Ranking" in text_of(app, "#heading"))
+                    or "not opened" in text_of(app, "#heading"))
+        ranking = app.screen
+        await pilot.press("c")
+        await until(pilot, lambda: ranking.assessment is not None and ranking.assessment["status"] == "COMPUTED")
+        grades = {r["unit"]["code"]: r["grade"] for r in ranking.assessment["results"]}
+        assert grades == {"JA": "ADVANCED", "JH": "QUALIFIED", "QK": "LAST_PLACE", "FGW": "UNQUALIFIED",
+                          "CZJ": "LAST_PLACE"}
+        assert "先进名额 Advanced quota = floor(0.5 × 2) = 1" in text_of(app, "#explain")
+        table = ranking.query_one(DataTable)
+        labels = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        assert any("先进线" in x for x in labels) and any("末位线" in x for x in labels)
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(pilot, lambda: ranking.assessment is not None and ranking.assessment["status"] == "PUBLISHED")
+        assert "已发布 published" in text_of(app, "#heading")
+
+
+async def test_apply_results_and_open_a_reward_sheet(loaded: RunningStack) -> None:
+    app = make_app(loaded)
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        if not app.api.has("Mutation", "applyResults") or not app.api.has("Query", "rewardLines"):
+            pytest.skip("the personnel service does not offer applyResults / rewardLines yet")
+        app.open("rewards")
+        await until(pilot, lambda: isinstance(app.screen, RewardsScreen) and "Loading" not in text_of(app, ".status"))
+        screen = app.screen
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is screen and len(screen.lines) == 5)
+        units = screen.query_one("#units", DataTable)
+        assert units.row_count == 5
+        await pilot.press("enter")
+        sheet = screen.query_one("#sheet", DataTable)
+        assert sheet.row_count == 4  # three people and the totals line
+        assert str(sheet.get_row_at(3)[0]) == "合计 Total"
+
+
+async def test_filing_records_move_through_their_workflow(loaded: RunningStack) -> None:
+    app = make_app(loaded)
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        if not app.api.has("Query", "filingRecords"):
+            pytest.skip("the personnel service does not offer filingRecords yet")
+        app.open("filings")
+        await until(pilot, lambda: isinstance(app.screen, FilingsScreen) and app.screen.records)
+        screen = app.screen
+        assert {r["status"] for r in screen.records} == {"DRAFT"}
+        assert "archiveFilingRecord" not in screen.steps()  # the organisation department's step
+        first = screen.records[0]
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, FormDialog))
+        app.screen.query_one("#f-remarks", Input).value = "经核实 checked"
+        await pilot.press("ctrl+s")
+        def reviewed() -> dict | None:
+            return next((r for r in screen.records if r["id"] == first["id"] and r["status"] == "REVIEWED"), None)
+
+        await until(pilot, lambda: app.screen is screen and reviewed())
+        assert reviewed()["remarks"] == "经核实 checked"
+        staff_no = first["person"]["staffNo"]
+        app.push_screen(CadreFileScreen(staff_no))
+        await until(pilot, lambda: isinstance(app.screen, CadreFileScreen) and "条记录" in text_of(app, ".status"))
+        assert app.screen.query_one(DataTable).row_count >= 1
+
+
+async def test_the_organisation_department_decides_a_leader_adjustment(loaded: RunningStack) -> None:
+    app = make_app(loaded, "orgdept")
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        if not app.api.has("Query", "leaderAdjustments"):
+            pytest.skip("the personnel service does not offer leaderAdjustments yet")
+        app.open("adjustments")
+        await until(pilot, lambda: isinstance(app.screen, AdjustmentsScreen) and app.screen.records)
+        screen = app.screen
+        assert {r["unit"]["code"] for r in screen.records} == {"QK", "CZJ"}
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, FormDialog))
+        assert app.screen.query_one("#f-step", Select).value == "decideLeaderAdjustment"
+        app.screen.query_one("#f-text", Input).value = "调任非领导职务"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is screen and "DECIDED" in {r["status"] for r in screen.records})
+
+
+async def test_a_child_letter_before_its_parent_is_refused_in_plain_language(loaded: RunningStack) -> None:
+    with loaded.client("office") as client:
+        parent = client.execute("""mutation { createLetter(input: {year: 2026, unitCode: "JH", level: CITY_UNIT,
+            issuer: "武汉市人民政府", receiver: "江汉区", targetCodes: ["JH-T01", "JH-T02", "JH-T03", "JH-T04"]})
+            { id } }""")
+        assert parent.errors == [], parent.errors
+        child = client.execute("""mutation($p: ID!) { createLetter(input: {year: 2026, unitCode: "JH",
+            level: UNIT_DEPARTMENT, issuer: "江汉区", receiver: "综合处", targetCodes: ["JH-T01-1"], parentId: $p})
+            { id } }""", {"p": parent.data["createLetter"]["id"]})
+        assert child.errors == [], child.errors
+    app = make_app(loaded)
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        app.open("letters")
+        await until(pilot, lambda: isinstance(app.screen, LettersScreen) and len(app.screen.letters) == 2)
+        await pilot.press("down", "i")  # the unit → department letter
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(pilot, lambda: "error" in app.screen.query_one(".status").classes)
+        assert "数据已被他人修改或状态不允许" in text_of(app, ".status")
+
+
+async def test_an_evaluator_is_not_offered_compute_or_publish(loaded: RunningStack) -> None:
+    app = make_app(loaded, "evaluator")
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        menu = app.screen.query_one("#menu", OptionList)
+        ids = {menu.get_option_at_index(i).id for i in range(menu.option_count)}
+        assert "ranking" not in ids and "import" not in ids and "entry_ballots" in ids
+        app.open("ranking")
+        await settle(pilot)
+        assert not isinstance(app.screen, RankingScreen)
+        app.open("bulletin")
+        await until(pilot, lambda: isinstance(app.screen, RankingScreen))
+        screen = app.screen
+        assert screen.check_action("publish", ()) is False and screen.check_action("compute", ()) is False
+        labels = [label for label, _, _ in MboCommands(screen)._commands()]
+        assert not any("发布" in x or "Publish" in x or "计算" in x for x in labels)
+        assert any("通报" in x for x in labels)
+
+
+async def test_a_unit_operator_is_refused_another_units_tree(loaded: RunningStack) -> None:
+    app = make_app(loaded, "jaop")
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        app.push_screen(UnitTreeScreen("JH"))
+        await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and "权限" in text_of(app, ".status"))
+        assert "无此操作权限" in text_of(app, ".status")
+        app.pop_screen()
+        app.push_screen(UnitTreeScreen("JA"))
+        await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
+
+
+async def test_an_expired_session_asks_to_sign_in_again_and_resumes(loaded: RunningStack) -> None:
+    app = make_app(loaded)
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        app.open("units")
+        await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.units)
+        units = app.screen
+        units.units = []
+        app.api.session.token = "expired"
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, SignInScreen), settled=False)
+        assert app.screen.resume
+        app.screen.query_one("#password", Input).value = PASSWORD
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is units and units.units)
+        assert len(units.units) == 5
+
+
+async def test_help_and_the_command_palette_list_the_actions(loaded: RunningStack) -> None:
+    app = make_app(loaded)
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        app.open("ranking")
+        await until(pilot, lambda: isinstance(app.screen, RankingScreen))
+        labels = [label for label, _, _ in MboCommands(app.screen)._commands()]
+        assert any("发布 Publish" in x for x in labels) and any("考核排名" in x for x in labels)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, RankingScreen)
+

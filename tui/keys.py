@@ -1,0 +1,43 @@
+"""Every key binding, with an id so a site can remap keys (`MBO_KEYMAP="reload=f5,help=f1"`).
+
+The same key does the same thing on every screen: `r` reloads, `/` searches, `enter` opens, `e` edits,
+`ctrl+s` saves, `escape` goes back, `?` shows the help, `ctrl+p` opens the command palette.
+"""
+
+from __future__ import annotations
+
+import os
+
+from textual.binding import Binding
+
+APP = [
+    Binding("question_mark", "app.help", "帮助 Help", id="help"),
+    Binding("f2", "app.home", "主页 Home", id="home"),
+    Binding("ctrl+y", "app.choose_year", "年度 Year", id="year"),
+    Binding("ctrl+q", "app.quit", "退出 Quit", id="quit", priority=True),
+]
+BACK = Binding("escape", "app.back", "返回 Back", id="back")
+RELOAD = Binding("r", "reload", "刷新 Reload", id="reload")
+SEARCH = Binding("slash", "search", "搜索 Search", id="search")
+SORT = Binding("s", "sort", "排序 Sort", id="sort")
+OPEN = Binding("enter", "open", "打开 Open", id="open", show=False)
+EDIT = Binding("e", "edit", "编辑 Edit", id="edit")
+NEGOTIATE = Binding("n", "negotiate", "磋商 Negotiate", id="negotiate")
+PROGRESS = Binding("g", "progress", "进度 Progress", id="progress")
+SIGN_ISSUER = Binding("i", "sign('ISSUER')", "签发 Sign as issuer", id="sign-issuer")
+SIGN_RECEIVER = Binding("v", "sign('RECEIVER')", "签收 Sign as receiver", id="sign-receiver")
+SAVE = Binding("ctrl+s", "save", "保存 Save", id="save", priority=True)
+UNIT = Binding("u", "choose_unit", "单位 Unit", id="unit")
+COMPUTE = Binding("c", "compute", "计算 Compute", id="compute")
+PUBLISH = Binding("p", "publish", "发布 Publish", id="publish")
+APPLY = Binding("a", "apply", "兑现 Apply results", id="apply")
+EXPORT = Binding("x", "export", "导出 Export XLSX", id="export")
+FILTER = Binding("f", "filter", "筛选 Filter", id="filter")
+WORKFLOW = Binding("w", "workflow", "流转 Workflow", id="workflow")
+IMPORT = Binding("ctrl+o", "load", "导入 Import", id="import", priority=True)
+
+
+def keymap_from_env() -> dict[str, str]:
+    """`MBO_KEYMAP="reload=f5,help=f1"` → {"reload": "f5", "help": "f1"} for `App.set_keymap`."""
+    pairs = (item.split("=", 1) for item in os.environ.get("MBO_KEYMAP", "").split(",") if "=" in item)
+    return {key.strip(): value.strip() for key, value in pairs}

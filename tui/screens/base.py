@@ -1,0 +1,89 @@
+"""What every screen shares: the API, the year, role checks, plain-language errors and re-authentication."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.screen import Screen
+from textual.widgets import Label
+
+from tui.api import Api, ApiError
+from tui.roles import may
+
+if TYPE_CHECKING:
+    from tui.app import MboApp
+
+T = TypeVar("T")
+
+
+class MboScreen(Screen[None]):
+    """A screen of the operator client. `ROLE_ACTIONS` maps a screen action to the permission it needs."""
+
+    ROLE_ACTIONS: dict[str, str] = {}
+    CSS = """
+    .status { height: auto; min-height: 1; color: $text-muted; padding: 0 1; }
+    .status.error { color: $error; }
+    .title { text-style: bold; padding: 0 1; }
+    """
+
+    @property
+    def mbo(self) -> MboApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def api(self) -> Api:
+        return self.mbo.api
+
+    @property
+    def year(self) -> int:
+        return self.mbo.year
+
+    @property
+    def roles(self) -> list[str]:
+        return self.api.session.roles
+
+    def may(self, action: str) -> bool:
+        return may(self.roles, action)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        needed = self.ROLE_ACTIONS.get(action)
+        if needed is not None and not self.may(needed):
+            return False
+        return True
+
+    def commands(self) -> list[tuple[str, str, str]]:
+        """(label, help, action) of this screen's own commands the caller may run, for the palette."""
+        found = []
+        for binding in self.BINDINGS:
+            if not hasattr(binding, "action") or binding.action.startswith("app."):  # type: ignore[union-attr]
+                continue
+            name = binding.action.split("(", 1)[0]  # type: ignore[union-attr]
+            if self.check_action(name, ()) is False:
+                continue
+            found.append((binding.description, f"{binding.key}", binding.action))  # type: ignore[union-attr]
+        return found
+
+    async def call(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T | None:
+        """Run an API call from a worker; on an expired session sign in again and retry once; on any other
+        refusal show it in plain language and return None."""
+        for attempt in range(2):
+            try:
+                return await fn(*args, **kwargs)
+            except ApiError as exc:
+                if exc.code == "UNAUTHENTICATED" and attempt == 0 and await self.mbo.reauthenticate():
+                    continue
+                self.fail(exc)
+                return None
+        return None
+
+    def fail(self, exc: ApiError | str) -> None:
+        message = exc.message if isinstance(exc, ApiError) else exc
+        self.status(message, error=True)
+        self.notify(message, severity="error", timeout=8)
+
+    def status(self, message: str, *, error: bool = False) -> None:
+        for label in self.query(".status").results(Label):
+            label.update(message)
+            label.set_class(error, "error")
+            return

@@ -1,0 +1,158 @@
+"""主页 Home: what the caller's role may open, and the state of the year in counts and progress bars."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Label, OptionList
+from textual.widgets.option_list import Option
+
+from tui import keys
+from tui.roles import OFFICE, UNIT_OPERATOR, destinations
+from tui.screens.base import MboScreen
+from tui.widgets.stat import Stat
+
+LEVELS = {"CITY_UNIT": "市—单位 City→unit", "UNIT_DEPARTMENT": "单位—处室 Unit→dept",
+          "DEPARTMENT_PERSON": "处室—个人 Dept→person"}
+ASSESSMENT = {"OPEN": "已开启 open", "COMPUTED": "已计算 computed", "PUBLISHED": "已发布 published"}
+
+
+class HomeScreen(MboScreen):
+    BINDINGS = [keys.RELOAD]
+    CSS = MboScreen.CSS + """
+    #menu { width: 46; border: round $accent; }
+    #dashboard { border: round $accent; padding: 0 1; }
+    #dashboard Label.section { text-style: bold; margin-top: 1; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield OptionList(*[Option(d.label, id=d.action) for d in destinations(self.roles)], id="menu")
+            with VerticalScroll(id="dashboard"):
+                yield Label("", id="heading", classes="title")
+                yield Label("单位与目标 Units and targets", classes="section")
+                yield Stat("单位 Units", id="units")
+                yield Stat("目标（顶层） Top-level targets", id="targets")
+                yield Stat("已商定 Agreed", id="agreed")
+                yield Stat("已签订 Signed", id="signed")
+                yield Label("目标责任书 Letters signed per level", classes="section")
+                for level, label in LEVELS.items():
+                    yield Stat(label, id=f"letters-{level}")
+                yield Label("进度与年终 Progress and year-end", classes="section")
+                yield Stat("进度滞后 Lagging / at risk", id="lagging")
+                yield Stat("年终考核 Assessment", id="assessment")
+                yield Stat("缺少年终数据 Units missing inputs", id="missing")
+                with Vertical():
+                    yield Label("", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        menu = self.query_one("#menu", OptionList)
+        menu.border_title = "功能 Actions (enter)"
+        if menu.option_count:
+            menu.highlighted = 0
+        self.query_one("#dashboard").border_title = "年度概况 The year"
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        session = self.api.session
+        who = f"{session.username} · {', '.join(session.roles)}" + (f" · {session.unit}" if session.unit else "")
+        self.query_one("#heading", Label).update(f"{self.year} 年度 · {who}")
+        self.load_units()
+        self.load_letters()
+        self.load_lagging()
+        self.load_assessment()
+
+    @on(OptionList.OptionSelected, "#menu")
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        self.mbo.open(str(event.option.id))
+
+    def stat(self, name: str) -> Stat:
+        return self.query_one(f"#{name}", Stat)
+
+    def unavailable(self, *names: str, why: str = "—") -> None:
+        for name in names:
+            self.stat(name).show(why)
+
+    @work(exclusive=True, exit_on_error=False, group="home-units")
+    async def load_units(self) -> None:
+        units = await self.call(self.api.units)
+        if units is None:
+            return self.unavailable("units", "targets", "agreed", "signed")
+        kinds = Counter(u["kind"] for u in units)
+        self.stat("units").show(f"{len(units)}（区 {kinds['DISTRICT']} · 市直 {kinds['MUNICIPAL']}）")
+        own = self.api.session.unit if self.api.session.has_role(UNIT_OPERATOR) and not \
+            self.api.session.has_role(OFFICE) else None
+        if not own and self.api.has("Query", "agreedTargets"):  # quick figures first, the total after
+            agreed = await self.call(self.api.agreed_statuses, self.year)
+            if agreed is not None:
+                signed = agreed.count("SIGNED")
+                self.stat("agreed").show(f"{len(agreed)}")
+                self.stat("signed").show(f"{signed} / {len(agreed)}", signed, len(agreed) or None)
+        self.load_totals(own)
+
+    @work(exclusive=True, exit_on_error=False, group="home-totals")
+    async def load_totals(self, own: str | None) -> None:
+        if own:
+            document = "query T($c: ID!, $y: Int!) { unit(code: $c) { code targets(year: $y) { status } } }"
+            data = await self.call(self.api.query, document, {"c": own, "y": self.year})
+            rows = [data["unit"]] if data and data.get("unit") else []
+        else:
+            document = "query T($y: Int!) { units { code targets(year: $y) { status } } }"
+            data = await self.call(self.api.query, document, {"y": self.year})
+            rows = data["units"] if data else []
+        if data is None:
+            return self.unavailable("targets", "agreed", "signed")
+        statuses = Counter(t["status"] for u in rows for t in u["targets"])
+        total = sum(statuses.values())
+        agreed = statuses["AGREED"] + statuses["SIGNED"]
+        self.stat("targets").show(f"{total}" + (f"（{own}）" if own else ""))
+        self.stat("agreed").show(f"{agreed} / {total}", agreed, total or None)
+        self.stat("signed").show(f"{statuses['SIGNED']} / {total}", statuses["SIGNED"], total or None)
+
+    @work(exclusive=True, exit_on_error=False, group="home-letters")
+    async def load_letters(self) -> None:
+        if not self.api.has("Query", "letters"):
+            return self.unavailable(*(f"letters-{lv}" for lv in LEVELS), why="— (server: letters)")
+        letters = await self.call(self.api.letters, self.year, None)
+        if letters is None:
+            return self.unavailable(*(f"letters-{lv}" for lv in LEVELS))
+        for level in LEVELS:
+            mine = [x for x in letters if x["level"] == level and x["status"] != "SUPERSEDED"]
+            signed = sum(1 for x in mine if x["status"] == "SIGNED")
+            self.stat(f"letters-{level}").show(f"{signed} / {len(mine)}", signed, len(mine) or None)
+
+    @work(exclusive=True, exit_on_error=False, group="home-lagging")
+    async def load_lagging(self) -> None:
+        if not self.api.has("Query", "laggingTargets"):
+            return self.unavailable("lagging", why="— (server: laggingTargets)")
+        if not self.may("lagging"):
+            return self.unavailable("lagging")
+        unit = self.api.session.unit if self.api.session.has_role(UNIT_OPERATOR) else None
+        rows = await self.call(self.api.lagging_statuses, self.year, self.mbo.today.isoformat(), unit)
+        if rows is None:
+            return self.unavailable("lagging")
+        kinds = Counter(rows)
+        day = self.mbo.today.isoformat()
+        self.stat("lagging").show(f"滞后 {kinds['LAGGING']} · 风险 {kinds['AT_RISK']}（截至 {day}）")
+
+    @work(exclusive=True, exit_on_error=False, group="home-assessment")
+    async def load_assessment(self) -> None:
+        if not self.may("ranking"):
+            return self.unavailable("assessment", "missing")
+        found: dict[str, Any] | None = await self.call(self.api.assessment_status, self.year)
+        if found is None:
+            self.stat("assessment").show("未开启 not opened")
+            return self.unavailable("missing")
+        status = ASSESSMENT.get(found["status"], found["status"])
+        self.stat("assessment").show(f"{status} · 第 {found['revision']} 版 revision")
+        results = found.get("results") or []
+        if not results:
+            return self.unavailable("missing", why="— (计算后可见 after compute)")
+        missing = [r for r in results if r.get("missing")]
+        self.stat("missing").show(f"{len(missing)} / {len(results)}", len(missing), len(results))

@@ -1,0 +1,106 @@
+"""进度督办 Lagging targets for supervision, filterable by unit, responsible leader and day."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select
+
+from tui import keys
+from tui.format import amount, person
+from tui.screens.base import MboScreen
+
+STATES = {"LAGGING": ("滞后 Lagging", "yellow"), "AT_RISK": ("风险 At risk", "bold red"),
+          "ON_TRACK": ("正常 On track", "green")}
+
+
+def percent(value: Any) -> str:
+    return "—" if value is None else f"{Decimal(str(value)) * 100:.1f}%"
+
+
+class LaggingScreen(MboScreen):
+    BINDINGS = [keys.BACK, keys.RELOAD, keys.FILTER, keys.OPEN]
+    CSS = MboScreen.CSS + """
+    #filters { height: auto; }
+    #filters Input { width: 24; }
+    #filters Select { width: 24; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Input(placeholder="单位 Unit code", id="unit")
+            yield Input(placeholder="责任领导 Leader staff no", id="leader")
+            yield Input(self.mbo.today.isoformat(), placeholder="截至 As of YYYY-MM-DD", id="as-of")
+            yield Select([(text, key) for key, (text, _) in STATES.items() if key != "ON_TRACK"],
+                         prompt="状态 Status (all)", id="state")
+        yield DataTable(id="lagging", cursor_type="row", zebra_stripes=True)
+        yield Label("", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.api.session.has_role("UNIT_OPERATOR") and self.api.session.unit:
+            unit = self.query_one("#unit", Input)
+            unit.value = self.api.session.unit
+        self.query_one(DataTable).add_columns("单位 Unit", "代码 Code", "目标 Target", "进度 Progress",
+                                              "时间 Elapsed", "状态 Status", "累计 Actual", "已报 Reported",
+                                              "责任领导 Leader")
+        self.query_one(DataTable).focus()
+        self.action_reload()
+
+    def action_filter(self) -> None:
+        self.query_one("#unit", Input).focus()
+
+    @on(Input.Submitted)
+    def action_reload(self) -> None:
+        self.status("加载中 Loading…")
+        self.load()
+
+    @on(Select.Changed)
+    def refilter(self) -> None:
+        self.refill()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            unit = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value).split(":", 1)[0]
+            from tui.screens.unit_tree import UnitTreeScreen
+
+            self.app.push_screen(UnitTreeScreen(unit))
+
+    @on(DataTable.RowSelected)
+    def selected(self) -> None:
+        self.action_open()
+
+    @work(exclusive=True, exit_on_error=False)
+    async def load(self) -> None:
+        unit = self.query_one("#unit", Input).value.strip().upper() or None
+        leader = self.query_one("#leader", Input).value.strip() or None
+        as_of = self.query_one("#as-of", Input).value.strip() or self.mbo.today.isoformat()
+        rows = await self.call(self.api.lagging, self.year, as_of, unit, leader)
+        if rows is None:
+            return
+        self.rows = rows
+        self.refill()
+
+    def refill(self) -> None:
+        state = self.query_one("#state", Select).value
+        table = self.query_one(DataTable)
+        table.clear()
+        shown = [r for r in self.rows if state is Select.BLANK or r["status"] == state]
+        for r in shown:
+            text, style = STATES.get(r["status"], (r["status"], ""))
+            table.add_row(r["unitCode"], r["code"], r["title"], percent(r["progress"]), percent(r["elapsed"]),
+                          Text(text, style=style), amount(r.get("actualToDate")),
+                          "是 yes" if r["reported"] else "否 no",
+                          person(r.get("responsibleLeader")) or "—", key=f"{r['unitCode']}:{r['code']}")
+        self.status(f"{len(shown)} 个目标 targets behind schedule · enter 打开目标树 opens the unit's tree")

@@ -1,0 +1,97 @@
+"""目标责任书 Responsibility letters, level by level: city → unit → department → person; both sides sign."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Footer, Header, Label
+
+from tui import keys
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.prompt import PromptDialog
+from tui.screens.base import MboScreen
+from tui.screens.home import LEVELS
+
+ORDER = {level: i for i, level in enumerate(LEVELS)}
+STATUS = {"DRAFT": "草拟 draft", "SIGNED": "已签订 signed", "SUPERSEDED": "已替代 superseded"}
+
+
+class LettersScreen(MboScreen):
+    BINDINGS = [keys.BACK, keys.RELOAD, keys.UNIT, keys.SIGN_ISSUER, keys.SIGN_RECEIVER]
+    ROLE_ACTIONS = {"sign": "sign_letter"}
+
+    def __init__(self, unit_code: str | None = None) -> None:
+        super().__init__()
+        self.unit_code = unit_code
+        self.letters: dict[str, dict[str, Any]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="heading", classes="title")
+        yield DataTable(id="letters", cursor_type="row", zebra_stripes=True)
+        yield Label("", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("编号 ID", "层级 Level", "单位 Unit", "标题 Title", "签发方 Issuer",
+                                              "接收方 Receiver", "上级 Parent", "状态 Status", "签发 Issuer signed",
+                                              "签收 Receiver signed", "目标数 Targets")
+        if self.unit_code is None and self.api.session.has_role("UNIT_OPERATOR"):
+            self.unit_code = self.api.session.unit
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.query_one("#heading", Label).update(
+            f"{self.year} 年度目标责任书 Letters · {self.unit_code or '全部单位 all units'} · "
+            "逐级签订：上级责任书签订后才能签下级 a child letter is signed after its parent")
+        self.load()
+
+    def action_choose_unit(self) -> None:
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.unit_code = value.upper() or None
+                self.action_reload()
+
+        self.app.push_screen(PromptDialog("单位代码（空=全部） Unit code (empty = all)", self.unit_code or ""), chosen)
+
+    @work(exclusive=True, exit_on_error=False)
+    async def load(self) -> None:
+        letters = await self.call(self.api.letters, self.year, self.unit_code)
+        if letters is None:
+            return
+        letters.sort(key=lambda x: (ORDER.get(x["level"], 9), x["unitCode"], int(x["id"]) if x["id"].isdigit() else 0))
+        self.letters = {x["id"]: x for x in letters}
+        table = self.query_one(DataTable)
+        table.clear()
+        for x in letters:
+            table.add_row(x["id"], LEVELS.get(x["level"], x["level"]), x["unitCode"], x["title"], x["issuer"],
+                          x["receiver"], x.get("parentId") or "—", STATUS.get(x["status"], x["status"]),
+                          x.get("issuerSignedBy") or "—", x.get("receiverSignedBy") or "—", str(len(x["targets"])),
+                          key=x["id"])
+        signed = sum(1 for x in letters if x["status"] == "SIGNED")
+        self.status(f"{signed} / {len(letters)} 已签订 signed · i 签发 sign as issuer · v 签收 sign as receiver")
+
+    def action_sign(self, side: str) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return
+        letter = self.letters[str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)]
+        who = "签发方 issuer" if side == "ISSUER" else "接收方 receiver"
+        question = (f"以{who}身份签署责任书 {letter['id']}「{letter['title']}」？\nSign letter {letter['id']} as the "
+                    f"{side.lower()}? Once both sides sign, the letter and its {len(letter['targets'])} targets are "
+                    "frozen (changes need an amendment letter).")
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.sign(letter["id"], side, letter["version"])
+
+        self.app.push_screen(ConfirmDialog(question, "签署 Sign"), confirmed)
+
+    @work(exclusive=True, exit_on_error=False, group="sign")
+    async def sign(self, letter_id: str, side: str, version: int) -> None:
+        done = await self.call(self.api.sign_letter, letter_id, side, version)
+        if done is not None:
+            self.notify(f"已签署 Signed letter {letter_id}: {STATUS.get(done['status'], done['status'])}")
+            self.load()

@@ -1,0 +1,211 @@
+"""考核排名 Ranking: compute (in the background), the table coloured by grade with the quota lines of each
+group, tie overflow and shortfall explained, publish behind a confirmation; or the published bulletin."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, Static
+
+from tui import keys
+from tui.dialogs.confirm import ConfirmDialog
+from tui.export import write_xlsx
+from tui.format import GRADE_STYLE, GRADES
+from tui.screens.base import MboScreen
+from tui.screens.home import ASSESSMENT
+
+COLUMNS = ("名次", "代码 Code", "名称 Name", "组", "专项 Dept", "投票 Vote", "检查 Insp", "基层 Grass",
+           "综合 Total", "达标", "等次 Grade", "缺项 Missing")
+
+
+def explain(g: dict[str, Any]) -> str:
+    name = g["group"] or "默认组 default group"
+    lines = [f"[b]{name}[/b]: {g['unitCount']} 个单位 units, {g['qualifiedCount']} 个达标 qualified. "
+             f"先进名额 Advanced quota = floor({g['advancedRatio']} × {g['qualifiedCount']}) = {g['advancedQuota']}; "
+             f"先进 advanced {g['advancedCount']}."]
+    if g["advancedOverflow"]:
+        lines.append(f"  [yellow]并列超额 Tie overflow: {g['advancedOverflow']} "
+                     "个单位与名额内最后一名并列，一并评为先进 "
+                     f"unit(s) tie with the last unit inside the quota and are advanced too: "
+                     f"{', '.join(g['advancedOverflowUnits'])}[/yellow]")
+    lines.append(f"  末位 Last place: {len(g['lastPlaceUnits'])} of {g['lastPlaceCount']} "
+                 f"({', '.join(g['lastPlaceUnits']) or '—'}).")
+    if g["lastPlaceShortfall"]:
+        lines.append(f"  [yellow]末位不足 Shortfall: 未达标单位只有 {g['unitCount'] - g['qualifiedCount']} "
+                     "个，少于末位数 "
+                     f"{g['lastPlaceCount']}，全部列为末位 only {g['unitCount'] - g['qualifiedCount']} non-qualified "
+                     f"units, fewer than {g['lastPlaceCount']}: all of them are last place "
+                     f"(shortfall {g['lastPlaceShortfall']}).[/yellow]")
+    if g.get("lastPlaceOverflow"):
+        lines.append(f"  [yellow]末位并列 Tie at the last-place boundary: {', '.join(g['lastPlaceOverflowUnits'])} "
+                     f"included too.[/yellow]")
+    return "\n".join(lines)
+
+
+class RankingScreen(MboScreen):
+    BINDINGS = [keys.BACK, keys.RELOAD, keys.COMPUTE, keys.PUBLISH, keys.EXPORT]
+    ROLE_ACTIONS = {"compute": "compute", "publish": "publish"}
+    CSS = MboScreen.CSS + """
+    #explain { height: auto; max-height: 12; border: round $accent; padding: 0 1; }
+    #ranking { height: 1fr; }
+    LoadingIndicator { height: 1; display: none; }
+    RankingScreen.busy LoadingIndicator { display: block; }
+    """
+
+    def __init__(self, *, bulletin: bool = False) -> None:
+        super().__init__()
+        self.bulletin = bulletin
+        self.assessment: dict[str, Any] | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.bulletin and action in ("compute", "publish"):
+            return False
+        if action == "publish" and self.assessment is not None and self.assessment["status"] != "COMPUTED":
+            return None  # shown, greyed out: only a computed assessment is published
+        return super().check_action(action, parameters)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="heading", classes="title")
+        yield Static("", id="explain")
+        yield LoadingIndicator()
+        yield DataTable(id="ranking", cursor_type="row")
+        yield Label("", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#explain").border_title = "名额线说明 Quota lines"
+        self.query_one(DataTable).add_columns(*COLUMNS)
+        self.query_one(DataTable).focus()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.status("加载中 Loading…")
+        self.load()
+
+    @work(exclusive=True, exit_on_error=False, group="ranking")
+    async def load(self) -> None:
+        if self.bulletin:
+            found = await self.call(self.api.bulletin, self.year)
+            if found is None:
+                self.status("尚无已发布的通报 Nothing published for this year yet.")
+                return
+            self.fill_bulletin(found)
+            return
+        found = await self.call(self.api.ranking, self.year)
+        self.assessment = found
+        self.refresh_bindings()
+        if found is None:
+            self.query_one("#heading", Label).update(f"{self.year} 年终考核 Assessment · 未开启 not opened yet")
+            self.query_one(DataTable).clear()
+            self.status("按 c 计算 Press c to compute (opens the assessment from the agreed targets).")
+            return
+        self.fill(found)
+
+    def fill(self, a: dict[str, Any]) -> None:
+        status = ASSESSMENT.get(a["status"], a["status"])
+        self.query_one("#heading", Label).update(
+            f"{a['year']} 年终考核排名 Ranking · 第 {a['revision']} 版 revision · {status} · "
+            f"并列超额 tie overflow {a['advancedOverflow']} · 末位不足 shortfall {a['lastPlaceShortfall']}")
+        self.query_one("#explain", Static).update("\n".join(explain(g) for g in a["groups"]) or "—")
+        table = self.query_one(DataTable)
+        table.clear()
+        rows = a["results"]
+        for index, r in enumerate(rows):
+            group = r.get("unitGroup", "")
+            previous = rows[index - 1] if index else None
+            if previous is None or previous.get("unitGroup", "") != group:
+                table.add_row("", "", Text(f"━━ {group or '默认组 default'} ━━", style="bold reverse"),
+                              key=f"group:{group}")
+            if r["grade"] == "LAST_PLACE" and (previous is None or previous["grade"] != "LAST_PLACE"
+                                                or previous.get("unitGroup") != group):
+                table.add_row("", "", Text("━━ 末位线 last ━━", style="bold red"), key=f"last:{group}")
+            style = GRADE_STYLE.get(r["grade"], "")
+            table.add_row(*(Text(str(v), style=style) for v in (
+                r["rank"], r["unit"]["code"], r["unit"].get("name") or "", group, r["departmentScore"],
+                r["votingScore"], r["inspectionScore"], r["grassrootsScore"], r["compositeScore"],
+                "是" if r["qualified"] else "否", GRADES.get(r["grade"], r["grade"]),
+                ", ".join(r.get("missing") or []) or "")), key=r["unit"]["code"])
+            following = rows[index + 1] if index + 1 < len(rows) else None
+            if r["grade"] == "ADVANCED" and (following is None or following["grade"] != "ADVANCED"):
+                table.add_row("", "", Text("━━ 先进线 quota ━━", style="bold green"),
+                              key=f"advanced:{group}")
+        grades = {k: sum(1 for r in rows if r["grade"] == k) for k in GRADES}
+        self.status(" · ".join(f"{GRADES[k]} {v}" for k, v in grades.items()) + f" · 共 {len(rows)} 个单位 units")
+
+    def fill_bulletin(self, b: dict[str, Any]) -> None:
+        self.query_one("#heading", Label).update(f"{b['title']} · 第 {b['revision']} 版 revision")
+        self.query_one("#explain", Static).update("已发布的通报（只读）The published bulletin (read only)")
+        table = self.query_one(DataTable)
+        table.clear()
+        for r in b["entries"]:
+            style = GRADE_STYLE.get(r["grade"], "")
+            table.add_row(*(Text(str(v), style=style) for v in (
+                r["rank"], r["unitCode"], r["unitName"], r["unitGroup"], r["departmentScore"], r["votingScore"],
+                r["inspectionScore"], r["grassrootsScore"], r["compositeScore"],
+                "是" if r["qualified"] else "否", GRADES.get(r["grade"], r["grade"]), "")), key=r["unitCode"])
+        self.status(f"{len(b['entries'])} 个单位 units")
+
+    def action_compute(self) -> None:
+        self.compute()
+
+    @work(exclusive=True, exit_on_error=False, group="compute")
+    async def compute(self) -> None:
+        self.add_class("busy")
+        self.status("计算中，可继续操作 Computing in the background…")
+        try:
+            done = await self.call(self.api.compute, self.year)
+        finally:
+            self.remove_class("busy")
+        if done is not None:
+            self.notify(f"计算完成 Computed revision {done['revision']}", timeout=4)
+            self.load()
+
+    def action_publish(self) -> None:
+        a = self.assessment
+        if a is None or a["status"] != "COMPUTED":
+            self.fail("只有已计算的考核结果可以发布 Only computed results can be published (press c first).")
+            return
+        advanced = sum(1 for r in a["results"] if r["grade"] == "ADVANCED")
+        last = sum(1 for r in a["results"] if r["grade"] == "LAST_PLACE")
+        question = (f"发布 {a['year']} 年度第 {a['revision']} 版考核结果？发布后结果冻结，更正需另开新版本。\n"
+                    f"Publish revision {a['revision']} of {a['year']}? {len(a['results'])} units, {advanced} advanced, "
+                    f"{last} last place. Published results are frozen; a correction opens a new revision.")
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.publish()
+
+        self.app.push_screen(ConfirmDialog(question, "发布 Publish"), confirmed)
+
+    @work(exclusive=True, exit_on_error=False, group="publish")
+    async def publish(self) -> None:
+        done = await self.call(self.api.publish, self.year)
+        if done is not None:
+            self.notify(f"已发布 Published revision {done['revision']}", timeout=4)
+            self.load()
+
+    def action_export(self) -> None:
+        self.export()
+
+    @work(exclusive=True, exit_on_error=False, group="export")
+    async def export(self) -> None:
+        table = self.query_one(DataTable)
+        rows = []
+        for index in range(table.row_count):
+            cells = [str(c) for c in table.get_row_at(index)]
+            if cells[0] and cells[0][0].isdigit():
+                rows.append([int(cells[0]), *cells[1:4],
+                             *(Decimal(c) if c.replace(".", "", 1).isdigit() else c for c in cells[4:9]), *cells[9:]])
+        if not rows:
+            self.fail("没有可导出的数据 Nothing to export")
+            return
+        name = f"{'bulletin' if self.bulletin else 'ranking'}-{self.year}.xlsx"
+        path = await asyncio.to_thread(write_xlsx, name, {f"{self.year}": (list(COLUMNS), rows)})
+        self.status(f"已导出 Exported to {path}")
+        self.notify(f"已导出 Saved {path}", timeout=8)
