@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from tortoise.functions import Count
+
 from kernel.audit import audited
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, NotFound
@@ -591,3 +593,13 @@ async def import_targets(ctx: RequestContext, rows: list[TargetRow]) -> ImportRe
         audit.after = {"created": created, "updated": updated, "unchanged": unchanged,
                        "codes_created": [f"{t.year}:{t.code}" for t in new_rows]}
     return ImportResult(created=created, updated=updated, unchanged=unchanged)
+
+
+async def top_level_status_counts(ctx: RequestContext, *, year: int, unit_code: str | None) -> dict[str, int]:
+    """How many top-level targets of the year are in each status (one aggregate query)."""
+    unit = access.readable_unit_filter(ctx, unit_code)
+    query = Target.filter(year=year, parent_code__isnull=True)
+    if unit:
+        query = query.filter(unit_code=unit)
+    rows = await query.annotate(count=Count("id")).group_by("status").values("status", "count")
+    return {str(getattr(r["status"], "value", r["status"])): int(r["count"]) for r in rows}

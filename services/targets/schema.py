@@ -577,8 +577,28 @@ def _amendment_fields(change: TargetAmendmentInput) -> dict[str, object]:
 # ---- root types ----------------------------------------------------------------------------------
 
 
+@strawberry.type(description="How many top-level targets of a year are in a status")
+class StatusCount:
+    status: TargetStatus
+    count: int
+
+
+@strawberry.type(description="目标概况 — counts of a year's top-level targets (a unit operator: its own unit)")
+class TargetCounts:
+    year: int
+    total: int
+    by_status: list[StatusCount]
+
+
 @strawberry.type
 class Query:
+    @strawberry.field(description="Top-level targets of a year per status, in one aggregate query")
+    async def target_counts(self, info: Ctx, year: int, unit_code: str | None = None) -> TargetCounts:
+        counts = await catalog.top_level_status_counts(info.context, year=year, unit_code=unit_code)
+        return TargetCounts(year=year, total=sum(counts.values()),
+                            by_status=[StatusCount(status=TargetStatus(s.value), count=counts.get(s.value, 0))
+                                       for s in m.TargetStatus])
+
     @strawberry.field(description="Every unit, ordered by code")
     async def units(self, info: Ctx) -> list[Unit]:
         return [Unit.from_values(u) for u in await service.list_units()]

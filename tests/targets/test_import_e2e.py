@@ -40,6 +40,17 @@ def test_import_creates_the_year_and_agreed_targets(imported: Api) -> None:
     assert {t["status"] for t in targets} == {"AGREED"}
 
 
+def test_target_counts_are_top_level_per_status_and_scoped_for_unit_operators(imported: Api) -> None:
+    query = "query($u: String) { targetCounts(year: 2026, unitCode: $u) { total byStatus { status count } } }"
+    city = imported.ok(query)["targetCounts"]
+    assert city["total"] == 4  # JA-01, JA-02, JA-S1, JH-01: children are not counted
+    assert {s["status"]: s["count"] for s in city["byStatus"]}["AGREED"] == 4
+    own = imported.ok(query, who=JA_OP)["targetCounts"]
+    assert own["total"] == 3
+    assert imported.refused(query, {"u": "JH"}, who=JA_OP)["extensions"]["code"] == "FORBIDDEN"
+    assert imported.refused(query, who=AUDITOR)["extensions"]["code"] == "FORBIDDEN"
+
+
 def test_the_tree_comes_back_whole_with_gap_and_people(imported: Api) -> None:
     top = imported.ok(TREE, {"unit": "JA", "year": 2026})["unit"]["targets"][0]
     assert top["code"] == "JA-01" and top["kind"] == "BASE" and top["points"] == "70"

@@ -98,22 +98,19 @@ class HomeScreen(MboScreen):
 
     @work(exclusive=True, exit_on_error=False, group="home-totals")
     async def load_totals(self, own: str | None) -> None:
-        if own:
-            document = "query T($c: ID!, $y: Int!) { unit(code: $c) { code targets(year: $y) { status } } }"
-            data = await self.call(self.api.query, document, {"c": own, "y": self.year})
-            rows = [data["unit"]] if data and data.get("unit") else []
-        else:
-            document = "query T($y: Int!) { units { code targets(year: $y) { status } } }"
-            data = await self.call(self.api.query, document, {"y": self.year})
-            rows = data["units"] if data else []
-        if data is None:
+        document = ("query T($y: Int!, $u: String) { targetCounts(year: $y, unitCode: $u) "
+                    "{ total byStatus { status count } } }")
+        counted = await self.call(self.api.query, document, {"y": self.year, "u": own})
+        if counted is None:
             return self.unavailable("targets", "agreed", "signed")
-        statuses = Counter(t["status"] for u in rows for t in u["targets"])
-        total = sum(statuses.values())
-        agreed = statuses["AGREED"] + statuses["SIGNED"]
+        by_status = {s["status"]: s["count"] for s in counted["targetCounts"]["byStatus"]}
+        total = counted["targetCounts"]["total"]
+        agreed = by_status.get("AGREED", 0) + by_status.get("SIGNED", 0)
+        signed = by_status.get("SIGNED", 0)
         self.stat("targets").show(f"{total}" + (f"（{own}）" if own else ""))
         self.stat("agreed").show(f"{agreed} / {total}", agreed, total or None)
-        self.stat("signed").show(f"{statuses['SIGNED']} / {total}", statuses["SIGNED"], total or None)
+        self.stat("signed").show(f"{signed} / {total}", signed, total or None)
+        return None
 
     @work(exclusive=True, exit_on_error=False, group="home-letters")
     async def load_letters(self) -> None:
