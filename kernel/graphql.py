@@ -20,10 +20,12 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.tools import merge_types
 from strawberry.types.graphql import OperationType
 from tortoise.exceptions import DoesNotExist, IntegrityError
 
 from kernel.audit import audit_refusal
+from kernel.audit_query import audit_query_type
 from kernel.context import RequestContext
 from kernel.errors import AppError, Conflict, NotFound
 from kernel.metrics import CountOperations
@@ -96,6 +98,9 @@ LIMIT_RULES = [depth_rule(max_depth=15, should_ignore=None, callback=None), alia
 
 
 def build_schema(query: type, mutation: type | None, types: list[type]) -> strawberry.federation.Schema:
+    service = query.__module__.split(".")[1] if query.__module__.startswith("services.") else None
+    if service:
+        query = merge_types("Query", (query, audit_query_type(service)))
     return strawberry.federation.Schema(
         query=query,
         mutation=mutation,

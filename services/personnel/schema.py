@@ -11,6 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from kernel.audit_query import PageInfo
 from kernel.context import RequestContext
 from kernel.errors import Conflict, Forbidden
 from kernel.graphql import ImportReport, build_schema
@@ -415,12 +416,6 @@ class CadreFile:
     staff_no: strawberry.ID
     filing_records: list[FilingRecord]
     leader_adjustments: list[LeaderAdjustment]
-
-
-@strawberry.federation.type(shareable=True)
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
 
 
 @strawberry.type
