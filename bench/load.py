@@ -1,0 +1,104 @@
+"""Load: 50 concurrent clients of mixed queries and mutations through the gateway, bounded in time.
+
+Run: .venv/bin/python bench/load.py [--clients 50] [--seconds 60]
+Prints requests, errors, p50/p95/p99 and each process's RSS at the start and the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from common import machine, mbo_import, percentile, started_stack, table
+
+from mbo.generate import generate
+from tests.support.stack import PASSWORD
+
+QUERIES = [
+    "{ units { code name } }",
+    '{ unit(code: "JAQ") { code name staff { staffNo name } } }',
+    "{ targetCounts(year: 2026) { total byStatus { status count } } }",
+    '{ unit(code: "SZ015") { targets(year: 2026) { code title agreedValue children { code } } } }',
+    "{ assessmentSettings(year: 2026) { passLine advancedRatio } }",
+]
+MUTATION = 'mutation($v: Int!, $n: String!) { updateUnit(code: "{code}", version: $v, name: $n) { version } }'
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def client_loop(url: str, token: str, deadline: float, codes: list[str], latencies: list[float],
+                      errors: list[str], seed: int) -> None:
+    rng = random.Random(seed)
+    versions: dict[str, int] = {}
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+        while time.perf_counter() < deadline:
+            if rng.random() < 0.1:
+                code = codes[seed % len(codes)]  # each client edits its own unit: conflicts would be real errors
+                version = versions.get(code)
+                if version is None:
+                    got = (await http.post(url, json={"query": f'{{ unit(code: "{code}") {{ version }} }}'})).json()
+                    version = got["data"]["unit"]["version"]
+                body = {"query": MUTATION.replace("{code}", code),
+                        "variables": {"v": version, "n": f"负载测试单位{seed}-{rng.randrange(10**6)}"}}
+            else:
+                body = {"query": rng.choice(QUERIES)}
+            start = time.perf_counter()
+            response = await http.post(url, json=body)
+            latencies.append((time.perf_counter() - start) * 1000)
+            payload = response.json()
+            if response.status_code != 200 or payload.get("errors"):
+                errors.append(str(payload.get("errors") or response.status_code)[:200])
+            elif "updateUnit" in (payload.get("data") or {}):
+                versions[code] = payload["data"]["updateUnit"]["version"]
+
+
+async def run(url: str, token: str, clients: int, seconds: float, codes: list[str]) -> tuple[list[float], list[str]]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    deadline = time.perf_counter() + seconds
+    await asyncio.gather(*(client_loop(url, token, deadline, codes, latencies, errors, n) for n in range(clients)))
+    return latencies, errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args()
+    stack = started_stack()
+    try:
+        stack.add_user("bench", "TARGET_OFFICE")
+        bundle = Path(tempfile.mkdtemp()) / "bundle"
+        generate(bundle, people_per_unit=20, files=("units.csv", "people.csv", "targets.csv", "settings.csv"))
+        mbo_import(stack, bundle, "bench", PASSWORD)
+        token = stack.token("bench", ["TARGET_OFFICE"], ttl=3600)
+        codes = [f"SZ{n:03d}" for n in range(20, 90)]
+        before = {name: rss_mb(p.pid) for name, p in stack.stack.processes.items()}
+        started = time.perf_counter()
+        latencies, errors = asyncio.run(run(f"{stack.url}/graphql", token, args.clients, args.seconds, codes))
+        elapsed = time.perf_counter() - started
+        after = {name: rss_mb(p.pid) for name, p in stack.stack.processes.items()}
+    finally:
+        stack.stop()
+    rows = [["requests", len(latencies)], ["requests/s", f"{len(latencies) / elapsed:.0f}"],
+            ["errors", len(errors)], ["p50 ms", f"{percentile(latencies, 0.5):.1f}"],
+            ["p95 ms", f"{percentile(latencies, 0.95):.1f}"], ["p99 ms", f"{percentile(latencies, 0.99):.1f}"]]
+    rows += [[f"RSS {name} start → end (MB)", f"{before[name]:.0f} → {after[name]:.0f}"] for name in before]
+    print(table(f"{args.clients} clients for {args.seconds:.0f} s through the gateway — machine: {machine()}",
+                ["measure", "value"], rows))
+    for error in errors[:5]:
+        print("error:", error)
+
+
+if __name__ == "__main__":
+    main()
