@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from textual.widgets import DataTable, Input, OptionList, Select
 
 from tests.support.bundles import write_csv
@@ -206,8 +205,7 @@ async def test_apply_results_and_open_a_reward_sheet(loaded: RunningStack) -> No
     app = make_app(loaded)
     async with app.run_test(size=SIZE) as pilot:
         await signed_in(pilot)
-        if not app.api.has("Mutation", "applyResults") or not app.api.has("Query", "rewardLines"):
-            pytest.skip("the personnel service does not offer applyResults / rewardLines yet")
+        assert app.api.has("Mutation", "applyResults") and app.api.has("Query", "rewardLines")
         app.open("rewards")
         await until(pilot, lambda: isinstance(app.screen, RewardsScreen) and "Loading" not in text_of(app, ".status"))
         screen = app.screen
@@ -227,8 +225,7 @@ async def test_filing_records_move_through_their_workflow(loaded: RunningStack) 
     app = make_app(loaded)
     async with app.run_test(size=SIZE) as pilot:
         await signed_in(pilot)
-        if not app.api.has("Query", "filingRecords"):
-            pytest.skip("the personnel service does not offer filingRecords yet")
+        assert app.api.has("Query", "filingRecords")
         app.open("filings")
         await until(pilot, lambda: isinstance(app.screen, FilingsScreen) and app.screen.records)
         screen = app.screen
@@ -254,8 +251,7 @@ async def test_the_organisation_department_decides_a_leader_adjustment(loaded: R
     app = make_app(loaded, "orgdept")
     async with app.run_test(size=SIZE) as pilot:
         await signed_in(pilot)
-        if not app.api.has("Query", "leaderAdjustments"):
-            pytest.skip("the personnel service does not offer leaderAdjustments yet")
+        assert app.api.has("Query", "leaderAdjustments")
         app.open("adjustments")
         await until(pilot, lambda: isinstance(app.screen, AdjustmentsScreen) and app.screen.records)
         screen = app.screen
