@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint bench up clean
+.PHONY: install demo test lint bench up clean check-federation
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
@@ -26,6 +26,10 @@ lint: install
 
 test: install lint
 	$(PY) -m pytest -q
+
+# The subgraphs composed by Apollo's own @apollo/composition (Node.js and npm needed; not part of `make test`).
+check-federation: install
+	$(PY) -m pytest -q -p no:cacheprovider tools/compose
 
 bench: install
 	$(PY) bench/run_all.py

@@ -13,7 +13,7 @@ from graphql import GraphQLObjectType, build_schema
 
 from gateway.federation import SubgraphSpec, compose
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOOL = ROOT / "tools" / "compose"
 SERVICES = ("targets", "assessment", "personnel")
 
