@@ -284,27 +284,12 @@ async def _filing_records(published: PublishedRevision, by_unit: dict[str, UnitO
                         "reason": _reason(published, what + ("; back to DRAFT for a new review" if reset else "")),
                         "version": old["version"] + 1, "updated_at": now})
         outcome.changes.append({"entity": "FilingRecord", "staffNo": person.staff_no, "change": what})
-    withdrawals = []
-    present = {p.staff_no for p in people}
-    for staff_no, old in stored.items():
-        if staff_no in due_staff or staff_no not in present or old["status"] == FilingStatus.WITHDRAWN:
-            continue
-        what = "no longer due (unit grade or the person's role changed)"
-        if FilingStatus(old["status"]) in FROZEN_FILINGS:
-            _flag(old, published, what, now, flags, outcome, "FilingRecord", staff_no)
-            continue
-        withdrawals.append({"id": old["id"], "status": FilingStatus.WITHDRAWN, "revision": published.revision,
-                            "reason": _reason(published, what), "version": old["version"] + 1, "updated_at": now})
-        outcome.changes.append({"entity": "FilingRecord", "staffNo": staff_no, "change": "withdrawn: " + what})
-    await bulk_create(FilingRecord, new_rows)
-    await bulk_update(FilingRecord, updates,
-                       (*FILING_FIELDS, "status", "revision", "reason", "version", "updated_at"))
-    await bulk_update(FilingRecord, withdrawals, ("status", "revision", "reason", "version", "updated_at"))
-    await bulk_update(FilingRecord, flags, ("needs_review", "review_note", "updated_at"))
+    withdrawals = _withdrawals(
+        stored, due_staff, {p.staff_no for p in people}, published, now, flags, outcome,
+        entity="FilingRecord", withdrawn=FilingStatus.WITHDRAWN, frozen=FROZEN_FILINGS,
+        what="no longer due (unit grade or the person's role changed)")
+    await _save(FilingRecord, FILING_FIELDS, new_rows, updates, withdrawals, flags, outcome)
     outcome.filing_records = len(due_staff)
-    outcome.created += len(new_rows)
-    outcome.changed += len(updates)
-    outcome.withdrawn += len(withdrawals)
 
 
 def _flag(old: dict[str, Any], published: PublishedRevision, what: str, now: datetime,
@@ -356,24 +341,38 @@ async def _leader_adjustments(published: PublishedRevision, by_unit: dict[str, U
                         "revision": published.revision, "reason": _reason(published, what),
                         "version": old["version"] + 1, "updated_at": now})
         outcome.changes.append({"entity": "LeaderAdjustment", "staffNo": person.staff_no, "change": what})
-    withdrawals = []
-    present = {p.staff_no for p in people}
-    for staff_no, old in stored.items():
-        if staff_no in due_staff or staff_no not in present or old["status"] == AdjustmentStatus.WITHDRAWN:
-            continue
-        what = "no longer due (the unit is no longer last place or the person is no longer its main leader)"
-        if AdjustmentStatus(old["status"]) in FROZEN_ADJUSTMENTS:
-            _flag(old, published, what, now, flags, outcome, "LeaderAdjustment", staff_no)
-            continue
-        withdrawals.append({"id": old["id"], "status": AdjustmentStatus.WITHDRAWN, "revision": published.revision,
-                            "reason": _reason(published, what), "version": old["version"] + 1, "updated_at": now})
-        outcome.changes.append({"entity": "LeaderAdjustment", "staffNo": staff_no, "change": "withdrawn: " + what})
-    await bulk_create(LeaderAdjustment, new_rows)
-    await bulk_update(LeaderAdjustment, updates,
-                       (*ADJUSTMENT_FIELDS, "status", "revision", "reason", "version", "updated_at"))
-    await bulk_update(LeaderAdjustment, withdrawals, ("status", "revision", "reason", "version", "updated_at"))
-    await bulk_update(LeaderAdjustment, flags, ("needs_review", "review_note", "updated_at"))
+    withdrawals = _withdrawals(
+        stored, due_staff, {p.staff_no for p in people}, published, now, flags, outcome,
+        entity="LeaderAdjustment", withdrawn=AdjustmentStatus.WITHDRAWN, frozen=FROZEN_ADJUSTMENTS,
+        what="no longer due (the unit is no longer last place or the person is no longer its main leader)")
+    await _save(LeaderAdjustment, ADJUSTMENT_FIELDS, new_rows, updates, withdrawals, flags, outcome)
     outcome.leader_adjustments = len(due_staff)
+
+
+def _withdrawals(stored: dict[str, dict[str, Any]], due_staff: set[str], present: set[str],
+                 published: PublishedRevision, now: datetime, flags: list[dict[str, Any]], outcome: ApplyOutcome,
+                 *, entity: str, withdrawn: Any, frozen: Any, what: str) -> list[dict[str, Any]]:
+    """Records the revision no longer calls for: withdrawn, or flagged when already frozen."""
+    withdrawals = []
+    for staff_no, old in stored.items():
+        if staff_no in due_staff or staff_no not in present or old["status"] == withdrawn:
+            continue
+        if type(withdrawn)(old["status"]) in frozen:
+            _flag(old, published, what, now, flags, outcome, entity, staff_no)
+            continue
+        withdrawals.append({"id": old["id"], "status": withdrawn, "revision": published.revision,
+                            "reason": _reason(published, what), "version": old["version"] + 1, "updated_at": now})
+        outcome.changes.append({"entity": entity, "staffNo": staff_no, "change": "withdrawn: " + what})
+    return withdrawals
+
+
+async def _save(model: Any, fields: tuple[str, ...], new_rows: list[dict[str, Any]], updates: list[dict[str, Any]],
+                withdrawals: list[dict[str, Any]], flags: list[dict[str, Any]], outcome: ApplyOutcome) -> None:
+    """Write one kind of record in bulk: new rows, content updates, withdrawals, review flags."""
+    await bulk_create(model, new_rows)
+    await bulk_update(model, updates, (*fields, "status", "revision", "reason", "version", "updated_at"))
+    await bulk_update(model, withdrawals, ("status", "revision", "reason", "version", "updated_at"))
+    await bulk_update(model, flags, ("needs_review", "review_note", "updated_at"))
     outcome.created += len(new_rows)
     outcome.changed += len(updates)
     outcome.withdrawn += len(withdrawals)
