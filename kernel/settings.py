@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,12 +37,18 @@ def signing_secret(directory: Path | None = None) -> str:
     base = directory or data_dir()
     base.mkdir(parents=True, exist_ok=True)
     path = base / "secret.key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_urlsafe(48))
+    if not path.exists():
+        # Several processes may start at once: write the whole secret to a private file first and
+        # link it into place atomically, so nobody ever reads a half-written (or empty) secret.
+        fd, draft = tempfile.mkstemp(prefix=".secret-", dir=base)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            os.chmod(draft, 0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+        finally:
+            os.unlink(draft)
     return path.read_text().strip()
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from kernel.settings import SERVICE_PORT_OFFSETS, SERVICES
+from kernel.settings import SERVICE_PORT_OFFSETS, SERVICES, signing_secret
 
 START_TIMEOUT = 90.0
 
@@ -62,6 +62,8 @@ class Stack:
     def start(self, timeout: float = START_TIMEOUT) -> None:
         """Start all four and wait until each answers /healthz; stop everything on any failure."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if "MBO_SECRET" not in self._env():
+            signing_secret(self.data_dir)
         ports = self.ports()
         try:
             for name in SERVICES:
