@@ -135,7 +135,7 @@ def run_size(count: int, repeat: int) -> tuple[list[float], list[float], dict[st
     try:
         stack.add_user("bench", "TARGET_OFFICE")
         client = Client(stack.url, timeout=1800)
-        client.sign_in("bench", PASSWORD)
+        client.sign_in("bench", PASSWORD, stack.otp("bench"))
         unit_rows = units(count)
         target_rows = targets(unit_rows, rng)
         ballot_rows = ballots(unit_rows, BALLOTS_PER_110 * count // 110, rng)

@@ -58,7 +58,7 @@ def started_stack() -> RunningStack:
 
 
 def mbo_import(stack: RunningStack, bundle: Path, user: str, password: str) -> float:
-    env = {**os.environ, "MBO_USER": user, "MBO_PASSWORD": password, "MBO_URL": stack.url}
+    env = {**os.environ, **stack.client_env(user, password)}
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "mbo.cli", "import", str(bundle)], env=env, text=True,
                           capture_output=True, check=False)

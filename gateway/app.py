@@ -10,10 +10,12 @@ import signal
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import httpx
+from graphql import GraphQLError, OperationType, parse
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -31,12 +33,15 @@ from gateway.federation import (
     fetch_sdl,
 )
 from gateway.federation.transport import AiohttpTransport
+from gateway.identity.admin import admin_routes
+from gateway.identity.apikeys import authenticate_key, looks_like_key
 from gateway.identity.events import record
-from gateway.identity.store import MIGRATIONS, MODELS, SignInError, sign_in
+from gateway.identity.sessions import SessionEnded, check_session, end_session, open_session
+from gateway.identity.store import MIGRATIONS, MODELS, SignedIn, SignInError, change_password, sign_in
 from gateway.settings import GatewaySettings
-from kernel.auth import bearer, issue_token, service_token, verify_token
+from kernel.auth import Caller, bearer, issue_token, service_token, verify_token
 from kernel.db import close_database, open_database, tortoise_config
-from kernel.errors import Unauthenticated
+from kernel.errors import Forbidden, Unauthenticated
 from kernel.observability import HTTP, RequestLog, operation_var
 
 log = logging.getLogger("mbo.gateway")
@@ -45,6 +50,23 @@ ERRORS: Counter[str] = Counter()
 
 def graphql_error(message: str, code: str, status: int) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+
+
+def changes_data(query: str) -> bool:
+    """True when a document holds a mutation (or subscription): read-only API keys may not send it."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False
+    return any(getattr(d, "operation", OperationType.QUERY) != OperationType.QUERY for d in document.definitions)
+
+
+def _source(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _request_id(request: Request) -> str:
+    return request.headers.get("x-request-id") or uuid.uuid4().hex
 
 
 class Gateway:
@@ -123,40 +145,114 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
         return JSONResponse({"status": "ok" if ready else "starting", "service": "gateway"},
                             status_code=200 if ready else 503)
 
-    async def token(request: Request) -> JSONResponse:
+    async def authenticate(request: Request) -> Caller:
+        """The verified caller of a request: a session token (checked for idle and absolute expiry) or an
+        API key of a machine account (exchanged for a one-minute token for the subgraphs). Failures are
+        audited and raise Unauthenticated."""
+        now = datetime.now(UTC)
+        try:
+            credential = bearer(request.headers.get("authorization"))
+            if looks_like_key(credential):
+                machine = await authenticate_key(credential, now)
+                if machine is None:
+                    raise Unauthenticated("the API key is not valid or has been revoked")
+                token = issue_token(settings.secret, username=machine.username, roles=machine.role_list,
+                                    unit=machine.unit, ttl_seconds=60, kind="apikey")
+                return Caller(username=machine.username, roles=frozenset(machine.role_list), unit=machine.unit,
+                              token=token, claims={"typ": "apikey", "rw": machine.read_write})
+            caller = verify_token(settings.secret, credential)
+            session_id = caller.claims.get("sid")
+            if session_id:
+                try:
+                    await check_session(str(session_id), now, timedelta(seconds=settings.session_idle))
+                except SessionEnded as exc:
+                    raise Unauthenticated(exc.message) from None
+            return caller
+        except Unauthenticated as exc:
+            await record(actor="anonymous", action="authenticate", entity_id=None, success=False,
+                         detail=f"UNAUTHENTICATED: {exc.message}", source=_source(request),
+                         request_id=_request_id(request))
+            raise
+
+    async def _credentials(request: Request) -> dict[str, Any] | JSONResponse:
         try:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             return JSONResponse({"error": "invalid_request", "message": "send JSON"}, status_code=400)
         if not isinstance(body, dict) or not isinstance(body.get("username"), str) \
-                or not isinstance(body.get("password"), str):
+                or not isinstance(body.get("password"), str) \
+                or not isinstance(body.get("otp", ""), str | None):
             return JSONResponse(
-                {"error": "invalid_request", "message": "send JSON with username and password"},
+                {"error": "invalid_request", "message": "send JSON with username and password (and otp)"},
                 status_code=400,
             )
-        source = request.client.host if request.client else None
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        return body
+
+    async def _signed_in(request: Request, account: SignedIn, action: str) -> JSONResponse:
+        now = datetime.now(UTC)
+        session = await open_session(account.username, _source(request), now,
+                                     timedelta(seconds=settings.token_ttl))
+        await record(actor=account.username, roles=",".join(account.roles), action=action,
+                     entity_id=account.username, success=True, source=_source(request),
+                     request_id=_request_id(request), after={"session": session.id})
+        access = issue_token(settings.secret, username=account.username, roles=account.roles,
+                             unit=account.unit, ttl_seconds=settings.token_ttl, session_id=session.id)
+        return JSONResponse({"access_token": access, "token_type": "bearer", "expires_in": settings.token_ttl,
+                             "idle_timeout": settings.session_idle, "roles": account.roles,
+                             "unit": account.unit})
+
+    async def _refused(request: Request, username: str, action: str, exc: SignInError) -> JSONResponse:
+        await record(actor=username, action=action, entity_id=username, success=False,
+                     detail=f"{exc.code}: {exc.message}", source=_source(request), request_id=_request_id(request))
+        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
+
+    async def token(request: Request) -> JSONResponse:
+        body = await _credentials(request)
+        if isinstance(body, JSONResponse):
+            return body
         username = body["username"][:64]
         try:
-            account = await sign_in(body["username"], body["password"])
+            account = await sign_in(body["username"], body["password"], body.get("otp") or None)
         except SignInError as exc:
-            status = 423 if exc.locked else 401
-            code = "account_locked" if exc.locked else "invalid_credentials"
-            await record(actor=username, action="signIn", entity_id=username, success=False,
-                         detail=f"{code}: {exc.message}", source=source, request_id=request_id)
-            return JSONResponse({"error": code, "message": exc.message}, status_code=status)
-        await record(actor=account.username, roles=",".join(account.roles), action="signIn",
-                     entity_id=account.username, success=True, source=source, request_id=request_id)
-        access = issue_token(settings.secret, username=account.username, roles=account.roles,
-                             unit=account.unit, ttl_seconds=settings.token_ttl)
-        return JSONResponse({"access_token": access, "token_type": "bearer",
-                             "expires_in": settings.token_ttl, "roles": account.roles, "unit": account.unit})
+            return await _refused(request, username, "signIn", exc)
+        return await _signed_in(request, account, "signIn")
+
+    async def password(request: Request) -> JSONResponse:
+        """The holder changes their own password (also the forced change after expiry or a reset)."""
+        body = await _credentials(request)
+        if isinstance(body, JSONResponse):
+            return body
+        username = body["username"][:64]
+        new_password = body.get("new_password")
+        if not isinstance(new_password, str):
+            return JSONResponse({"error": "invalid_request", "message": "send new_password"}, status_code=400)
+        try:
+            account = await change_password(body["username"], body["password"], body.get("otp") or None,
+                                            new_password)
+        except SignInError as exc:
+            return await _refused(request, username, "changePassword", exc)
+        except ValueError as exc:
+            await record(actor=username, action="changePassword", entity_id=username, success=False,
+                         detail=f"BAD_USER_INPUT: {exc}", source=_source(request), request_id=_request_id(request))
+            return JSONResponse({"error": "password_policy", "message": str(exc)}, status_code=400)
+        return await _signed_in(request, account, "changePassword")
+
+    async def logout(request: Request) -> JSONResponse:
+        try:
+            caller = await authenticate(request)
+        except Unauthenticated as exc:
+            return graphql_error(exc.message, "UNAUTHENTICATED", 401)
+        session_id = caller.claims.get("sid")
+        ended = bool(session_id) and await end_session(str(session_id), datetime.now(UTC), "signed out")
+        await record(actor=caller.username, roles=caller.primary_role, action="signOut", entity_id=caller.username,
+                     success=ended, source=_source(request), request_id=_request_id(request))
+        return JSONResponse({"status": "signed out" if ended else "no session"})
 
     async def graphql(request: Request) -> Response:
         if request.method == "GET":
             return HTMLResponse(explorer)
         try:
-            verify_token(settings.secret, bearer(request.headers.get("authorization")))
+            caller = await authenticate(request)
         except Unauthenticated as exc:
             return graphql_error(exc.message, "UNAUTHENTICATED", 401)
         length = request.headers.get("content-length")
@@ -179,9 +275,15 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
             return graphql_error("'variables' must be an object", "BAD_USER_INPUT", 400)
         if operation_name is not None and not isinstance(operation_name, str):
             return graphql_error("'operationName' must be a string", "BAD_USER_INPUT", 400)
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request_id = _request_id(request)
         operation_var.set((operation_name or "anonymous")[:64])
-        headers = {"Authorization": request.headers["authorization"], "X-Request-ID": request_id}
+        if caller.claims.get("typ") == "apikey" and not caller.claims.get("rw") and changes_data(body["query"]):
+            refusal = Forbidden("this API key is read-only: ask the security administrator for read-write")
+            await record(actor=caller.username, roles=caller.primary_role, action="apiKeyWrite",
+                         entity_id=caller.username, success=False, detail=f"FORBIDDEN: {refusal.message}",
+                         source=_source(request), request_id=request_id)
+            return graphql_error(refusal.message, "FORBIDDEN", 403)
+        headers = {"Authorization": f"Bearer {caller.token}", "X-Request-ID": request_id}
         if request.client:
             headers["X-Forwarded-For"] = request.client.host
         assert gateway.executor is not None
@@ -192,7 +294,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
 
     async def metrics(request: Request) -> Response:
         try:
-            verify_token(settings.secret, bearer(request.headers.get("authorization")))
+            await authenticate(request)
         except Unauthenticated as exc:
             return graphql_error(exc.message, "UNAUTHENTICATED", 401)
         lines = ["# HELP mbo_graphql_errors_total GraphQL errors returned by the gateway, by code",
@@ -203,7 +305,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
 
     async def refresh(request: Request) -> JSONResponse:
         try:
-            caller = verify_token(settings.secret, bearer(request.headers.get("authorization")))
+            caller = await authenticate(request)
         except Unauthenticated as exc:
             return graphql_error(exc.message, "UNAUTHENTICATED", 401)
         if not caller.has("SYSADMIN", "TARGET_OFFICE"):
@@ -218,6 +320,9 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/auth/token", token, methods=["POST"]),
+            Route("/auth/password", password, methods=["POST"]),
+            Route("/auth/logout", logout, methods=["POST"]),
+            *admin_routes(authenticate),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/admin/refresh", refresh, methods=["POST"]),
             Route("/metrics", metrics, methods=["GET"]),

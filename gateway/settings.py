@@ -15,7 +15,8 @@ class GatewaySettings:
     secret: str
     identity_dsn: str
     subgraphs: dict[str, str] = field(default_factory=dict)
-    token_ttl: int = 900
+    token_ttl: int = 28_800
+    session_idle: int = 900
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
@@ -33,7 +34,8 @@ class GatewaySettings:
             secret=signing_secret(base),
             identity_dsn=dsn_for("identity", base),
             subgraphs={name: service_url(name, port) for name in SERVICES},
-            token_ttl=env_int("MBO_TOKEN_TTL", 900),
+            token_ttl=env_int("MBO_SESSION_MAX", 28_800),
+            session_idle=env_int("MBO_SESSION_IDLE", 900),
             max_depth=env_int("MBO_MAX_DEPTH", 12),
             max_aliases=env_int("MBO_MAX_ALIASES", 30),
             max_tokens=env_int("MBO_MAX_TOKENS", 2000),

@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from gateway.identity.totp import current_code
 from mbo.accounts import add_user_sync
 from mbo.bundle import import_bundle
 from mbo.client import Client
@@ -30,19 +31,38 @@ DEMO_ACCOUNTS: list[tuple[str, list[str], str | None, str]] = [
 ]
 
 
-def create_demo_accounts(data_dir: Path) -> None:
+SECOND_FACTORS = "demo-second-factors.txt"
+
+
+def create_demo_accounts(data_dir: Path) -> dict[str, str]:
+    """Create the demo accounts (once); return the otpauth:// URI of each account with a second factor.
+
+    The URIs are kept in the data dir (readable by its owner only) so a second `mbo demo` can sign in again.
+    """
+    path = data_dir / SECOND_FACTORS
+    uris = dict(line.split(" ", 1) for line in path.read_text().splitlines() if " " in line) if path.exists() else {}
     for name, roles, unit, display in DEMO_ACCOUNTS:
         try:
-            add_user_sync(data_dir, name, DEMO_PASSWORD, roles, unit, display)
+            uri = add_user_sync(data_dir, name, DEMO_PASSWORD, roles, unit, display)
         except ValueError as exc:
             if "exists already" not in str(exc):
                 raise
+            continue
+        if uri:
+            uris[name] = uri
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{name} {uri}\n" for name, uri in uris.items()))
+    path.chmod(0o600)
+    return uris
 
 
-def print_accounts() -> None:
+def print_accounts(uris: dict[str, str], data_dir: Path) -> None:
     print(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
     for name, roles, unit, display in DEMO_ACCOUNTS:
-        print(f"  {name:<12} {', '.join(roles):<20} {unit or '':<6} {display}")
+        factor = "second factor 动态口令" if name in uris else ""
+        print(f"  {name:<12} {', '.join(roles):<20} {unit or '':<6} {display}  {factor}")
+    print(f"One-time codes: enrol the otpauth:// URIs in {data_dir / SECOND_FACTORS} in an authenticator app,\n"
+          f"or print the current code with `mbo otp <URI>`.")
 
 
 YEAR_END = [
@@ -84,7 +104,7 @@ def run_year_end(client: Client, year: int) -> list[str]:
 
 def run_demo(data_dir: Path, port: int) -> int:
     stack = Stack(data_dir=data_dir, port=port)
-    create_demo_accounts(data_dir)
+    uris = create_demo_accounts(data_dir)
     print(f"starting the stack in {data_dir} …", flush=True)
     try:
         stack.start()
@@ -97,7 +117,7 @@ def run_demo(data_dir: Path, port: int) -> int:
         print(f"demo year {DEMO_YEAR}: " + ", ".join(f"{n} {name.removesuffix('.csv')}" for name, n in counts.items()),
               flush=True)
         with Client(stack.url) as client:
-            client.sign_in("office", DEMO_PASSWORD)
+            client.sign_in("office", DEMO_PASSWORD, current_code(uris["office"]))
             for report in import_bundle(client, bundle, progress=lambda name: print(f"  loading {name} …", flush=True)):
                 if not report.ok:
                     print(f"mbo demo: {report.name} refused: {report.message}", file=sys.stderr)
@@ -108,11 +128,11 @@ def run_demo(data_dir: Path, port: int) -> int:
         print(f"\ngateway listening on {stack.url}/graphql  (GraphiQL in a browser)")
         for line in summary:
             print(line)
-        print_accounts()
+        print_accounts(uris, data_dir)
         if sys.stdin.isatty() and sys.stdout.isatty():
             from tui.app import run
 
-            run(stack.url, "office", DEMO_PASSWORD)
+            run(stack.url, "office", DEMO_PASSWORD, otp=current_code(uris["office"]))
             return 0
         stopping = False
 

@@ -61,11 +61,12 @@ def test_healthz_is_open_on_every_part(accounts: RunningStack) -> None:
 
 
 def test_token_endpoint_issues_a_short_lived_bearer_token(accounts: RunningStack) -> None:
-    response = httpx.post(f"{accounts.url}/auth/token", json={"username": "office", "password": PASSWORD})
+    response = httpx.post(f"{accounts.url}/auth/token", json=accounts.sign_in_body("office"))
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "bearer"
-    assert 0 < body["expires_in"] <= 3600
+    assert body["expires_in"] == 8 * 3600, "the absolute session limit"
+    assert body["idle_timeout"] == 15 * 60
     claims = jwt.decode(body["access_token"], accounts.secret, algorithms=["HS256"], audience="mbo")
     assert claims["roles"] == ["TARGET_OFFICE"]
     direct = httpx.post(f"{accounts.service_url('targets')}/graphql", json=QUERY,
@@ -89,7 +90,7 @@ def test_five_failures_lock_the_account(accounts: RunningStack) -> None:
     assert "locked" in fifth.json()["message"]
     right = httpx.post(f"{accounts.url}/auth/token", json={"username": "victim", "password": PASSWORD})
     assert right.status_code == 423, "the right password must not open a locked account"
-    other = httpx.post(f"{accounts.url}/auth/token", json={"username": "office", "password": PASSWORD})
+    other = httpx.post(f"{accounts.url}/auth/token", json=accounts.sign_in_body("office"))
     assert other.status_code == 200
 
 

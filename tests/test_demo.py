@@ -10,6 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
+from gateway.identity.totp import current_code
+from mbo.demo import DEMO_PASSWORD, SECOND_FACTORS
 from tests.support.stack import database_env, drop_databases, free_port_block
 
 
@@ -43,6 +47,12 @@ def test_demo_loads_the_year_and_prints_the_ranking(tmp_path: Path) -> None:
         assert advanced == (advanced + qualified) // 4
         for account in ("office", "orgdept", "auditor", "sysadmin", "secadmin"):
             assert re.search(rf"^\s+{account}\s", output, re.MULTILINE), account
+        factors = dict(line.split(" ", 1) for line in (tmp_path / SECOND_FACTORS).read_text().splitlines())
+        assert set(factors) == {"office", "orgdept", "auditor", "sysadmin", "secadmin"}
+        assert "mbo otp" in output
+        body = {"username": "sysadmin", "password": DEMO_PASSWORD, "otp": current_code(factors["sysadmin"])}
+        signed = httpx.post(f"http://127.0.0.1:{port}/auth/token", json=body)
+        assert signed.status_code == 200 and signed.json()["roles"] == ["SYSADMIN"]
         process.send_signal(signal.SIGTERM)
         assert process.wait(60) == 0
     finally:

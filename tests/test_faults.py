@@ -68,7 +68,7 @@ def test_a_service_killed_during_an_import_writes_nothing_and_a_retry_succeeds(f
     write_csv(tmp_path / "people.csv",
               ["staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role",
                "on_establishment", "monthly_salary", "bonus_standard"], people_for(units, per_unit))
-    env = {**os.environ, "MBO_USER": "office", "MBO_PASSWORD": PASSWORD, "MBO_URL": faults.url}
+    env = {**os.environ, **faults.client_env("office", PASSWORD)}
     command = [sys.executable, "-m", "mbo.cli", "import", str(tmp_path)]
     importer = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     personnel = faults.stack.processes["personnel"]

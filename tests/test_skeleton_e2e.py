@@ -16,7 +16,7 @@ from tests.support.stack import PASSWORD, RunningStack
 
 
 def run_import(stack: RunningStack, bundle: Path, user: str = "office") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MBO_USER": user, "MBO_PASSWORD": PASSWORD, "MBO_URL": stack.url}
+    env = {**os.environ, **stack.client_env(user, PASSWORD)}
     return subprocess.run([sys.executable, "-m", "mbo.cli", "import", str(bundle)], env=env, text=True,
                           capture_output=True, timeout=120, check=False)
 

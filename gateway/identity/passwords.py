@@ -1,12 +1,16 @@
-"""Password hashing (argon2id) and the password policy."""
+"""Password hashing (argon2id) and the password policy (GB/T 22239-2019 level 3, identity)."""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 MIN_LENGTH = 8
+HISTORY = 5
+MAX_AGE = timedelta(days=90)
 
 
 def hash_password(password: str) -> str:
@@ -38,3 +42,13 @@ def policy_problems(password: str, username: str) -> list[str]:
     if username and username.lower() in password.lower():
         problems.append("must not contain the username")
     return problems
+
+
+def reused(password: str, earlier_hashes: list[str]) -> bool:
+    """True when `password` is one of the earlier passwords (newest first; only the last HISTORY count)."""
+    return any(verify_password(h, password) for h in earlier_hashes[:HISTORY])
+
+
+def expired(changed_at: datetime | None, now: datetime) -> bool:
+    """A password never chosen by its holder (set by an administrator) or older than 90 days must change."""
+    return changed_at is None or now - changed_at > MAX_AGE

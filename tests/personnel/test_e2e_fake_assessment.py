@@ -42,7 +42,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningS
     try:
         stack.add_user("office", "TARGET_OFFICE")
         bundle = write_skeleton_bundle(tmp_path_factory.mktemp("bundle"))
-        env = {**os.environ, "MBO_USER": "office", "MBO_PASSWORD": PASSWORD, "MBO_URL": stack.url}
+        env = {**os.environ, **stack.client_env("office", PASSWORD)}
         done = subprocess.run([sys.executable, "-m", "mbo.cli", "import", str(bundle)], env=env, text=True,
                               capture_output=True, timeout=120, check=False)
         assert done.returncode == 0, done.stderr

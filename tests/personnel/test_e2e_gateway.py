@@ -35,7 +35,7 @@ def published(stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> 
     stack.add_user("office", "TARGET_OFFICE")
     bundle = Path(tmp_path_factory.mktemp("bundle"))
     generate(bundle, year=YEAR, people_per_unit=6)
-    env = {**os.environ, "MBO_USER": "office", "MBO_PASSWORD": PASSWORD, "MBO_URL": stack.url}
+    env = {**os.environ, **stack.client_env("office", PASSWORD)}
     done = subprocess.run([sys.executable, "-m", "mbo.cli", "import", str(bundle)], env=env, text=True,
                           capture_output=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr

@@ -11,6 +11,7 @@ import sys
 import uuid
 from pathlib import Path
 
+from gateway.identity.totp import current_code
 from kernel.auth import issue_token, service_token
 from kernel.db import drop_database
 from kernel.settings import STORES
@@ -63,6 +64,7 @@ class RunningStack:
         env, self.dsns = database_env()
         self.env = env
         self.stack = Stack(data_dir=self.data_dir, port=free_port_block(), env=env)
+        self.otp_uris: dict[str, str] = {}
 
     def start(self) -> RunningStack:
         self.stack.start()
@@ -94,10 +96,33 @@ class RunningStack:
                               env=env, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"mbo user add failed: {done.stderr}")
+        for line in done.stdout.splitlines():
+            if line.startswith("otpauth://"):
+                self.otp_uris[name] = line.strip()
+
+    def otp(self, name: str) -> str | None:
+        """The current one-time code of an account with a second factor (as its authenticator app shows)."""
+        uri = self.otp_uris.get(name)
+        return current_code(uri) if uri else None
+
+    def sign_in_body(self, name: str, password: str = PASSWORD) -> dict[str, str]:
+        body = {"username": name, "password": password}
+        code = self.otp(name)
+        if code:
+            body["otp"] = code
+        return body
+
+    def client_env(self, name: str, password: str = PASSWORD) -> dict[str, str]:
+        """The environment a client command (`mbo import`, `mbo tui`) signs in with, MBO_OTP included."""
+        env = {"MBO_USER": name, "MBO_PASSWORD": password, "MBO_URL": self.url}
+        code = self.otp(name)
+        if code:
+            env["MBO_OTP"] = code
+        return env
 
     def client(self, name: str, password: str = PASSWORD) -> Client:
         client = Client(self.url)
-        client.sign_in(name, password)
+        client.sign_in(name, password, self.otp(name))
         return client
 
     def token(self, username: str, roles: list[str], unit: str | None = None, ttl: int = 300) -> str:

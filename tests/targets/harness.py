@@ -62,7 +62,7 @@ class Api:
 
     def load(self, folder: Path) -> list[Any]:
         """Import a bundle with `mbo import` through the gateway: [exit code, stdout, stderr]."""
-        env = {**os.environ, "MBO_USER": "office", "MBO_PASSWORD": PASSWORD, "MBO_URL": self.stack.url}
+        env = {**os.environ, **self.stack.client_env("office", PASSWORD)}
         done = subprocess.run([sys.executable, "-m", "mbo.cli", "import", str(folder)], env=env, text=True,
                               capture_output=True, timeout=300, check=False)
         return [done.returncode, done.stdout, done.stderr]
