@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kernel.settings import env_int
 from mbo.client import Client
 
 
@@ -50,7 +52,8 @@ SPECS: tuple[FileSpec, ...] = (
              ("unit_code", "year", "satisfied", "basically_satisfied", "dissatisfied")),
 )
 KNOWN = {spec.name: spec for spec in SPECS}
-MAX_FILE_BYTES = 200_000_000
+MAX_FILE_BYTES = env_int("MBO_MAX_FILE_BYTES", 200_000_000)
+MAX_EXPANDED_BYTES = 4 * MAX_FILE_BYTES
 
 
 @dataclass
@@ -76,18 +79,34 @@ def read_csv(data: bytes, name: str) -> list[dict[str, str]]:
     return [dict(row) for row in reader]
 
 
+def check_size(path: Path) -> None:
+    """Refuse an oversized file before reading it; a workbook also by what it would expand to (zip bombs)."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise BundleError(f"{path.name} is larger than {MAX_FILE_BYTES} bytes; split it or raise MBO_MAX_FILE_BYTES")
+    if path.suffix.lower() != ".xlsx":
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise BundleError(f"{path.name} is not an .xlsx workbook") from None
+    if expanded > MAX_EXPANDED_BYTES:
+        raise BundleError(f"{path.name} would expand to {expanded} bytes, more than {MAX_EXPANDED_BYTES}")
+
+
 def read_bundle(path: Path) -> dict[str, list[dict[str, str]]]:
     """File name → rows (header names as keys), from a folder of CSV files or one .xlsx workbook."""
     if path.is_dir():
         files: dict[str, list[dict[str, str]]] = {}
         for csv_path in sorted(path.glob("*.csv")):
-            if csv_path.stat().st_size > MAX_FILE_BYTES:
-                raise BundleError(f"{csv_path.name} is larger than {MAX_FILE_BYTES} bytes")
+            check_size(csv_path)
             files[csv_path.name] = read_csv(csv_path.read_bytes(), csv_path.name)
         return files
     if path.suffix.lower() == ".xlsx":
+        check_size(path)
         return read_workbook(path)
     if path.suffix.lower() == ".csv":
+        check_size(path)
         return {path.name: read_csv(path.read_bytes(), path.name)}
     raise BundleError(f"{path}: give a folder of CSV files, a .csv file or an .xlsx workbook")
 
