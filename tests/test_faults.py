@@ -104,3 +104,26 @@ def personnel_busy(stack: RunningStack) -> bool:
     pid = stack.stack.processes["personnel"].pid
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return fields[0] == "R"
+
+
+def test_a_hard_restart_of_every_process_loses_nothing_committed(faults: RunningStack) -> None:
+    with faults.client("office") as client:
+        before = client.execute('{ units { code name version } }')
+        assert before.errors == []
+        assert client.execute('mutation { createUnit(code: "RS01", name: "重启前单位", kind: MUNICIPAL) '
+                              '{ code } }').errors == []
+        token = client.token
+    for process in faults.stack.processes.values():
+        os.kill(process.pid, signal.SIGKILL)
+    for process in faults.stack.processes.values():
+        process.wait(10)
+    faults.stack.start()
+    headers = {"Authorization": f"Bearer {token}"}
+    after = httpx.post(f"{faults.url}/graphql", json={"query": '{ units { code name version } }'}, headers=headers)
+    assert after.status_code == 200, "the session survives a restart: it is in the identity store"
+    units = {u["code"]: u for u in after.json()["data"]["units"]}
+    assert units["RS01"]["name"] == "重启前单位"
+    assert all(units[u["code"]] == u for u in before.data["units"]), "every committed change is still there"
+    verify = subprocess.run([sys.executable, "-m", "mbo.cli", "audit", "verify", "--data-dir", str(faults.data_dir)],
+                            env={**os.environ, **faults.env}, capture_output=True, text=True, check=False)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
