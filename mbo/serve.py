@@ -49,8 +49,12 @@ def main() -> None:
     configure_logging(args.name)
     exit_with_parent()
     app = load_factory(args.name)()
+    tls: dict[str, str | None] = {}
+    if args.name == "gateway" and os.environ.get("MBO_TLS_CERT"):
+        # The gateway is the one door from the network: it serves HTTPS when given a certificate and key.
+        tls = {"ssl_certfile": os.environ["MBO_TLS_CERT"], "ssl_keyfile": os.environ.get("MBO_TLS_KEY") or None}
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
-                lifespan="on", timeout_graceful_shutdown=5)
+                lifespan="on", timeout_graceful_shutdown=5, **tls)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,12 @@ class Stack:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self._env().get("MBO_TLS_CERT") else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    def health_url(self, name: str) -> str:
+        base = self.url if name == "gateway" else f"http://127.0.0.1:{self.ports()[name]}"
+        return f"{base}/healthz"
 
     def _env(self) -> dict[str, str]:
         env = {**os.environ, **self.env}
@@ -78,7 +83,7 @@ class Stack:
     def _wait_healthy(self, names: list[str], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         pending = set(names)
-        with httpx.Client(timeout=2.0) as client:
+        with httpx.Client(timeout=2.0, verify=False) as client:  # our own processes on loopback
             while pending:
                 for name in sorted(pending):
                     process = self.processes[name]
@@ -86,7 +91,7 @@ class Stack:
                         raise StackError(f"{name} exited with code {process.returncode} while starting; "
                                          f"see {self.log_file(name)}")
                     try:
-                        if client.get(f"http://127.0.0.1:{self.ports()[name]}/healthz").status_code == 200:
+                        if client.get(self.health_url(name)).status_code == 200:
                             pending.discard(name)
                     except httpx.HTTPError:
                         pass
