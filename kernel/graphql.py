@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
@@ -27,8 +28,9 @@ from tortoise.exceptions import DoesNotExist, IntegrityError
 from kernel.audit import audit_refusal
 from kernel.audit_query import audit_query_type
 from kernel.context import RequestContext
-from kernel.errors import AppError, Conflict, NotFound
+from kernel.errors import AppError, Conflict, Forbidden, NotFound
 from kernel.metrics import CountOperations
+from kernel.permissions import MUTATION_ROLES, missing_entry_message
 
 log = logging.getLogger("mbo.graphql")
 
@@ -56,7 +58,8 @@ def _coded(error: GraphQLError) -> GraphQLError:
 
 
 class AuditRefusals(SchemaExtension):
-    """A mutation refused outside `audited` (a role check, a bad argument) is audited here."""
+    """A mutation refused outside `audited` (the role gate, a role check, a bad argument) is audited here,
+    under the mutation's field name (an alias in the request does not rename the audited action)."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         yield
@@ -70,7 +73,8 @@ class AuditRefusals(SchemaExtension):
         for error in result.errors:
             original = error.original_error
             if isinstance(original, AppError) and not getattr(original, "audited", False) and error.path:
-                await audit_refusal(context, action=str(error.path[0]), error=original)
+                action = getattr(original, "mutation_field", None) or str(error.path[0])
+                await audit_refusal(context, action=action, error=original)
                 original.audited = True  # type: ignore[attr-defined]
 
 
@@ -97,11 +101,56 @@ class ImportReport:
 LIMIT_RULES = [depth_rule(max_depth=15, should_ignore=None, callback=None), aliases_rule(max_alias_count=50)]
 
 
+def _tagged(error: AppError, field: str) -> AppError:
+    if getattr(error, "mutation_field", None) is None:
+        error.mutation_field = field  # type: ignore[attr-defined]
+    return error
+
+
+async def _tag_refusal(result: Awaitable[Any], field: str) -> Any:
+    try:
+        return await result
+    except AppError as error:
+        raise _tagged(error, field) from None
+
+
+def role_gate(field: str, resolve: GraphQLFieldResolver | None) -> GraphQLFieldResolver:
+    """Wrap one mutation resolver: check the permissions table before the resolver runs (fail closed)."""
+    roles = MUTATION_ROLES.get(field)
+    allowed = tuple(sorted(roles)) if roles else ()
+
+    def gated(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
+        context = info.context
+        try:
+            if roles is None:
+                raise Forbidden(missing_entry_message(field))
+            if not isinstance(context, RequestContext):
+                raise Forbidden("sign in first")
+            context.require(*allowed)
+        except AppError as error:
+            raise _tagged(error, field) from None
+        result = resolve(source, info, **arguments) if resolve else getattr(source, info.field_name, None)
+        return _tag_refusal(result, field) if inspect.isawaitable(result) else result
+
+    gated.role_gate = field  # type: ignore[attr-defined]
+    return gated
+
+
+def gate_mutations(schema: strawberry.federation.Schema) -> strawberry.federation.Schema:
+    """Put the permissions-table gate (kernel.permissions.MUTATION_ROLES) in front of every mutation."""
+    mutation_type = schema._schema.mutation_type
+    if mutation_type is not None:
+        for name, field in mutation_type.fields.items():
+            if not hasattr(field.resolve, "role_gate"):
+                field.resolve = role_gate(name, field.resolve)
+    return schema
+
+
 def build_schema(query: type, mutation: type | None, types: list[type]) -> strawberry.federation.Schema:
     service = query.__module__.split(".")[1] if query.__module__.startswith("services.") else None
     if service:
         query = merge_types("Query", (query, audit_query_type(service)))
-    return strawberry.federation.Schema(
+    schema = strawberry.federation.Schema(
         query=query,
         mutation=mutation,
         types=types,
@@ -115,6 +164,7 @@ def build_schema(query: type, mutation: type | None, types: list[type]) -> straw
             lambda: ValidationCache(maxsize=512),
         ],
     )
+    return gate_mutations(schema)
 
 
 class GraphQLEndpoint(GraphQL):

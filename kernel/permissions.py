@@ -1,0 +1,124 @@
+"""Access control: the permissions table — which roles may call each GraphQL mutation at all (等保 level 3).
+
+`MUTATION_ROLES` maps every Mutation field of the three services (camelCase, as in the SDL) to the roles
+of DESIGN.md §7 allowed to call it. `kernel.graphql.build_schema` wraps every mutation resolver with a
+gate that checks this table before the resolver runs: a caller holding none of the roles is refused with
+FORBIDDEN ("this needs one of the roles …"), and the refusal is audited like any other. A mutation with no
+entry is refused for everyone, service tokens included (fail closed). A service token (role SERVICE)
+passes every gate, as it passes `RequestContext.require`.
+
+The table is the coarse role gate only. The services keep their own checks (defence in depth), including
+the finer, data-dependent ones the table cannot express: a UNIT_OPERATOR acts only for its own unit, an
+ASSESSOR certifies only the targets its department assesses, a city → unit letter's issuer side is signed
+by a LEADER or the target office. The administrator roles (SYSADMIN, SECURITY_ADMIN, AUDITOR) hold no
+business mutation at all (三员分立); they work through the CLI and the audit-trail queries.
+
+`tests/test_permission_matrix.py` calls every mutation of the composed supergraph as every role and checks
+the outcome against this table; a mutation added without an entry here fails that test.
+"""
+
+from __future__ import annotations
+
+from kernel.roles import ADMIN_ROLES, Role
+
+
+def _roles(*roles: Role) -> frozenset[str]:
+    return frozenset(roles)
+
+
+OFFICE = _roles(Role.TARGET_OFFICE)
+OFFICE_OR_UNIT = _roles(Role.TARGET_OFFICE, Role.UNIT_OPERATOR)
+UNIT = _roles(Role.UNIT_OPERATOR)
+LEADER = _roles(Role.LEADER)
+SIGNERS = _roles(Role.TARGET_OFFICE, Role.LEADER, Role.UNIT_OPERATOR)
+CERTIFIERS = _roles(Role.TARGET_OFFICE, Role.ASSESSOR)
+EVALUATORS = _roles(Role.TARGET_OFFICE, Role.EVALUATOR)
+PERSONNEL_EDITORS = _roles(Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
+REVIEWERS = _roles(Role.SUPERVISION_OFFICE, Role.TARGET_OFFICE)
+ORGANIZATION = _roles(Role.ORGANIZATION_DEPT)
+
+# ---- targets service -----------------------------------------------------------------------------
+
+TARGETS_MUTATIONS: dict[str, frozenset[str]] = {
+    # The unit register and the assessment year: the target office runs the year.
+    "createUnit": OFFICE,
+    "updateUnit": OFFICE,
+    "importUnits": OFFICE,
+    "createYear": OFFICE,
+    "advanceYear": OFFICE,
+    # The target catalogue: the office creates and imports; a unit operator edits its own unit's targets
+    # (responsibility fields of top-level ones, decomposed ones fully) and decomposes them (分解细化).
+    "importTargets": OFFICE,
+    "createTarget": OFFICE,
+    "updateTarget": OFFICE_OR_UNIT,
+    "decomposeTarget": OFFICE_OR_UNIT,
+    # Negotiation (磋商): the office proposes and schedules, the unit accepts or counters, a leader agrees.
+    "proposeTarget": OFFICE,
+    "acceptProposal": UNIT,
+    "counterPropose": UNIT,
+    "agreeTarget": LEADER,
+    "scheduleNegotiations": OFFICE,
+    # Responsibility letters: city → unit letters are drafted and amended by the office, lower levels by
+    # the unit too; the issuer side of a city → unit letter is signed by a leader or the office, the other
+    # sides by the unit (or the office).
+    "createLetter": OFFICE_OR_UNIT,
+    "amendLetter": OFFICE_OR_UNIT,
+    "signLetter": SIGNERS,
+    # Progress reports: the unit on its own targets, or the office.
+    "reportProgress": OFFICE_OR_UNIT,
+}
+
+# ---- assessment service --------------------------------------------------------------------------
+
+ASSESSMENT_MUTATIONS: dict[str, frozenset[str]] = {
+    # Year settings and the assessment life cycle (open, compute, publish, correct): the target office.
+    "setAssessmentSetting": OFFICE,
+    "importSettings": OFFICE,
+    "openAssessment": OFFICE,
+    "computeAssessment": OFFICE,
+    "publishAssessment": OFFICE,
+    "openCorrection": OFFICE,
+    # Certification: an assessor for its department's targets, or the office (bundle import).
+    "importCertifications": CERTIFIERS,
+    "certifyTarget": CERTIFIERS,
+    # Ballots, inspection scores, grassroots responses: the evaluators, or the office (bundle import).
+    "importBallots": EVALUATORS,
+    "importInspections": EVALUATORS,
+    "importGrassroots": EVALUATORS,
+    "setBallots": EVALUATORS,
+    "setInspectionScore": EVALUATORS,
+    "setGrassroots": EVALUATORS,
+}
+
+# ---- personnel service ---------------------------------------------------------------------------
+
+PERSONNEL_MUTATIONS: dict[str, frozenset[str]] = {
+    # People and pay, and applying a published assessment to them: the office or the organisation dept.
+    "importPeople": PERSONNEL_EDITORS,
+    "updatePerson": PERSONNEL_EDITORS,
+    "applyResults": PERSONNEL_EDITORS,
+    # Filing forms: reviewed and transferred by the supervision office (or the target office), archived
+    # into the cadre file by the organisation department.
+    "reviewFilingRecord": REVIEWERS,
+    "transferFilingRecord": REVIEWERS,
+    "archiveFilingRecord": ORGANIZATION,
+    # Leader adjustments: decided and executed by the organisation department.
+    "decideLeaderAdjustment": ORGANIZATION,
+    "executeLeaderAdjustment": ORGANIZATION,
+}
+
+MUTATION_ROLES: dict[str, frozenset[str]] = {**TARGETS_MUTATIONS, **ASSESSMENT_MUTATIONS, **PERSONNEL_MUTATIONS}
+
+if len(MUTATION_ROLES) != len(TARGETS_MUTATIONS) + len(ASSESSMENT_MUTATIONS) + len(PERSONNEL_MUTATIONS):
+    raise RuntimeError("a mutation name appears in two services' groups of the permissions table")
+if any(roles & ADMIN_ROLES for roles in MUTATION_ROLES.values()):
+    raise RuntimeError("三员分立: SYSADMIN, SECURITY_ADMIN and AUDITOR get no business mutation")
+
+
+def gate_message(roles: frozenset[str]) -> str:
+    """The message of the role gate's refusal (what `RequestContext.require` says for these roles)."""
+    return f"this needs one of the roles {', '.join(sorted(roles))}"
+
+
+def missing_entry_message(field: str) -> str:
+    return f"mutation {field} has no entry in the permissions table (kernel.permissions.MUTATION_ROLES); refused"
