@@ -66,9 +66,10 @@ class AuditRefusals(SchemaExtension):
         result = self.execution_context.result
         context = self.execution_context.context
         operation = self.execution_context.operation_type
-        if result is None or not result.errors or operation is not OperationType.MUTATION:
+        if result is None or not result.errors or not isinstance(context, RequestContext):
             return
-        if not isinstance(context, RequestContext):
+        if operation is not OperationType.MUTATION:
+            await _audit_read_refusals(context, result.errors)
             return
         for error in result.errors:
             original = error.original_error
@@ -76,6 +77,19 @@ class AuditRefusals(SchemaExtension):
                 action = getattr(original, "mutation_field", None) or str(error.path[0])
                 await audit_refusal(context, action=action, error=original)
                 original.audited = True  # type: ignore[attr-defined]
+
+
+async def _audit_read_refusals(context: RequestContext, errors: list[GraphQLError]) -> None:
+    """A read refused for lack of a role or unit (a trail, a salary) is one audit entry per request,
+    naming the refused fields, however many rows were refused."""
+    refused = [e for e in errors if isinstance(e.original_error, Forbidden)]
+    if not refused:
+        return
+    paths = sorted({".".join(str(p) for p in e.path if not isinstance(p, int)) for e in refused if e.path})
+    first = refused[0].original_error
+    assert isinstance(first, Forbidden)
+    summary = Forbidden(f"{first.message} ({len(refused)}× at {', '.join(paths[:5]) or 'the query'})")
+    await audit_refusal(context, action=f"read:{paths[0].split('.')[0] if paths else 'query'}"[:64], error=summary)
 
 
 class ErrorCodes(SchemaExtension):

@@ -69,3 +69,29 @@ def test_nobody_but_the_auditor_reads_the_trail(trail: RunningStack, user: str) 
         result = client.execute("{ targetsAuditTrail(first: 5) { edges { node { action } } } }")
     assert result.errors[0]["extensions"]["code"] == "FORBIDDEN"
     assert result.data is None
+    with trail.client("auditor") as auditor:
+        refused = auditor.execute(TRAIL, {"first": 50, "actor": user, "success": False}).data
+    edges = refused["targetsAuditTrail"]["edges"]
+    reads = [e["node"] for e in edges if e["node"]["action"] == "read:targetsAuditTrail"]
+    assert reads, "a refused read is audited"
+    assert "FORBIDDEN" in reads[-1]["detail"] and "targetsAuditTrail" in reads[-1]["detail"]
+
+
+def test_refused_salary_reads_are_one_audit_entry_per_request(trail: RunningStack) -> None:
+    with trail.client("office") as office:
+        assert office.execute('mutation { importPeople(rows: ['
+                              '{row: 2, staff_no: "P1", name: "张三", unit_code: "JA", position: "科员", '
+                              'leadership_member: "false", on_establishment: "true", monthly_salary: "9000", '
+                              'bonus_standard: "20000"}, '
+                              '{row: 3, staff_no: "P2", name: "李四", unit_code: "JA", position: "科员", '
+                              'leadership_member: "false", on_establishment: "true", monthly_salary: "9100", '
+                              'bonus_standard: "20000"}]) { created } }').errors == []
+    with trail.client("jaop") as operator:
+        result = operator.execute('{ unit(code: "JA") { staff { staffNo monthlySalary } } }')
+    assert {e["extensions"]["code"] for e in result.errors} == {"FORBIDDEN"} and len(result.errors) == 2
+    with trail.client("auditor") as auditor:
+        entries = auditor.execute('{ personnelAuditTrail(first: 50, actor: "jaop") { edges { node { action success '
+                                  'detail } } } }').data["personnelAuditTrail"]["edges"]
+    refusals = [e["node"] for e in entries if not e["node"]["success"]]
+    assert len(refusals) == 1, refusals
+    assert "2×" in refusals[0]["detail"] and "monthlySalary" in refusals[0]["detail"]
