@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
+import jwt
 import strawberry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -16,8 +18,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
+from tortoise.transactions import in_transaction
 
-from kernel.auth import bearer, verify_token
+from kernel.audit import append
+from kernel.auth import Caller, bearer, verify_token
 from kernel.context import RequestContext
 from kernel.db import close_database, open_database, tortoise_config
 from kernel.errors import Unauthenticated
@@ -27,6 +31,7 @@ from kernel.observability import HTTP, RequestLog
 from kernel.settings import ServiceSettings, env_int
 
 MAX_BODY_BYTES = env_int("MBO_MAX_BODY_BYTES", 100_000_000)
+log = logging.getLogger("mbo.auth")
 
 
 def unauthenticated_body(message: str) -> bytes:
@@ -35,12 +40,48 @@ def unauthenticated_body(message: str) -> bytes:
     ).encode()
 
 
-class RequireToken:
-    """Reject any GraphQL request without a valid bearer token before it reaches a resolver."""
+def claimed_subject(authorization: str | None) -> str | None:
+    """The `sub` an unverifiable token claims — for the audit record only, never to be trusted."""
+    try:
+        claims = jwt.decode(bearer(authorization), options={"verify_signature": False})
+    except (Unauthenticated, jwt.PyJWTError, ValueError, TypeError):
+        return None
+    subject = claims.get("sub") if isinstance(claims, dict) else None
+    if not isinstance(subject, str):
+        return None
+    return "".join(ch for ch in subject[:200] if ch.isprintable()) or None
 
-    def __init__(self, app: ASGIApp, secret: str) -> None:
+
+async def audit_rejection(scope: Scope, headers: dict[str, str], settings: ServiceSettings, reason: str) -> None:
+    """One audit entry (one insert) for a request turned away without a valid token; never raises."""
+    try:
+        subject = claimed_subject(headers.get("authorization"))
+        actor = f"unverified:{subject}"[:128] if subject else "anonymous"
+        client = scope.get("client")
+        context = RequestContext(
+            caller=Caller(username=actor, roles=frozenset()),
+            request_id=(headers.get("x-request-id") or "")[:64] or uuid.uuid4().hex,
+            source=str(client[0])[:64] if client else None,
+            settings=settings,
+        )
+        async with in_transaction() as connection:
+            await append(connection, context, action="authenticate", entity="Request",
+                         entity_id=str(scope.get("path", ""))[:256] or None, before=None, after=None,
+                         success=False, detail=f"UNAUTHENTICATED: {reason}")
+    except Exception:
+        log.exception("could not write the audit entry for a rejected request")
+
+
+class RequireToken:
+    """Reject any GraphQL request without a valid bearer token before it reaches a resolver.
+
+    With `settings` (every service), each rejection is written to the service's audit trail.
+    """
+
+    def __init__(self, app: ASGIApp, secret: str, settings: ServiceSettings | None = None) -> None:
         self.app = app
         self.secret = secret
+        self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,6 +91,8 @@ class RequireToken:
         try:
             caller = verify_token(self.secret, bearer(headers.get("authorization")))
         except Unauthenticated as exc:
+            if self.settings is not None:
+                await audit_rejection(scope, headers, self.settings, exc.message)
             response = Response(
                 unauthenticated_body(exc.message),
                 status_code=401,
@@ -114,12 +157,12 @@ def create_service_app(
     async def metrics(request: Request) -> Response:
         return Response(render(settings.name) + HTTP.render(settings.name), media_type="text/plain; version=0.0.4")
 
-    graphql = RequireToken(GraphQLEndpoint(schema, make_context), settings.secret)
+    graphql = RequireToken(GraphQLEndpoint(schema, make_context), settings.secret, settings)
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/metrics", RequireToken(request_response(metrics), settings.secret), methods=["GET"]),
+            Route("/metrics", RequireToken(request_response(metrics), settings.secret, settings), methods=["GET"]),
         ],
         lifespan=lifespan,
         middleware=[Middleware(RequestLog)],

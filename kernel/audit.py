@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from kernel.context import RequestContext
 
 GENESIS = "0" * 64
+RETENTION_DAYS = 184
+"""Entries stay online at least this long (等保 2.0 level 3: at least six months); `mbo audit archive` enforces it."""
+ARCHIVE_ACTION = "auditArchived"
+HASHED_KEYS = ("at", "actor", "roles", "unit", "source", "action", "entity", "entity_id", "before", "after",
+               "request_id", "success", "detail")
 
 
 class AuditEntry(Model):
@@ -107,9 +112,14 @@ class AuditDraft:
         self.extra_entries.append((action, entity, entity_id, before, after))
 
 
-async def _chain_head(connection: BaseDBAsyncClient) -> str:
+async def lock_chain(connection: BaseDBAsyncClient) -> None:
+    """PostgreSQL: hold the chain's advisory lock until the transaction ends (SQLite's writer lock does it there)."""
     if connection.capabilities.dialect == "postgres":
         await connection.execute_query("SELECT pg_advisory_xact_lock(7243001)")
+
+
+async def _chain_head(connection: BaseDBAsyncClient) -> str:
+    await lock_chain(connection)
     last = await AuditEntry.all().using_db(connection).order_by("-id").only("hash").first()
     return last.hash if last else GENESIS
 
@@ -125,11 +135,13 @@ async def append(
     after: Any,
     success: bool,
     detail: str | None = None,
+    at: datetime | None = None,
 ) -> AuditEntry:
+    """Add one entry at the head of the chain; `at` is for tools that must write a given time (tests)."""
     prev = await _chain_head(connection)
     caller = ctx.caller
     entry = AuditEntry(
-        at=datetime.now(UTC),
+        at=at or datetime.now(UTC),
         actor=caller.username if caller else "anonymous",
         roles=caller.primary_role if caller else "",
         unit=caller.unit if caller else None,
@@ -177,21 +189,108 @@ async def audited(ctx: RequestContext, *, action: str, entity: str) -> AsyncIter
         raise
 
 
-async def verify_chain(connection: BaseDBAsyncClient | None = None) -> tuple[bool, int, str]:
-    """Walk the chain in id order; return (ok, entries checked, first problem)."""
+def entry_record(entry: AuditEntry) -> dict[str, Any]:
+    """Every column of an entry as plain JSON values, `at` exactly as hashed (the archive file's line)."""
+    return {"id": entry.id, **hashed_fields(entry), "prev_hash": entry.prev_hash, "hash": entry.hash}
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """What an `auditArchived` entry says about the entries it moved out of the live chain."""
+
+    entry_id: int
+    through_id: int
+    last_hash: str
+    count: int
+    file: str
+    sha256: str
+    first_prev_hash: str | None = None
+
+
+def _attestation(record: dict[str, Any]) -> Attestation | None:
+    try:
+        after = json.loads(record["after"] or "")
+        return Attestation(
+            entry_id=int(record["id"]), through_id=int(after["through_id"]), last_hash=str(after["last_hash"]),
+            count=int(after["count"]), file=str(after["file"]), sha256=str(after["sha256"]),
+            first_prev_hash=after.get("first_prev_hash"),
+        )
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+
+
+@dataclass
+class ChainWalk:
+    """Feed entries in id order (from the database or an archive file); the first problem stops the walk."""
+
+    entries: int = 0
+    first_id: int | None = None
+    first_prev_hash: str | None = None
+    last_id: int | None = None
+    last_hash: str | None = None
+    problem: str = ""
+    attestations: list[Attestation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+    def feed(self, record: dict[str, Any]) -> bool:
+        if self.problem:
+            return False
+        entry_id = record.get("id")
+        prev_hash = record.get("prev_hash")
+        if self.entries == 0:
+            self.first_id, self.first_prev_hash = entry_id, prev_hash
+        elif prev_hash != self.last_hash:
+            self.problem = f"entry {entry_id}: the previous entry was changed or deleted"
+            return False
+        try:
+            content = {key: record[key] for key in HASHED_KEYS}
+        except KeyError as missing:
+            self.problem = f"entry {entry_id}: the field {missing} is missing"
+            return False
+        if not isinstance(prev_hash, str) or entry_hash(prev_hash, content) != record.get("hash"):
+            self.problem = f"entry {entry_id}: its content was changed"
+            return False
+        if record["action"] == ARCHIVE_ACTION and record["success"]:
+            attestation = _attestation(record)
+            if attestation is not None:
+                self.attestations.append(attestation)
+        self.last_id, self.last_hash = entry_id, record["hash"]
+        self.entries += 1
+        return True
+
+    def attested(self, last_hash: str) -> Attestation | None:
+        return next((a for a in self.attestations if a.last_hash == last_hash), None)
+
+    def check_start(self) -> None:
+        """A live chain starts at GENESIS, or where an `auditArchived` entry in it says the archive ended."""
+        if self.problem or self.entries == 0 or self.first_prev_hash == GENESIS:
+            return
+        attestation = self.attested(str(self.first_prev_hash))
+        if attestation is None or self.first_id is None or attestation.through_id >= self.first_id:
+            self.problem = (f"entry {self.first_id}: the entries before it were deleted or changed "
+                            f"(no {ARCHIVE_ACTION} entry attests its previous hash)")
+
+
+async def walk_chain(connection: BaseDBAsyncClient | None = None) -> ChainWalk:
+    """Walk the live chain in id order, checking every link, every hash and where the chain starts."""
     query = AuditEntry.all().order_by("id")
     if connection is not None:
         query = query.using_db(connection)
-    prev = GENESIS
-    count = 0
+    walk = ChainWalk()
     async for entry in query:
-        if entry.prev_hash != prev:
-            return False, count, f"entry {entry.id}: the previous entry was changed or deleted"
-        if entry_hash(prev, hashed_fields(entry)) != entry.hash:
-            return False, count, f"entry {entry.id}: its content was changed"
-        prev = entry.hash
-        count += 1
-    return True, count, ""
+        if not walk.feed(entry_record(entry)):
+            break
+    walk.check_start()
+    return walk
+
+
+async def verify_chain(connection: BaseDBAsyncClient | None = None) -> tuple[bool, int, str]:
+    """Walk the chain in id order; return (ok, entries checked, first problem)."""
+    walk = await walk_chain(connection)
+    return walk.ok, walk.entries, walk.problem
 
 
 async def audit_refusal(ctx: RequestContext, *, action: str, error: AppError) -> None:

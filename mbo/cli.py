@@ -64,11 +64,30 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).resolve()
     try:
         password = read_new_password()
-        add_user_sync(data_dir, args.name, password, args.role, args.unit, args.display_name or "")
+        otp_uri = add_user_sync(data_dir, args.name, password, args.role, args.unit, args.display_name or "")
     except ValueError as exc:
         print(f"mbo user add: {exc}", file=sys.stderr)
         return 2
     print(f"created {args.name} ({', '.join(args.role)}{', unit ' + args.unit if args.unit else ''})")
+    if otp_uri:
+        print("this account signs in with a second factor: enrol this URI in an authenticator app "
+              "(TOTP, RFC 6238), then give the 6-digit code as otp / MBO_OTP:")
+        print(otp_uri)
+    return 0
+
+
+def cmd_otp(args: argparse.Namespace) -> int:
+    from gateway.identity.totp import current_code, secret_of
+
+    text = args.uri if args.uri != "-" else sys.stdin.readline()
+    if not secret_of(text):
+        print("mbo otp: give an otpauth:// URI or its base32 secret", file=sys.stderr)
+        return 2
+    try:
+        print(current_code(text))
+    except (ValueError, TypeError) as exc:
+        print(f"mbo otp: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -112,14 +131,53 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from mbo.audit_verify import verify_all
+    from mbo.audit_verify import CHECKPOINT_FILE, CheckpointError, verify
 
-    failed = False
-    for report in verify_all(Path(args.data_dir).resolve()):
+    data_dir = Path(args.data_dir).resolve()
+    checkpoint = Path(args.checkpoint).resolve() if args.checkpoint else data_dir / CHECKPOINT_FILE
+    try:
+        outcome = verify(data_dir, checkpoint, [Path(name).resolve() for name in args.archive])
+    except CheckpointError as exc:
+        print(f"mbo audit verify: {exc}", file=sys.stderr)
+        return 1
+    for report in outcome.stores:
         status = "ok" if report.ok else "BROKEN"
         print(f"{report.store:<11} {status:<7} {report.entries:>8} entries  {report.problem}")
-        failed = failed or not report.ok
-    return 1 if failed else 0
+    for archive in outcome.archives:
+        status = "ok" if archive.ok else "BROKEN"
+        print(f"{archive.name:<11} {status:<7} {archive.walk.entries:>8} entries  {archive.problem or archive.note}")
+    if outcome.checkpoint_written:
+        print(f"checkpoint {checkpoint}:")
+        for report in outcome.stores:
+            print(f"  {report.store:<11} last entry {report.last_id}  {report.last_hash or '-'}")
+    else:
+        print(f"checkpoint {checkpoint} not advanced: something does not verify")
+    return 0 if outcome.ok else 1
+
+
+def cmd_audit_archive(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from mbo.audit_archive import ArchiveRefused, archive_all
+
+    try:
+        cutoff = date.fromisoformat(args.before)
+    except ValueError:
+        print(f"mbo audit archive: --before {args.before!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    try:
+        results = archive_all(Path(args.data_dir).resolve(), Path(args.out).resolve(), cutoff)
+    except ArchiveRefused as exc:
+        print(f"mbo audit archive: refused: {exc}", file=sys.stderr)
+        return 2
+    for result in results:
+        if not result.ok:
+            print(f"mbo audit archive: {result.store}: {result.problem}", file=sys.stderr)
+        elif result.file is None:
+            print(f"{result.store:<11} nothing before {cutoff.isoformat()}")
+        else:
+            print(f"{result.store:<11} {result.count:>8} entries through id {result.through_id} -> {result.file}")
+    return 0 if all(r.ok for r in results) else 1
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -187,6 +245,10 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--data-dir", default=data_dir_default)
     add.set_defaults(run=cmd_user_add)
 
+    otp = commands.add_parser("otp", help="print the current one-time code of an otpauth:// URI (a soft token)")
+    otp.add_argument("uri", help="the otpauth:// URI printed by `mbo user add` (or its secret; - reads stdin)")
+    otp.set_defaults(run=cmd_otp)
+
     load = commands.add_parser("import", help="load a year bundle through the gateway")
     load.add_argument("bundle")
     load.add_argument("--url", default=default_url())
@@ -195,7 +257,14 @@ def parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="check every store's hash chain; non-zero exit on any change")
     verify.add_argument("--data-dir", default=data_dir_default)
+    verify.add_argument("--checkpoint", help="checkpoint file (default <data-dir>/audit-checkpoint.json)")
+    verify.add_argument("--archive", nargs="+", default=[], metavar="FILE", help="archive files to check too")
     verify.set_defaults(run=cmd_audit_verify)
+    archive = audit.add_parser("archive", help="move entries older than a cut-off (>= 184 days ago) to files")
+    archive.add_argument("--before", required=True, metavar="YYYY-MM-DD", help="archive entries before this day (UTC)")
+    archive.add_argument("--out", required=True, metavar="DIR")
+    archive.add_argument("--data-dir", default=data_dir_default)
+    archive.set_defaults(run=cmd_audit_archive)
 
     save = commands.add_parser("backup", help="online, consistent copy of the SQLite stores")
     save.add_argument("--data-dir", default=data_dir_default)

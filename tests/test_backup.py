@@ -42,6 +42,7 @@ def test_backup_while_running_and_restore_into_fresh_dir(tmp_path: Path, monkeyp
     assert "audit chains verified" in done.stdout
     assert (restored_dir / "data" / "secret.key").stat().st_mode & 0o777 == 0o600
     restored = RunningStack(restored_dir).start()
+    restored.otp_uris = running.otp_uris  # the account and its second factor come back with the backup
     try:
         with restored.client("office") as client:
             assert client.execute("{ units { code name } }").data == {"units": [{"code": "HY", "name": "汉阳区"}]}
