@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -45,7 +47,7 @@ class User(Model):
             "active": self.active,
             "readWrite": self.read_write,
             "secondFactor": self.otp_secret is not None,
-            "locked": self.failed_logins == 0 and self.locked_until is not None,
+            "locked": self.locked_until is not None and self.locked_until > datetime.now(UTC),
             "passwordChangedAt": self.password_changed_at.isoformat() if self.password_changed_at else None,
             "lastLoginAt": self.last_login_at.isoformat() if self.last_login_at else None,
         }
