@@ -60,11 +60,11 @@ def figure(app: MboApp, name: str) -> str:
     return str(app.screen.query_one(f"#{name} .stat-value").render())
 
 
-async def one_round(url: str, big_unit: str, units: int) -> tuple[float, float, float, float]:
+async def one_round(url: str, otp: str | None, big_unit: str, units: int) -> tuple[float, float, float, float]:
     from tui.screens.ranking import RankingScreen
     from tui.screens.unit_tree import UnitTreeScreen
 
-    app = MboApp(url, "office", PASSWORD, year=YEAR, today=TODAY)
+    app = MboApp(url, "office", PASSWORD, year=YEAR, today=TODAY, otp=otp)  # TARGET_OFFICE: second factor
     start = time.perf_counter()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait(app, pilot, lambda: type(app.screen).__name__ == "HomeScreen" and "…" not in figure(app, "units"))
@@ -108,7 +108,8 @@ def main() -> None:
             done = client.execute("mutation { computeAssessment(year: 2026) { status } }")
             if done.errors:
                 print(f"computeAssessment refused: {done.errors[0]['message']}", file=sys.stderr)
-        samples = [asyncio.run(one_round(stack.url, big, counts["units.csv"])) for _ in range(args.repeat)]
+        samples = [asyncio.run(one_round(stack.url, stack.otp("office"), big, counts["units.csv"]))
+                   for _ in range(args.repeat)]
     finally:
         stack.stop()
     rows = []

@@ -1,4 +1,4 @@
-"""The TUI's only way to the data: the gateway's sign-in and GraphQL endpoint.
+"""The TUI's only way to the data: the gateway's sign-in, GraphQL and administration endpoints.
 
 Screens never build HTTP requests; they call the methods here. Every refusal becomes an `ApiError` whose
 message is in plain language (Chinese and English). The live schema is introspected once per session so a
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -44,6 +45,12 @@ SIGN_IN_PLAIN = {
     "invalid_credentials": "用户名或密码错误。Wrong username or password.",
     "otp_required": "请输入动态口令。Enter the one-time code from your authenticator.",
     "invalid_otp": "动态口令错误。The one-time code is wrong.",
+    "otp_not_enrolled": "此账户需要动态口令但尚未登记，请联系系统管理员。This account needs a second factor; ask the "
+                        "system administrator to enrol one.",
+    "no_roles": "此账户尚未授权，请联系安全管理员。No roles have been granted to this account yet.",
+    "password_expired": "密码已过期或为临时密码，请设置新密码。The password has expired or was set by an "
+                        "administrator: choose a new one.",
+    "password_policy": "新密码不符合要求。The new password is not acceptable.",
 }
 
 
@@ -60,6 +67,7 @@ class Session:
     roles: list[str] = field(default_factory=list)
     unit: str | None = None
     token: str | None = None
+    second_factor: bool = False
 
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
@@ -138,11 +146,18 @@ class Api:
     # ---- transport ---------------------------------------------------------------------------------
 
     async def sign_in(self, username: str, password: str, otp: str | None = None) -> Session:
-        body: dict[str, Any] = {"username": username, "password": password}
+        return await self._sign_in("/auth/token", username, {"username": username, "password": password}, otp)
+
+    async def change_password(self, username: str, password: str, otp: str | None, new_password: str) -> Session:
+        """The holder's own change (forced after expiry or an administrator's reset); signs in with the new one."""
+        body = {"username": username, "password": password, "new_password": new_password}
+        return await self._sign_in("/auth/password", username, body, otp)
+
+    async def _sign_in(self, path: str, username: str, body: dict[str, Any], otp: str | None) -> Session:
         if otp:
             body["otp"] = otp
         try:
-            response = await self.http.post(f"{self.session.url}/auth/token", json=body)
+            response = await self.http.post(f"{self.session.url}{path}", json=body)
         except httpx.HTTPError as exc:
             raise ApiError(f"{PLAIN['NETWORK']} {self.session.url} ({type(exc).__name__})", "NETWORK") from None
         try:
@@ -152,8 +167,9 @@ class Api:
         if response.status_code != 200:
             code = str(payload.get("error") or "")
             message = str(payload.get("message") or "sign-in refused")
-            if "otp" in code.lower() or "second factor" in message.lower() or "one-time" in message.lower():
-                code = code if code in SIGN_IN_PLAIN else "otp_required"
+            if code not in SIGN_IN_PLAIN and (
+                    "otp" in code.lower() or "second factor" in message.lower() or "one-time" in message.lower()):
+                code = "otp_required"
             if response.status_code == 423:
                 code = "account_locked"
             head = SIGN_IN_PLAIN.get(code)
@@ -162,8 +178,20 @@ class Api:
         self.session.token = payload["access_token"]
         self.session.roles = list(payload.get("roles") or [])
         self.session.unit = payload.get("unit")
+        self.session.second_factor = bool(otp)
         self.schema = None
         return self.session
+
+    async def sign_out(self) -> None:
+        """End the session on the server (on quit); a failure to reach it changes nothing locally."""
+        if not self.session.token:
+            return
+        try:
+            await self.http.post(f"{self.session.url}/auth/logout", timeout=3,
+                                 headers={"Authorization": f"Bearer {self.session.token}"})
+        except httpx.HTTPError:
+            pass
+        self.session.token = None
 
     async def execute(self, document: str, variables: dict[str, Any] | None = None
                       ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -537,6 +565,77 @@ class Api:
             if f["name"] == mutation:
                 return {a["name"]: _type_text(a["type"]) for a in f["args"]}
         return {}
+
+
+    # ---- 三员 administration (JSON under /admin) -------------------------------------------------------
+
+    async def admin(self, method: str, path: str, body: dict[str, Any] | None = None,
+                    params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One call of the gateway's administration API; a refusal becomes an ApiError like GraphQL's."""
+        headers = {"Authorization": f"Bearer {self.session.token}"} if self.session.token else {}
+        try:
+            response = await self.http.request(method, f"{self.session.url}/admin{path}", json=body,
+                                                params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            raise ApiError(f"{PLAIN['NETWORK']} ({type(exc).__name__})", "NETWORK") from None
+        try:
+            payload = response.json()
+        except ValueError:
+            raise ApiError(plain("INTERNAL", response.text[:200]), "INTERNAL") from None
+        if response.status_code == 200:
+            return payload
+        if payload.get("errors"):  # the gateway's GraphQL-style refusal
+            raise self.error(payload["errors"][0])
+        code = str(payload.get("error") or "INTERNAL")
+        raise ApiError(plain(code, str(payload.get("message") or "")), code, field=payload.get("field"))
+
+    async def accounts(self) -> list[dict[str, Any]]:
+        return (await self.admin("GET", "/accounts"))["accounts"]
+
+    async def create_account(self, username: str, display_name: str, kind: str, password: str) -> dict[str, Any]:
+        body = {"username": username, "displayName": display_name, "kind": kind}
+        if kind == "person":
+            body["password"] = password
+        return (await self.admin("POST", "/accounts", body))["account"]
+
+    async def reset_password(self, username: str, password: str) -> dict[str, Any]:
+        return await self.admin("POST", f"{_account(username)}/password", {"password": password})
+
+    async def enrol_second_factor(self, username: str) -> str:
+        """The `otpauth://` URI the holder enters into an authenticator app (the old factor stops working)."""
+        return str((await self.admin("POST", f"{_account(username)}/second-factor"))["otpauthUri"])
+
+    async def set_active(self, username: str, active: bool) -> dict[str, Any]:
+        return await self.admin("POST", f"{_account(username)}/active", {"active": active})
+
+    async def unlock(self, username: str) -> dict[str, Any]:
+        return await self.admin("POST", f"{_account(username)}/unlock")
+
+    async def set_grants(self, username: str, roles: list[str], unit: str | None, read_write: bool
+                         ) -> dict[str, Any]:
+        return await self.admin("PUT", f"{_account(username)}/grants",
+                                {"roles": roles, "unit": unit, "readWrite": read_write})
+
+    async def api_keys(self, username: str) -> list[dict[str, Any]]:
+        return (await self.admin("GET", f"{_account(username)}/keys"))["keys"]
+
+    async def issue_api_key(self, username: str, label: str) -> tuple[dict[str, Any], str]:
+        """The new key's record and the key itself, which the server shows this once."""
+        done = await self.admin("POST", f"{_account(username)}/keys", {"label": label})
+        return done["key"], str(done["apiKey"])
+
+    async def revoke_api_key(self, key_id: str) -> dict[str, Any]:
+        return await self.admin("DELETE", f"/keys/{quote(str(key_id), safe='')}")
+
+    async def identity_audit(self, limit: int = 200, before: int | None = None) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": limit}
+        if before is not None:
+            params["before"] = before
+        return (await self.admin("GET", "/audit", params=params))["entries"]
+
+
+def _account(username: str) -> str:
+    return f"/accounts/{quote(username, safe='')}"
 
 
 def _type_text(t: dict[str, Any]) -> str:

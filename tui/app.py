@@ -13,15 +13,17 @@ from textual.screen import Screen
 from tui import keys
 from tui.api import Api, ApiError
 from tui.commands import MboCommands
-from tui.roles import may
+from tui.roles import may, reads_business_data
 from tui.screens.sign_in import SignInScreen
 
 
 def _screens() -> dict[str, Callable[[], Screen[None]]]:
+    from tui.screens.accounts import AccountsScreen
     from tui.screens.adjustments import AdjustmentsScreen
     from tui.screens.cadre_file import CadreFileScreen
     from tui.screens.entry import EntryScreen
     from tui.screens.filings import FilingsScreen
+    from tui.screens.identity_audit import IdentityAuditScreen
     from tui.screens.import_bundle import ImportScreen
     from tui.screens.lagging import LaggingScreen
     from tui.screens.letters import LettersScreen
@@ -38,7 +40,7 @@ def _screens() -> dict[str, Callable[[], Screen[None]]]:
         "entry_grassroots": lambda: EntryScreen("grassroots"),
         "import": ImportScreen, "ranking": RankingScreen, "bulletin": lambda: RankingScreen(bulletin=True),
         "rewards": RewardsScreen, "filings": FilingsScreen, "adjustments": AdjustmentsScreen,
-        "cadre_file": CadreFileScreen,
+        "cadre_file": CadreFileScreen, "accounts": AccountsScreen, "identity_audit": IdentityAuditScreen,
     }
 
 
@@ -77,12 +79,12 @@ class MboApp(App[None]):
             f" · {session.unit}" if session.unit else "")
         try:
             await self.api.load_schema()
-            if not self._year_fixed:
+            if not self._year_fixed and reads_business_data(session.roles):
                 years = await self.api.years()
                 self.year = max((y["year"] for y in years), default=self.today.year)
         except ApiError as exc:
             self.notify(exc.message, severity="error")
-            self.year = self.year or self.today.year
+        self.year = self.year or self.today.year
         from tui.screens.home import HomeScreen
 
         await self.switch_screen(HomeScreen())
@@ -95,7 +97,8 @@ class MboApp(App[None]):
         async with self._reauth:
             if self.api.session.token != token:  # another worker already signed in again
                 return True
-            return bool(await self.push_screen_wait(SignInScreen(resume=True, username=self.api.session.username)))
+            return bool(await self.push_screen_wait(SignInScreen(
+                resume=True, username=self.api.session.username, needs_otp=self.api.session.second_factor)))
 
     def may(self, action: str) -> bool:
         return may(self.api.session.roles, action)
@@ -144,13 +147,14 @@ class MboApp(App[None]):
         self.push_screen(PromptDialog("考核年度 Assessment year", str(self.year), restrict=r"[0-9]*"), chosen)
 
     async def on_unmount(self) -> None:
+        await self.api.sign_out()
         await self.api.close()
 
 
-def run(url: str, username: str | None = None, password: str | None = None) -> int:
+def run(url: str, username: str | None = None, password: str | None = None, otp: str | None = None) -> int:
     """`mbo tui` / `mbo demo`: sign in with the given account, else MBO_USER / MBO_PASSWORD (and MBO_OTP) from
     the environment, else ask on the sign-in screen."""
     username = username or os.environ.get("MBO_USER") or None
     password = password or os.environ.get("MBO_PASSWORD") or None
-    MboApp(url, username, password, otp=os.environ.get("MBO_OTP") or None).run()
+    MboApp(url, username, password, otp=otp or os.environ.get("MBO_OTP") or None).run()
     return 0

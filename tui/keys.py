@@ -35,6 +35,16 @@ EXPORT = Binding("x", "export", "导出 Export XLSX", id="export")
 FILTER = Binding("f", "filter", "筛选 Filter", id="filter")
 WORKFLOW = Binding("w", "workflow", "流转 Workflow", id="workflow")
 IMPORT = Binding("ctrl+o", "load", "导入 Import", id="import", priority=True)
+NEW_ACCOUNT = Binding("n", "new_account", "新建 New", id="new-account")
+RESET_PASSWORD = Binding("p", "reset_password", "重置密码 Password", id="reset-password")
+SECOND_FACTOR = Binding("o", "second_factor", "动态口令 2FA", id="second-factor")
+TOGGLE_ACTIVE = Binding("d", "toggle_active", "停用/启用 On/off", id="toggle-active")
+UNLOCK = Binding("l", "unlock", "解锁 Unlock", id="unlock")
+ISSUE_KEY = Binding("k", "issue_key", "签发密钥 Key", id="issue-key")
+REVOKE_KEY = Binding("delete", "revoke_key", "吊销密钥 Revoke", id="revoke-key")
+GRANTS = Binding("g", "grants", "授权 Grants", id="grants")
+AUDIT = Binding("t", "audit", "身份审计 Audit", id="identity-audit")
+MORE = Binding("m", "more", "更早 Older", id="more")
 
 
 def keymap_from_env() -> dict[str, str]:

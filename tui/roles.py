@@ -15,8 +15,13 @@ ASSESSOR = "ASSESSOR"
 EVALUATOR = "EVALUATOR"
 SUPERVISION = "SUPERVISION_OFFICE"
 ORG_DEPT = "ORGANIZATION_DEPT"
+SYSADMIN = "SYSADMIN"
+SECURITY_ADMIN = "SECURITY_ADMIN"
+AUDITOR = "AUDITOR"
 
 READERS = (OFFICE, LEADER, UNIT_OPERATOR, ASSESSOR, EVALUATOR, SUPERVISION, ORG_DEPT)
+ADMINS = (SYSADMIN, SECURITY_ADMIN, AUDITOR)  # 三员: they administer accounts and read no business data
+ALL_ROLES = READERS + ADMINS
 
 PERMISSIONS: dict[str, tuple[str, ...]] = {
     "units": READERS,
@@ -49,7 +54,16 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "adjustments": (OFFICE, ORG_DEPT),
     "decide_adjustment": (ORG_DEPT,),
     "cadre_file": (OFFICE, ORG_DEPT, SUPERVISION),
+    "accounts": ADMINS,
+    "administer_accounts": (SYSADMIN,),
+    "set_grants": (SECURITY_ADMIN,),
+    "revoke_key": (SYSADMIN, SECURITY_ADMIN),
+    "identity_audit": (AUDITOR,),
 }
+
+
+def reads_business_data(roles: list[str]) -> bool:
+    return any(role in READERS for role in roles)
 
 
 def may(roles: list[str], action: str) -> bool:
@@ -82,6 +96,8 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("filings", "备案表 Filing records", "Review, transfer and archive filing forms"),
     Destination("adjustments", "末位调整 Leader adjustments", "Cases for main leaders of last-place units"),
     Destination("cadre_file", "干部档案 Cadre file", "A person's filing records across years"),
+    Destination("accounts", "账户管理 Accounts", "Accounts, grants, second factors and API keys"),
+    Destination("identity_audit", "身份审计 Identity audit", "Sign-ins, lockouts and account changes"),
 )
 
 

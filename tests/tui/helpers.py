@@ -23,8 +23,11 @@ TODAY = datetime.date(2026, 6, 30)
 SIZE = (120, 40)
 
 
-def make_app(stack: RunningStack, user: str | None = "office") -> MboApp:
-    return MboApp(stack.url, user, PASSWORD if user else None, year=YEAR, today=TODAY)
+def make_app(stack: RunningStack, user: str | None = "office", password: str = PASSWORD) -> MboApp:
+    """The app signing in as `user` (with the current one-time code when the account has a second factor),
+    or showing the sign-in screen when `user` is None."""
+    return MboApp(stack.url, user, password if user else None, year=YEAR, today=TODAY,
+                  otp=stack.otp(user) if user else None)
 
 
 async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
@@ -57,6 +60,12 @@ async def until(pilot: Pilot[None], condition: Callable[[], object], limit: floa
         await settle(pilot)
 
 
+async def needs_otp(pilot: Pilot[None]) -> None:
+    """Wait until the sign-in screen asks for the one-time code."""
+    await until(pilot, lambda: pilot.app.screen.query("#box.needs-otp") and pilot.app.screen.query_one(
+        "#otp", Input).has_focus, settled=False)
+
+
 async def signed_in(pilot: Pilot[None]) -> None:
     await until(pilot, lambda: type(pilot.app.screen).__name__ == "HomeScreen")
 
@@ -73,7 +82,7 @@ def text_of(app: MboApp, selector: str) -> str:
 
 
 def run_import(stack: RunningStack, bundle: Path, user: str = "office") -> None:
-    env = {**os.environ, "MBO_USER": user, "MBO_PASSWORD": PASSWORD, "MBO_URL": stack.url}
+    env = {**os.environ, **stack.client_env(user, PASSWORD)}
     done = subprocess.run([sys.executable, "-m", "mbo.cli", "import", str(bundle)], env=env, text=True,
                           capture_output=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr

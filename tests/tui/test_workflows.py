@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input, OptionList, Select
 from tests.support.bundles import write_csv
 from tests.support.stack import PASSWORD, RunningStack
 from tests.tui.bundle import COLUMNS, write_year_end
-from tests.tui.helpers import SIZE, make_app, settle, signed_in, text_of, until
+from tests.tui.helpers import SIZE, make_app, needs_otp, settle, signed_in, text_of, until
 from tui.commands import MboCommands
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.form import FormDialog
@@ -34,6 +34,10 @@ async def test_sign_in_shows_the_target_office_home_with_counts(loaded: RunningS
         assert isinstance(screen, SignInScreen)
         screen.query_one("#username", Input).value = "office"
         screen.query_one("#password", Input).value = PASSWORD
+        await pilot.press("enter")
+        await needs_otp(pilot)  # TARGET_OFFICE signs in with a second factor
+        assert "请输入动态口令" in text_of(app, "#error")
+        await pilot.press(*str(loaded.otp("office")))
         await pilot.press("enter")
         await signed_in(pilot)
         await settle(pilot)
@@ -330,6 +334,9 @@ async def test_an_expired_session_asks_to_sign_in_again_and_resumes(loaded: Runn
         await until(pilot, lambda: isinstance(app.screen, SignInScreen), settled=False)
         assert app.screen.resume
         app.screen.query_one("#password", Input).value = PASSWORD
+        await pilot.press("enter")
+        await needs_otp(pilot)
+        app.screen.query_one("#otp", Input).value = str(loaded.otp("office"))
         await pilot.press("enter")
         await until(pilot, lambda: app.screen is units and units.units)
         assert len(units.units) == 5

@@ -51,6 +51,7 @@ class Field:
     disabled: bool = False
     choices: list[tuple[str, str]] | None = None
     placeholder: str = ""
+    password: bool = False
 
 
 class FormDialog(ModalScreen[Any]):
@@ -94,7 +95,8 @@ class FormDialog(ModalScreen[Any]):
                         yield Select([(label, value) for value, label in f.choices], value=f.value or Select.BLANK,
                                      id=f"f-{f.name}", disabled=f.disabled, allow_blank=not f.value)
                     else:
-                        yield Input(f.value, id=f"f-{f.name}", disabled=f.disabled, placeholder=f.placeholder)
+                        yield Input(f.value, id=f"f-{f.name}", disabled=f.disabled, placeholder=f.placeholder,
+                                    password=f.password)
                     yield Label("", id=f"e-{f.name}", classes="field-error")
             yield Label("", id="form-error")
             with Horizontal(id="form-buttons"):

@@ -12,12 +12,14 @@ from textual.widgets import Footer, Header, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui import keys
-from tui.roles import OFFICE, UNIT_OPERATOR, destinations
+from tui.roles import OFFICE, UNIT_OPERATOR, destinations, reads_business_data
 from tui.screens.base import MboScreen
 from tui.widgets.stat import Stat
 
 LEVELS = {"CITY_UNIT": "市—单位 City→unit", "UNIT_DEPARTMENT": "单位—处室 Unit→dept",
           "DEPARTMENT_PERSON": "处室—个人 Dept→person"}
+ADMIN_NOTE = ("三员账户不查看业务数据；请从左侧菜单进入账户管理。\n"
+              "Administrator accounts see no business data: open Accounts from the menu.")
 ASSESSMENT = {"OPEN": "已开启 open", "COMPUTED": "已计算 computed", "PUBLISHED": "已发布 published"}
 
 
@@ -35,21 +37,27 @@ class HomeScreen(MboScreen):
             yield OptionList(*[Option(d.label, id=d.action) for d in destinations(self.roles)], id="menu")
             with VerticalScroll(id="dashboard"):
                 yield Label("", id="heading", classes="title")
-                yield Label("单位与目标 Units and targets", classes="section")
-                yield Stat("单位 Units", id="units")
-                yield Stat("目标（顶层） Top-level targets", id="targets")
-                yield Stat("已商定 Agreed", id="agreed")
-                yield Stat("已签订 Signed", id="signed")
-                yield Label("目标责任书 Letters signed per level", classes="section")
-                for level, label in LEVELS.items():
-                    yield Stat(label, id=f"letters-{level}")
-                yield Label("进度与年终 Progress and year-end", classes="section")
-                yield Stat("进度滞后 Lagging / at risk", id="lagging")
-                yield Stat("年终考核 Assessment", id="assessment")
-                yield Stat("缺少年终数据 Units missing inputs", id="missing")
+                if reads_business_data(self.roles):
+                    yield from self.figures()
+                else:
+                    yield Label(ADMIN_NOTE, classes="section")
                 with Vertical():
                     yield Label("", classes="status")
         yield Footer()
+
+    def figures(self) -> ComposeResult:
+        yield Label("单位与目标 Units and targets", classes="section")
+        yield Stat("单位 Units", id="units")
+        yield Stat("目标（顶层） Top-level targets", id="targets")
+        yield Stat("已商定 Agreed", id="agreed")
+        yield Stat("已签订 Signed", id="signed")
+        yield Label("目标责任书 Letters signed per level", classes="section")
+        for level, label in LEVELS.items():
+            yield Stat(label, id=f"letters-{level}")
+        yield Label("进度与年终 Progress and year-end", classes="section")
+        yield Stat("进度滞后 Lagging / at risk", id="lagging")
+        yield Stat("年终考核 Assessment", id="assessment")
+        yield Stat("缺少年终数据 Units missing inputs", id="missing")
 
     def on_mount(self) -> None:
         menu = self.query_one("#menu", OptionList)
@@ -63,6 +71,8 @@ class HomeScreen(MboScreen):
         session = self.api.session
         who = f"{session.username} · {', '.join(session.roles)}" + (f" · {session.unit}" if session.unit else "")
         self.query_one("#heading", Label).update(f"{self.year} 年度 · {who}")
+        if not reads_business_data(self.roles):
+            return
         self.load_units()
         self.load_letters()
         self.load_lagging()

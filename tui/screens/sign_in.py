@@ -1,4 +1,5 @@
-"""Sign in (登录): username, password, the one-time code when the server asks for it, the lockout message."""
+"""Sign in (登录): username, password, the one-time code when the server asks for it, the lockout message, and
+the forced change of an expired or temporary password (新密码) before the session starts."""
 
 from __future__ import annotations
 
@@ -18,22 +19,24 @@ class SignInScreen(Screen[bool]):
     SignInScreen { align: center middle; }
     #box { width: 64; height: auto; border: round $accent; padding: 1 2; }
     #title { text-style: bold; padding-bottom: 1; }
-    #error { color: $error; height: auto; }
-    .otp { display: none; }
+    #error { color: $error; height: auto; width: 100%; }
+    .otp, .change { display: none; }
     #box.needs-otp .otp { display: block; }
+    #box.must-change .change { display: block; }
     """
     AUTO_FOCUS = "#username"
 
     def __init__(self, *, resume: bool = False, username: str = "", password: str | None = None,
-                 otp: str | None = None) -> None:
+                 otp: str | None = None, needs_otp: bool = False) -> None:
         super().__init__()
         self.otp = otp
         self.resume = resume
         self.username = username
         self.password = password
+        self.needs_otp = needs_otp
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="box"):
+        with Vertical(id="box", classes="needs-otp" if self.needs_otp else ""):
             yield Static("武汉市目标管理系统 · Target management", id="title")
             if self.resume:
                 yield Static("会话已过期，请重新登录后继续。Your session ended; sign in again to continue.")
@@ -43,6 +46,11 @@ class SignInScreen(Screen[bool]):
             yield Input(id="password", password=True)
             yield Label("动态口令 One-time code", classes="otp")
             yield Input(id="otp", classes="otp", max_length=8, restrict=r"[0-9]*")
+            yield Label("新密码 New password", classes="change")
+            yield Input(id="new-password", classes="change", password=True,
+                        placeholder="≥8 位，大小写字母、数字、符号至少 3 类 · 3 of a-z A-Z 0-9 !@#")
+            yield Label("确认新密码 Confirm", classes="change")
+            yield Input(id="confirm-password", classes="change", password=True)
             yield Label("", id="error")
             yield Button("登录 Sign in", id="sign-in", variant="primary")
         yield Footer()
@@ -53,31 +61,74 @@ class SignInScreen(Screen[bool]):
         if self.username and self.password:
             self.sign_in(self.username, self.password, self.otp)
 
+    def value(self, name: str) -> str:
+        return self.query_one(f"#{name}", Input).value
+
+    def error(self, message: str) -> None:
+        self.query_one("#error", Label).update(message)
+
     @on(Button.Pressed, "#sign-in")
     @on(Input.Submitted)
     def submit(self) -> None:
-        username = self.query_one("#username", Input).value.strip()
-        password = self.query_one("#password", Input).value
-        otp = self.query_one("#otp", Input).value.strip() or None
+        box = self.query_one("#box")
+        username = self.value("username").strip()
+        password = self.value("password")
+        otp = self.value("otp").strip() or None
         if not username or not password:
-            self.query_one("#error", Label).update("请输入用户名和密码 Enter username and password")
+            self.error("请输入用户名和密码 Enter username and password")
             return
-        self.sign_in(username, password, otp)
+        if box.has_class("needs-otp") and not otp:
+            self.query_one("#otp", Input).focus()
+            return
+        if not box.has_class("must-change"):
+            self.sign_in(username, password, otp)
+            return
+        new, confirm = self.value("new-password"), self.value("confirm-password")
+        if not new:
+            self.query_one("#new-password", Input).focus()
+        elif not confirm:
+            self.query_one("#confirm-password", Input).focus()
+        elif new != confirm:
+            self.error("两次输入的新密码不一致。The two new passwords differ.")
+            self.query_one("#confirm-password", Input).value = ""
+            self.query_one("#confirm-password", Input).focus()
+        elif new == password:
+            self.error("新密码不能与原密码相同。Choose a password different from the old one.")
+        else:
+            self.sign_in(username, password, otp, new)
 
     @work(exclusive=True, exit_on_error=False, group="sign-in")
-    async def sign_in(self, username: str, password: str, otp: str | None = None) -> None:
-        self.query_one("#error", Label).update("登录中 Signing in…")
+    async def sign_in(self, username: str, password: str, otp: str | None = None, new: str | None = None) -> None:
+        self.error("登录中 Signing in…")
+        api = self.app.api  # type: ignore[attr-defined]
         try:
-            await self.app.api.sign_in(username, password, otp)  # type: ignore[attr-defined]
-        except ApiError as exc:
-            self.query_one("#error", Label).update(exc.message)
-            if exc.code in ("otp_required", "invalid_otp"):
-                self.query_one("#box").add_class("needs-otp")
-                self.query_one("#otp", Input).focus()
+            if new is None:
+                await api.sign_in(username, password, otp)
             else:
-                self.query_one("#password", Input).value = ""
+                await api.change_password(username, password, otp, new)
+        except ApiError as exc:
+            self.refused(exc)
             return
         if self.resume:
             self.dismiss(True)
         else:
             self.app.signed_in()  # type: ignore[attr-defined]
+
+    def refused(self, exc: ApiError) -> None:
+        self.error(exc.message)
+        box = self.query_one("#box")
+        if exc.code in ("otp_required", "invalid_otp"):
+            box.add_class("needs-otp")
+            self.query_one("#otp", Input).value = ""
+            self.query_one("#otp", Input).focus()
+        elif exc.code == "password_expired":
+            box.add_class("must-change")
+            self.query_one("#sign-in", Button).label = "修改密码并登录 Change password and sign in"
+            self.query_one("#new-password", Input).focus()
+        elif exc.code == "password_policy":
+            for name in ("new-password", "confirm-password"):
+                self.query_one(f"#{name}", Input).value = ""
+            self.query_one("#new-password", Input).focus()
+        else:
+            self.query_one("#password", Input).value = ""
+            self.query_one("#password", Input).focus()
