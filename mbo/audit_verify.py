@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -29,6 +28,7 @@ from tortoise import Tortoise
 from kernel.audit import GENESIS, Attestation, AuditEntry, ChainWalk, walk_chain
 from kernel.db import tortoise_dsn
 from kernel.settings import STORES, dsn_for
+from mbo.backup import sha256
 
 CHECKPOINT_FILE = "audit-checkpoint.json"
 CHECKPOINT_FORMAT = "mbo-audit-checkpoint/1"
@@ -148,14 +148,6 @@ def verify_all(data_dir: Path, checkpoint: dict[str, Any] | None = None) -> list
     return reports
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def read_archive(path: Path) -> ArchiveReport:
     """Walk one archive file's own chain."""
     match = ARCHIVE_NAME.match(path.name)
@@ -164,7 +156,7 @@ def read_archive(path: Path) -> ArchiveReport:
         report.problem = "not an archive file name (<store>-audit-<YYYY-MM-DD>.jsonl)"
         return report
     try:
-        report.sha256 = sha256_file(path)
+        report.sha256 = sha256(path)
         with path.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):
                 try:

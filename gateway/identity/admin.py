@@ -19,7 +19,8 @@ from tortoise.transactions import in_transaction
 
 from gateway.identity import totp
 from gateway.identity.apikeys import issue_key
-from gateway.identity.models import MACHINE, PERSON, ApiKey, Session, User
+from gateway.identity.models import MACHINE, PERSON, ApiKey, User
+from gateway.identity.sessions import end_sessions
 from gateway.identity.store import checked_roles, create_user, needs_second_factor, set_password
 from kernel.audit import AuditEntry, append
 from kernel.auth import Caller
@@ -125,8 +126,7 @@ def admin_routes(authenticate: Authenticate) -> list[Route]:
                 await set_password(user, _text(body, "password"), now=now, by_holder=False, connection=connection)
             except ValueError as exc:
                 raise BadInput(str(exc), field="password") from None
-            await Session.filter(username=user.username, ended_at=None).using_db(connection) \
-                .update(ended_at=now, end_reason="password reset")
+            await end_sessions(user.username, now, "password reset", connection)
             await append(connection, ctx, action="resetPassword", entity="Account", entity_id=user.username,
                          before=None, after={"temporary": True}, success=True)
         return {"username": user.username, "mustChange": True}
@@ -139,8 +139,7 @@ def admin_routes(authenticate: Authenticate) -> list[Route]:
                 raise BadInput("machine accounts use API keys, not a second factor")
             secret = totp.new_secret()
             await User.filter(id=user.id).using_db(connection).update(otp_secret=secret)
-            await Session.filter(username=user.username, ended_at=None).using_db(connection) \
-                .update(ended_at=now, end_reason="second factor reset")
+            await end_sessions(user.username, now, "second factor reset", connection)
             await append(connection, ctx, action="enrolSecondFactor", entity="Account", entity_id=user.username,
                          before={"secondFactor": user.otp_secret is not None}, after={"secondFactor": True},
                          success=True)
@@ -158,8 +157,7 @@ def admin_routes(authenticate: Authenticate) -> list[Route]:
                 raise BadInput("you cannot disable your own account")
             await User.filter(id=user.id).using_db(connection).update(active=active)
             if not active:
-                await Session.filter(username=user.username, ended_at=None).using_db(connection) \
-                    .update(ended_at=now, end_reason="account disabled")
+                await end_sessions(user.username, now, "account disabled", connection)
             await append(connection, ctx, action="enableAccount" if active else "disableAccount", entity="Account",
                          entity_id=user.username, before={"active": user.active}, after={"active": active},
                          success=True)
@@ -199,8 +197,7 @@ def admin_routes(authenticate: Authenticate) -> list[Route]:
             after = {"roles": names, "unit": unit, "readWrite": read_write}
             await User.filter(id=user.id).using_db(connection).update(roles=",".join(names), unit=unit,
                                                                       read_write=read_write)
-            await Session.filter(username=user.username, ended_at=None).using_db(connection) \
-                .update(ended_at=now, end_reason="grants changed")
+            await end_sessions(user.username, now, "grants changed", connection)
             await append(connection, ctx, action="setGrants", entity="Account", entity_id=user.username,
                          before=before, after=after, success=True)
         needs = user.kind == PERSON and needs_second_factor(names) and user.otp_secret is None

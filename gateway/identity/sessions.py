@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from gateway.identity.models import Session
 
 TOUCH_EVERY = timedelta(seconds=20)
@@ -26,9 +28,11 @@ async def end_session(session_id: str, now: datetime, reason: str) -> bool:
     return updated > 0
 
 
-async def end_sessions(username: str, now: datetime, reason: str) -> int:
+async def end_sessions(username: str, now: datetime, reason: str,
+                       connection: BaseDBAsyncClient | None = None) -> int:
     """End every open session of an account (disabled, grants changed, password reset)."""
-    return await Session.filter(username=username, ended_at=None).update(ended_at=now, end_reason=reason)
+    return await Session.filter(username=username, ended_at=None).using_db(connection) \
+        .update(ended_at=now, end_reason=reason)
 
 
 async def check_session(session_id: str, now: datetime, idle: timedelta) -> Session:
