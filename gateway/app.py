@@ -248,6 +248,17 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
                      success=ended, source=_source(request), request_id=_request_id(request))
         return JSONResponse({"status": "signed out" if ended else "no session"})
 
+    async def whoami(request: Request) -> JSONResponse:
+        """The caller behind a bearer credential, for a client that resumes a session or holds an API key."""
+        try:
+            caller = await authenticate(request)
+        except Unauthenticated as exc:
+            return graphql_error(exc.message, "UNAUTHENTICATED", 401)
+        kind = "apikey" if caller.claims.get("typ") == "apikey" else "session"
+        expires = int(caller.claims.get("exp", 0)) - int(datetime.now(UTC).timestamp()) if kind == "session" else None
+        return JSONResponse({"username": caller.username, "roles": sorted(caller.roles), "unit": caller.unit,
+                             "kind": kind, "expires_in": expires, "idle_timeout": settings.session_idle})
+
     async def graphql(request: Request) -> Response:
         if request.method == "GET":
             return HTMLResponse(explorer)
@@ -322,6 +333,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
             Route("/auth/token", token, methods=["POST"]),
             Route("/auth/password", password, methods=["POST"]),
             Route("/auth/logout", logout, methods=["POST"]),
+            Route("/auth/session", whoami, methods=["GET"]),
             *admin_routes(authenticate),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/admin/refresh", refresh, methods=["POST"]),

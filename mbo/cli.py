@@ -95,10 +95,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     from mbo.bundle import BundleError, import_bundle
     from mbo.client import Client, SignInFailed, credentials_from_env
 
-    username, password, otp = credentials_from_env()
     with Client(args.url) as client:
         try:
-            client.sign_in(username, password, otp)
+            if os.environ.get("MBO_TOKEN"):  # a session token or a machine account's API key
+                client.use_token(os.environ["MBO_TOKEN"])
+            else:
+                client.sign_in(*credentials_from_env())
         except SignInFailed as exc:
             print(f"mbo import: sign-in refused: {exc}", file=sys.stderr)
             return 1

@@ -56,6 +56,16 @@ class Client:
         self.token = payload["access_token"]
         return payload
 
+    def use_token(self, token: str) -> dict[str, Any]:
+        """Work with a bearer credential already held (a session token, an API key); check it first."""
+        response = self.http.get(f"{self.url}/auth/session", headers={"Authorization": f"Bearer {token}"})
+        payload = response.json()
+        if response.status_code != 200:
+            errors = payload.get("errors") or [{}]
+            raise SignInFailed(errors[0].get("message") or response.text)
+        self.token = token
+        return payload
+
     def execute(self, query: str, variables: dict[str, Any] | None = None) -> GraphQLResult:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         response = self.http.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}},

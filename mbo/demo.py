@@ -125,6 +125,7 @@ def run_demo(data_dir: Path, port: int) -> int:
                         print(f"  row {error['row']} {error['column']}: {error['reason']}", file=sys.stderr)
                     return 1
             summary = run_year_end(client, DEMO_YEAR)
+            session = client.token  # the TUI continues in this session: a one-time code is good once
         print(f"\ngateway listening on {stack.url}/graphql  (GraphiQL in a browser)")
         for line in summary:
             print(line)
@@ -132,7 +133,7 @@ def run_demo(data_dir: Path, port: int) -> int:
         if sys.stdin.isatty() and sys.stdout.isatty():
             from tui.app import run
 
-            run(stack.url, "office", DEMO_PASSWORD, otp=current_code(uris["office"]))
+            run(stack.url, token=session)
             return 0
         stopping = False
 

@@ -43,6 +43,7 @@ def test_backup_while_running_and_restore_into_fresh_dir(tmp_path: Path, monkeyp
     assert (restored_dir / "data" / "secret.key").stat().st_mode & 0o777 == 0o600
     restored = RunningStack(restored_dir).start()
     restored.otp_uris = running.otp_uris  # the account and its second factor come back with the backup
+    restored._otp_steps = running._otp_steps  # and so does the last code it used
     try:
         with restored.client("office") as client:
             assert client.execute("{ units { code name } }").data == {"units": [{"code": "HY", "name": "汉阳区"}]}

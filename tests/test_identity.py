@@ -3,6 +3,7 @@ API keys of machine accounts, and the identity audit trail the AUDITOR reads."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.bundles import write_csv
 from tests.support.stack import PASSWORD, RunningStack
 
 UNITS = {"query": "{ units { code } }"}
@@ -28,6 +30,7 @@ def admins(stack: RunningStack) -> RunningStack:
 
 
 def token(stack: RunningStack, name: str, password: str = PASSWORD) -> str:
+    """A fresh session of its own (for tests that end it)."""
     response = httpx.post(f"{stack.url}/auth/token", json=stack.sign_in_body(name, password))
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
@@ -42,7 +45,7 @@ def gql(stack: RunningStack, bearer: str, body: dict[str, Any]) -> httpx.Respons
 
 
 def identity_audit(stack: RunningStack) -> list[dict[str, Any]]:
-    response = call(stack, "GET", "/admin/audit?limit=1000", token(stack, "auditor"))
+    response = call(stack, "GET", "/admin/audit?limit=1000", stack.session_token("auditor"))
     assert response.status_code == 200, response.text
     return response.json()["entries"]
 
@@ -65,7 +68,11 @@ def test_the_second_factor_is_asked_for_and_checked(admins: RunningStack) -> Non
     wrong = httpx.post(f"{admins.url}/auth/token", json={"username": "office", "password": PASSWORD,
                                                           "otp": "000000" if right != "000000" else "111111"})
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_otp"
-    assert httpx.post(f"{admins.url}/auth/token", json=admins.sign_in_body("office")).status_code == 200
+    body = admins.sign_in_body("office")
+    assert httpx.post(f"{admins.url}/auth/token", json=body).status_code == 200
+    replayed = httpx.post(f"{admins.url}/auth/token", json=body)
+    assert replayed.status_code == 401 and "used already" in replayed.json()["message"], \
+        "a one-time code is good for one sign-in (RFC 6238 §5.2)"
     leader = httpx.post(f"{admins.url}/auth/token", json={"username": "leader", "password": PASSWORD})
     assert leader.status_code == 200, "a leader signs in with a password alone"
 
@@ -80,7 +87,8 @@ def test_sign_out_ends_the_session(admins: RunningStack) -> None:
 
 
 def test_three_administrators_each_do_only_their_part(admins: RunningStack) -> None:
-    sysadmin, secadmin, auditor = token(admins, "sysadmin"), token(admins, "secadmin"), token(admins, "auditor")
+    sysadmin, secadmin = admins.session_token("sysadmin"), admins.session_token("secadmin")
+    auditor = admins.session_token("auditor")
     created = call(admins, "POST", "/admin/accounts", sysadmin,
                    {"username": "zhou", "displayName": "周科员", "password": "Temp-2026-abc"})
     assert created.status_code == 200, created.text
@@ -132,7 +140,7 @@ def test_three_administrators_each_do_only_their_part(admins: RunningStack) -> N
 
 
 def test_enrolling_a_second_factor_for_an_office_account_granted_later(admins: RunningStack) -> None:
-    sysadmin, secadmin = token(admins, "sysadmin"), token(admins, "secadmin")
+    sysadmin, secadmin = admins.session_token("sysadmin"), admins.session_token("secadmin")
     assert call(admins, "POST", "/admin/accounts", sysadmin,
                 {"username": "qian", "password": "Temp-2026-xyz"}).status_code == 200
     granted = call(admins, "PUT", "/admin/accounts/qian/grants", secadmin, {"roles": ["TARGET_OFFICE"]}).json()
@@ -148,7 +156,7 @@ def test_enrolling_a_second_factor_for_an_office_account_granted_later(admins: R
 
 
 def test_machine_accounts_use_revocable_read_only_api_keys(admins: RunningStack) -> None:
-    sysadmin, secadmin = token(admins, "sysadmin"), token(admins, "secadmin")
+    sysadmin, secadmin = admins.session_token("sysadmin"), admins.session_token("secadmin")
     assert call(admins, "POST", "/admin/accounts", sysadmin, {"username": "hr-system", "kind": "machine",
                                                               "displayName": "人事系统"}).status_code == 200
     assert call(admins, "PUT", "/admin/accounts/hr-system/grants", secadmin,
@@ -214,3 +222,35 @@ def test_an_idle_session_expires(short_idle: RunningStack) -> None:
     assert idle.status_code == 401
     assert "without activity" in idle.json()["errors"][0]["message"]
     assert gql(short_idle, token(short_idle, "leader"), UNITS).status_code == 200
+
+
+def mbo_import(folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("MBO_USER", "MBO_PASSWORD", "MBO_OTP", "MBO_TOKEN")}
+    return subprocess.run([sys.executable, "-m", "mbo.cli", "import", str(folder)], env={**clean, **env},
+                          capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL)
+
+
+def test_mbo_import_signs_in_with_a_code_or_works_with_an_api_key(admins: RunningStack, tmp_path: Path) -> None:
+    write_csv(tmp_path / "units.csv", ["code", "name", "kind", "group"], [["CLI01", "命令行单位", "municipal", "市直"]])
+    base = {"MBO_URL": admins.url, "MBO_USER": "office", "MBO_PASSWORD": PASSWORD}
+    without = mbo_import(tmp_path, base)
+    assert without.returncode == 1 and "one-time code" in without.stderr
+    signed = mbo_import(tmp_path, {**base, "MBO_OTP": admins.otp("office") or ""})
+    assert signed.returncode == 0, signed.stderr
+    assert "units.csv: 1 created" in signed.stdout
+
+    sysadmin, secadmin = admins.session_token("sysadmin"), admins.session_token("secadmin")
+    assert call(admins, "POST", "/admin/accounts", sysadmin, {"username": "plan-system", "kind": "machine"}
+                ).status_code == 200
+    assert call(admins, "PUT", "/admin/accounts/plan-system/grants", secadmin, {"roles": ["TARGET_OFFICE"]}
+                ).status_code == 200
+    key = call(admins, "POST", "/admin/accounts/plan-system/keys", sysadmin, {"label": "规划系统"}).json()["apiKey"]
+    read_only = mbo_import(tmp_path, {"MBO_URL": admins.url, "MBO_TOKEN": key})
+    assert read_only.returncode == 2 and "read-only" in read_only.stderr
+    assert call(admins, "PUT", "/admin/accounts/plan-system/grants", secadmin,
+                {"roles": ["TARGET_OFFICE"], "readWrite": True}).status_code == 200
+    written = mbo_import(tmp_path, {"MBO_URL": admins.url, "MBO_TOKEN": key})
+    assert written.returncode == 0, written.stderr
+    assert "units.csv: 0 created, 0 updated, 1 unchanged" in written.stdout
+    bogus = mbo_import(tmp_path, {"MBO_URL": admins.url, "MBO_TOKEN": "mbok_0000_nope"})
+    assert bogus.returncode == 1 and "not valid" in bogus.stderr

@@ -68,6 +68,7 @@ class Session:
     unit: str | None = None
     token: str | None = None
     second_factor: bool = False
+    adopted: bool = False  # a token handed over (MBO_TOKEN): the session is not ours to end
 
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
@@ -179,12 +180,35 @@ class Api:
         self.session.roles = list(payload.get("roles") or [])
         self.session.unit = payload.get("unit")
         self.session.second_factor = bool(otp)
+        self.session.adopted = False
+        self.schema = None
+        return self.session
+
+    async def adopt(self, token: str) -> Session:
+        """Work in a session already held (MBO_TOKEN: a session token or a machine account's API key)."""
+        try:
+            response = await self.http.get(f"{self.session.url}/auth/session",
+                                           headers={"Authorization": f"Bearer {token}"})
+        except httpx.HTTPError as exc:
+            raise ApiError(f"{PLAIN['NETWORK']} {self.session.url} ({type(exc).__name__})", "NETWORK") from None
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = {}
+        if response.status_code != 200:
+            message = ((payload.get("errors") or [{}])[0].get("message")) or response.text[:200]
+            raise ApiError(plain("UNAUTHENTICATED", message), "UNAUTHENTICATED")
+        self.session.username = str(payload.get("username") or "")
+        self.session.token = token
+        self.session.roles = list(payload.get("roles") or [])
+        self.session.unit = payload.get("unit")
+        self.session.adopted = True
         self.schema = None
         return self.session
 
     async def sign_out(self) -> None:
         """End the session on the server (on quit); a failure to reach it changes nothing locally."""
-        if not self.session.token:
+        if not self.session.token or self.session.adopted:
             return
         try:
             await self.http.post(f"{self.session.url}/auth/logout", timeout=3,

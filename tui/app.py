@@ -51,8 +51,10 @@ class MboApp(App[None]):
     CSS = "Screen { background: $surface; }"
 
     def __init__(self, url: str, username: str | None = None, password: str | None = None, *,
-                 year: int | None = None, today: datetime.date | None = None, otp: str | None = None) -> None:
+                 year: int | None = None, today: datetime.date | None = None, otp: str | None = None,
+                 token: str | None = None) -> None:
         super().__init__()
+        self._token = token
         self.api = Api(url)
         self._auto = (username, password) if username and password else None
         self._otp = otp
@@ -66,7 +68,7 @@ class MboApp(App[None]):
         if keymap:
             self.set_keymap(keymap)
         username, password = self._auto or ("", None)
-        self.push_screen(SignInScreen(username=username or "", password=password, otp=self._otp))
+        self.push_screen(SignInScreen(username=username or "", password=password, otp=self._otp, token=self._token))
 
     def signed_in(self) -> None:
         """Called by the sign-in screen; the home screen is prepared by an app worker (the screen's own worker
@@ -151,10 +153,12 @@ class MboApp(App[None]):
         await self.api.close()
 
 
-def run(url: str, username: str | None = None, password: str | None = None, otp: str | None = None) -> int:
-    """`mbo tui` / `mbo demo`: sign in with the given account, else MBO_USER / MBO_PASSWORD (and MBO_OTP) from
-    the environment, else ask on the sign-in screen."""
+def run(url: str, username: str | None = None, password: str | None = None, otp: str | None = None,
+        token: str | None = None) -> int:
+    """`mbo tui` / `mbo demo`: work in the session of `token` (or MBO_TOKEN), else sign in with the given
+    account, else MBO_USER / MBO_PASSWORD (and MBO_OTP) from the environment, else ask on the sign-in screen."""
+    token = token or os.environ.get("MBO_TOKEN") or None
     username = username or os.environ.get("MBO_USER") or None
     password = password or os.environ.get("MBO_PASSWORD") or None
-    MboApp(url, username, password, otp=otp or os.environ.get("MBO_OTP") or None).run()
+    MboApp(url, username, password, otp=otp or os.environ.get("MBO_OTP") or None, token=token).run()
     return 0

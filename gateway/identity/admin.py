@@ -138,7 +138,7 @@ def admin_routes(authenticate: Authenticate) -> list[Route]:
             if user.kind != PERSON:
                 raise BadInput("machine accounts use API keys, not a second factor")
             secret = totp.new_secret()
-            await User.filter(id=user.id).using_db(connection).update(otp_secret=secret)
+            await User.filter(id=user.id).using_db(connection).update(otp_secret=secret, otp_last_step=None)
             await end_sessions(user.username, now, "second factor reset", connection)
             await append(connection, ctx, action="enrolSecondFactor", entity="Account", entity_id=user.username,
                          before={"secondFactor": user.otp_secret is not None}, after={"secondFactor": True},

@@ -24,6 +24,7 @@ class User(Model):
     failed_logins = fields.IntField(default=0)
     locked_until = fields.DatetimeField(null=True)
     otp_secret = fields.CharField(max_length=64, null=True)
+    otp_last_step = fields.BigIntField(null=True)
     password_changed_at = fields.DatetimeField(null=True)
     last_login_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 
 from gateway.identity import totp
 from gateway.identity.models import MACHINE, PERSON, PasswordHistory, User
@@ -106,8 +107,13 @@ async def _failed(user: User, now: datetime, message: str, code: str) -> SignInE
     return SignInError(message, code=code)
 
 
-async def check_credentials(username: str, password: str, otp: str | None, now: datetime) -> User:
-    """Password, lockout and second factor; 5 failures in a row lock the account for 15 minutes."""
+async def check_credentials(username: str, password: str, otp: str | None, now: datetime
+                            ) -> tuple[User, int | None]:
+    """Password, lockout and second factor; 5 failures in a row lock the account for 15 minutes.
+
+    Returns the account and the time step of its one-time code (None without a second factor). A code
+    whose step is not after the last one used is refused (RFC 6238 §5.2: no second use of a code).
+    """
     user = await User.get_or_none(username=username)
     if user is None or not user.active or user.kind != PERSON:
         verify_password(_DUMMY_HASH, password)
@@ -121,35 +127,50 @@ async def check_credentials(username: str, password: str, otp: str | None, now: 
     if user.otp_secret is None and needs_second_factor(user.role_list):
         raise SignInError("this account needs a second factor and has none yet; ask the system "
                           "administrator to enrol one", code="otp_not_enrolled", status=403)
-    if user.otp_secret is not None:
-        if not otp:
-            raise SignInError("enter the one-time code from your authenticator", code="otp_required")
-        if not totp.code_ok(user.otp_secret, otp, now):
-            raise await _failed(user, now, "the one-time code is wrong", "invalid_otp")
-    return user
+    if user.otp_secret is None:
+        return user, None
+    if not otp:
+        raise SignInError("enter the one-time code from your authenticator", code="otp_required")
+    step = totp.matching_step(user.otp_secret, otp, now)
+    if step is None:
+        raise await _failed(user, now, "the one-time code is wrong", "invalid_otp")
+    if user.otp_last_step is not None and step <= user.otp_last_step:
+        raise await _failed(user, now, "this one-time code was used already; wait for the next one", "invalid_otp")
+    return user, step
+
+
+async def _admit(user: User, step: int | None, now: datetime) -> SignedIn:
+    """Let a checked account in: it needs roles, and its one-time code is used up from here on."""
+    if not user.role_list:
+        raise SignInError("no roles have been granted to this account yet", code="no_roles", status=403)
+    query = User.filter(id=user.id)
+    if step is not None:
+        query = query.filter(Q(otp_last_step__isnull=True) | Q(otp_last_step__lt=step))
+    admitted = await query.update(failed_logins=0, locked_until=None, last_login_at=now,
+                                  **({"otp_last_step": step} if step is not None else {}))
+    if not admitted:
+        raise SignInError("this one-time code was used already; wait for the next one", code="invalid_otp")
+    return SignedIn(username=user.username, roles=user.role_list, unit=user.unit)
 
 
 async def sign_in(username: str, password: str, otp: str | None = None, now: datetime | None = None) -> SignedIn:
     """Check everything a sign-in needs; refuse an expired password (it must be changed first)."""
     now = now or datetime.now(UTC)
-    user = await check_credentials(username, password, otp, now)
+    user, step = await check_credentials(username, password, otp, now)
     await User.filter(id=user.id).update(failed_logins=0, locked_until=None)
-    if not user.role_list:
-        raise SignInError("no roles have been granted to this account yet", code="no_roles", status=403)
-    if expired(user.password_changed_at, now):
+    if user.role_list and expired(user.password_changed_at, now):
         raise SignInError("the password has expired (90 days, or set by an administrator); choose a new one",
                           code="password_expired", status=403)
-    await User.filter(id=user.id).update(last_login_at=now)
-    return SignedIn(username=user.username, roles=user.role_list, unit=user.unit)
+    return await _admit(user, step, now)
 
 
 async def change_password(username: str, password: str, otp: str | None, new_password: str,
                           now: datetime | None = None) -> SignedIn:
     """The holder changes their own password: policy, not one of the last 5, then signed in."""
     now = now or datetime.now(UTC)
-    user = await check_credentials(username, password, otp, now)
+    user, step = await check_credentials(username, password, otp, now)
     await set_password(user, new_password, now=now, by_holder=True)
-    return await sign_in(username, new_password, otp, now)
+    return await _admit(user, step, now)
 
 
 async def set_password(user: User, new_password: str, *, now: datetime, by_holder: bool,

@@ -86,6 +86,13 @@ async def test_office_accounts_get_a_second_factor_and_need_its_code(store: None
     assert wrong.value.code == "invalid_otp"
     signed = await sign_in("office1", PASSWORD, code(uri, now), now)
     assert signed.roles == ["TARGET_OFFICE"]
+    with pytest.raises(SignInError, match="used already"):
+        await sign_in("office1", PASSWORD, code(uri, now), now)
+    earlier = now - timedelta(seconds=30)
+    with pytest.raises(SignInError, match="used already"):
+        await sign_in("office1", PASSWORD, code(uri, earlier), now)
+    following = now + timedelta(seconds=30)
+    assert (await sign_in("office1", PASSWORD, code(uri, following), following)).username == "office1"
     assert (await User.get(username="office1")).failed_logins == 0
 
 

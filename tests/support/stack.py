@@ -8,10 +8,13 @@ import random
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
-from gateway.identity.totp import current_code
+import httpx
+
+from gateway.identity.totp import code_at_step
 from kernel.auth import issue_token, service_token
 from kernel.db import drop_database
 from kernel.settings import STORES
@@ -65,6 +68,8 @@ class RunningStack:
         self.env = env
         self.stack = Stack(data_dir=self.data_dir, port=free_port_block(), env=env)
         self.otp_uris: dict[str, str] = {}
+        self._otp_steps: dict[str, int] = {}
+        self._sessions: dict[str, str] = {}
 
     def start(self) -> RunningStack:
         self.stack.start()
@@ -101,9 +106,21 @@ class RunningStack:
                 self.otp_uris[name] = line.strip()
 
     def otp(self, name: str) -> str | None:
-        """The current one-time code of an account with a second factor (as its authenticator app shows)."""
+        """A one-time code for the account's next sign-in, as its authenticator app would show it.
+
+        The gateway accepts each code once (RFC 6238 §5.2) and one step of drift, so this hands out the
+        current step's code, then the next step's, then waits for the next 30-second step.
+        """
         uri = self.otp_uris.get(name)
-        return current_code(uri) if uri else None
+        if not uri:
+            return None
+        while True:
+            current = int(time.time()) // 30
+            step = max(current, self._otp_steps.get(name, current - 1) + 1)
+            if step <= current + 1:
+                self._otp_steps[name] = step
+                return code_at_step(uri, step)
+            time.sleep(30 - time.time() % 30 + 0.05)
 
     def sign_in_body(self, name: str, password: str = PASSWORD) -> dict[str, str]:
         body = {"username": name, "password": password}
@@ -112,18 +129,22 @@ class RunningStack:
             body["otp"] = code
         return body
 
+    def session_token(self, name: str, password: str = PASSWORD) -> str:
+        """A signed-in session of the account, made once per stack and shared (as a person keeps one
+        session open all day); tests of sign-in itself use `sign_in_body`."""
+        if name not in self._sessions:
+            response = httpx.post(f"{self.url}/auth/token", json=self.sign_in_body(name, password), timeout=60)
+            if response.status_code != 200:
+                raise RuntimeError(f"sign-in of {name} refused: {response.text}")
+            self._sessions[name] = response.json()["access_token"]
+        return self._sessions[name]
+
     def client_env(self, name: str, password: str = PASSWORD) -> dict[str, str]:
-        """The environment a client command (`mbo import`, `mbo tui`) signs in with, MBO_OTP included."""
-        env = {"MBO_USER": name, "MBO_PASSWORD": password, "MBO_URL": self.url}
-        code = self.otp(name)
-        if code:
-            env["MBO_OTP"] = code
-        return env
+        """The environment a client command (`mbo import`, `mbo tui`) works in: the account's session."""
+        return {"MBO_URL": self.url, "MBO_TOKEN": self.session_token(name, password)}
 
     def client(self, name: str, password: str = PASSWORD) -> Client:
-        client = Client(self.url)
-        client.sign_in(name, password, self.otp(name))
-        return client
+        return Client(self.url, token=self.session_token(name, password))
 
     def token(self, username: str, roles: list[str], unit: str | None = None, ttl: int = 300) -> str:
         return issue_token(self.secret, username=username, roles=roles, unit=unit, ttl_seconds=ttl)

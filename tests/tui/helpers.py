@@ -24,10 +24,11 @@ SIZE = (120, 40)
 
 
 def make_app(stack: RunningStack, user: str | None = "office", password: str = PASSWORD) -> MboApp:
-    """The app signing in as `user` (with the current one-time code when the account has a second factor),
-    or showing the sign-in screen when `user` is None."""
-    return MboApp(stack.url, user, password if user else None, year=YEAR, today=TODAY,
-                  otp=stack.otp(user) if user else None)
+    """The app working in `user`'s session (signed in once per stack, as `mbo tui` with MBO_TOKEN), or
+    showing the sign-in screen when `user` is None (the tests of signing in itself)."""
+    if user is None:
+        return MboApp(stack.url, year=YEAR, today=TODAY)
+    return MboApp(stack.url, year=YEAR, today=TODAY, token=stack.session_token(user, password))
 
 
 async def settle(pilot: Pilot[None], rounds: int = 3) -> None:

@@ -27,9 +27,10 @@ class SignInScreen(Screen[bool]):
     AUTO_FOCUS = "#username"
 
     def __init__(self, *, resume: bool = False, username: str = "", password: str | None = None,
-                 otp: str | None = None, needs_otp: bool = False) -> None:
+                 otp: str | None = None, needs_otp: bool = False, token: str | None = None) -> None:
         super().__init__()
         self.otp = otp
+        self.token = token
         self.resume = resume
         self.username = username
         self.password = password
@@ -58,7 +59,9 @@ class SignInScreen(Screen[bool]):
     def on_mount(self) -> None:
         if self.username:
             self.query_one("#password", Input).focus()
-        if self.username and self.password:
+        if self.token:
+            self.adopt(self.token)
+        elif self.username and self.password:
             self.sign_in(self.username, self.password, self.otp)
 
     def value(self, name: str) -> str:
@@ -113,6 +116,16 @@ class SignInScreen(Screen[bool]):
             self.dismiss(True)
         else:
             self.app.signed_in()  # type: ignore[attr-defined]
+
+    @work(exclusive=True, exit_on_error=False, group="sign-in")
+    async def adopt(self, token: str) -> None:
+        self.error("登录中 Signing in…")
+        try:
+            await self.app.api.adopt(token)  # type: ignore[attr-defined]
+        except ApiError as exc:
+            self.error(exc.message)
+            return
+        self.app.signed_in()  # type: ignore[attr-defined]
 
     def refused(self, exc: ApiError) -> None:
         self.error(exc.message)
