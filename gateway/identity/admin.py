@@ -62,7 +62,7 @@ def _text(body: dict[str, Any], name: str, *, required: bool = True, default: st
 
 
 async def _account(username: str, connection: Any = None) -> User:
-    user = await User.filter(username=username).using_db(connection).first()
+    user = await User.filter(username=username).using_db(connection).first() if len(username) <= 64 else None
     if user is None:
         raise NotFound(f"no account {username}")
     return user
@@ -224,7 +224,8 @@ def admin_routes(authenticate: Authenticate) -> list[Route]:
     async def revoke_key(request: Request, ctx: RequestContext) -> dict:
         now = datetime.now(UTC)
         async with in_transaction() as connection:
-            key = await ApiKey.filter(id=request.path_params["key"]).using_db(connection).first()
+            key_id = request.path_params["key"]
+            key = await ApiKey.filter(id=key_id).using_db(connection).first() if len(key_id) <= 16 else None
             if key is None:
                 raise NotFound(f"no API key {request.path_params['key']}")
             if key.revoked_at is None:

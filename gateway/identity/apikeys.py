@@ -38,7 +38,7 @@ async def issue_key(user: User, label: str, created_by: str,
 async def authenticate_key(credential: str, now: datetime) -> User | None:
     """The active machine account a key belongs to, or None for an unknown, revoked or malformed key."""
     key_id, _, secret = credential.removeprefix(PREFIX).partition("_")
-    if not key_id or not secret:
+    if not key_id or len(key_id) > 16 or not secret:
         return None
     key = await ApiKey.get_or_none(id=key_id)
     if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, _digest(secret)):

@@ -114,7 +114,7 @@ async def check_credentials(username: str, password: str, otp: str | None, now: 
     Returns the account and the time step of its one-time code (None without a second factor). A code
     whose step is not after the last one used is refused (RFC 6238 §5.2: no second use of a code).
     """
-    user = await User.get_or_none(username=username)
+    user = await User.get_or_none(username=username) if 0 < len(username) <= 64 else None
     if user is None or not user.active or user.kind != PERSON:
         verify_password(_DUMMY_HASH, password)
         raise SignInError("wrong username or password")
