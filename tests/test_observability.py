@@ -50,6 +50,14 @@ def test_request_id_reaches_every_subgraph_and_the_audit_trail(stack: RunningSta
 def test_a_request_without_an_id_gets_one(stack: RunningStack, office: dict[str, str]) -> None:
     response = httpx.post(f"{stack.url}/graphql", headers=office, json={"query": "{ units { code } }"})
     assert len(response.headers["x-request-id"]) == 32
+    given = httpx.post(f"{stack.url}/graphql", headers=office,
+                       json={"query": 'mutation { createUnit(code: "CD", name: "蔡甸区", kind: DISTRICT) { code } }'})
+    request_id = given.headers["x-request-id"]
+    time.sleep(0.3)
+    assert any(line.get("request_id") == request_id for line in log_lines(stack, "targets")), \
+        "the id the gateway gave is the one the subgraph logs"
+    rows = audit_rows(stack.data_dir, stack.dsns, "targets")
+    assert any(r["action"] == "createUnit" and r["request_id"] == request_id for r in rows)
 
 
 def test_metrics_on_the_gateway_and_each_service(stack: RunningStack, office: dict[str, str]) -> None:

@@ -10,7 +10,7 @@ from kernel.db import tortoise_dsn
 
 
 def audit_rows(data_dir: Path, dsns: list[str], store: str) -> list[dict[str, object]]:
-    query = "SELECT actor, action, entity, entity_id, success, detail FROM audit_entry ORDER BY id"
+    query = "SELECT actor, action, entity, entity_id, success, detail, request_id FROM audit_entry ORDER BY id"
     dsn = next((d for d in dsns if d.endswith(f"_{store}")), None)
     if dsn is None:
         with sqlite3.connect(data_dir / f"{store}.sqlite3") as connection:
