@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -17,9 +16,9 @@ import jwt
 import pytest
 
 from kernel.audit import RETENTION_DAYS
-from kernel.db import tortoise_dsn
 from kernel.settings import STORES
 from mbo.audit_archive import ArchiveRefused, check_cutoff
+from tests.support.audit import store_rows
 from tests.support.stack import RunningStack
 
 # Appends entries with a given (old) time through kernel.audit.append, so their hashes cover that time.
@@ -63,22 +62,7 @@ def line_of(done: subprocess.CompletedProcess[str], name: str) -> str:
 
 
 def query(stack: RunningStack, store: str, statement: str) -> list[dict[str, object]]:
-    dsn = stack.env.get(f"MBO_{store.upper()}_DSN")
-    if dsn is None:
-        with sqlite3.connect(stack.data_dir / f"{store}.sqlite3") as connection:
-            connection.row_factory = sqlite3.Row
-            return [dict(r) for r in connection.execute(statement)]
-
-    async def run() -> list[dict[str, object]]:
-        import asyncpg
-
-        connection = await asyncpg.connect(tortoise_dsn(dsn).replace("postgres://", "postgresql://", 1))
-        try:
-            return [dict(r) for r in await connection.fetch(statement)]
-        finally:
-            await connection.close()
-
-    return asyncio.run(run())
+    return store_rows(stack.data_dir, stack.env.get(f"MBO_{store.upper()}_DSN"), store, statement)
 
 
 def cutoff(days_ago: int) -> str:

@@ -220,18 +220,21 @@ class Api:
     async def execute(self, document: str, variables: dict[str, Any] | None = None
                       ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Data and errors as the gateway answered (partial data kept)."""
+        _status, payload = await self._send("POST", "/graphql",
+                                            json={"query": document, "variables": variables or {}})
+        return payload.get("data") or {}, payload.get("errors") or []
+
+    async def _send(self, method: str, path: str, **request: Any) -> tuple[int, dict[str, Any]]:
+        """One authorised request to the gateway: its status and JSON body; ApiError when unreachable."""
         headers = {"Authorization": f"Bearer {self.session.token}"} if self.session.token else {}
         try:
-            response = await self.http.post(f"{self.session.url}/graphql",
-                                            json={"query": document, "variables": variables or {}},
-                                            headers=headers)
+            response = await self.http.request(method, f"{self.session.url}{path}", headers=headers, **request)
         except httpx.HTTPError as exc:
             raise ApiError(f"{PLAIN['NETWORK']} ({type(exc).__name__})", "NETWORK") from None
         try:
-            payload = response.json()
+            return response.status_code, response.json()
         except ValueError:
             raise ApiError(plain("INTERNAL", response.text[:200]), "INTERNAL") from None
-        return payload.get("data") or {}, payload.get("errors") or []
 
     async def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         data, errors = await self.execute(document, variables)
@@ -596,17 +599,8 @@ class Api:
     async def admin(self, method: str, path: str, body: dict[str, Any] | None = None,
                     params: dict[str, Any] | None = None) -> dict[str, Any]:
         """One call of the gateway's administration API; a refusal becomes an ApiError like GraphQL's."""
-        headers = {"Authorization": f"Bearer {self.session.token}"} if self.session.token else {}
-        try:
-            response = await self.http.request(method, f"{self.session.url}/admin{path}", json=body,
-                                                params=params, headers=headers)
-        except httpx.HTTPError as exc:
-            raise ApiError(f"{PLAIN['NETWORK']} ({type(exc).__name__})", "NETWORK") from None
-        try:
-            payload = response.json()
-        except ValueError:
-            raise ApiError(plain("INTERNAL", response.text[:200]), "INTERNAL") from None
-        if response.status_code == 200:
+        status, payload = await self._send(method, f"/admin{path}", json=body, params=params)
+        if status == 200:
             return payload
         if payload.get("errors"):  # the gateway's GraphQL-style refusal
             raise self.error(payload["errors"][0])
