@@ -29,10 +29,21 @@ def backend() -> str:
     return os.environ.get("MBO_TEST_DB", "sqlite")
 
 
+def ephemeral_start() -> int:
+    """Where the kernel's ports for outgoing connections begin: a port picked below it cannot be taken by
+    a database or HTTP client's connection between our check and the service binding it."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port_block(size: int = 4) -> int:
     """A base port with `size` consecutive free ports on loopback."""
+    high = ephemeral_start() - size - 1
+    high = high if high > 11000 else 60000
     for _ in range(200):
-        base = random.randint(20000, 60000)
+        base = random.randint(10000, high)
         sockets = []
         try:
             for offset in range(size):
