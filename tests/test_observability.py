@@ -59,8 +59,8 @@ def test_a_client_at_a_service_port_cannot_choose_the_request_id_or_source(stack
     """Straight to the targets port, a made-up id, address and signature land only in the labelled client field."""
     forged = {**office, "X-Request-ID": "someone-elses-request", "X-Forwarded-For": "10.9.8.7",
               "X-Client-Request-ID": "forged-client-id", "X-Request-Signature": "0" * 64}
-    response = httpx.post(f"{stack.service_url('targets')}/graphql", headers=forged,
-                          json={"query": 'mutation { createUnit(code: "JX", name: "江夏区", kind: DISTRICT) { code } }'})
+    create = 'mutation { createUnit(code: "JX", name: "江夏区", kind: DISTRICT) { code } }'
+    response = httpx.post(f"{stack.service_url('targets')}/graphql", headers=forged, json={"query": create})
     assert response.json()["data"] == {"createUnit": {"code": "JX"}}
     assert response.headers["x-request-id"] != "someone-elses-request"
     row = next(r for r in audit_rows(stack.data_dir, stack.dsns, "targets")

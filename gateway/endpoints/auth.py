@@ -39,10 +39,9 @@ async def token(request: Request) -> Response:
     """POST /auth/token {"username", "password", "otp"?} → an access token and a refresh token."""
     gateway, username = state(request), None
     try:
-        gateway.throttle.check(source=source(request), username=None)
         body = await _credentials(request)
         username = body["username"][:64]
-        gateway.throttle.check(source=None, username=username)
+        gateway.throttle.check(source=source(request), username=username)
         tokens = await service.sign_in(context(request), username=body["username"], password=body["password"],
                                        otp=body.get("otp") or None, settings=gateway.settings)
     except AppError as exc:
@@ -55,10 +54,9 @@ async def password(request: Request) -> Response:
     session is the only one left open."""
     gateway, username = state(request), None
     try:
-        gateway.throttle.check(source=source(request), username=None)
         body = await _credentials(request, new_password=True)
         username = body["username"][:64]
-        gateway.throttle.check(source=None, username=username)
+        gateway.throttle.check(source=source(request), username=username)
         tokens = await service.change_password(
             context(request), username=body["username"], password=body["password"], otp=body.get("otp") or None,
             new_password=body["new_password"], settings=gateway.settings)

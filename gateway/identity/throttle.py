@@ -81,10 +81,12 @@ class Throttle:
     def check(self, *, source: str | None, username: str | None, now: float | None = None) -> None:
         """Count one request; TooManyRequests when its source or its account is past the limit."""
         now = time.monotonic() if now is None else now
-        checks = [(self.sources, self.per_source, f"s:{source or '-'}", "from this address")]
+        checks = []
+        if source is not None:
+            checks.append((self.sources, self.per_source, f"s:{source}", "from this address"))
         if username:
             checks.append((self.accounts, self.per_account, f"a:{username[:64].lower()}", "for this account"))
-        for window, rate, key, whose in checks:
+        for window, rate, key, whose in checks:  # both counted only when neither refuses
             if window.count(key, now) >= rate.limit:
                 wait = int(window.retry_after(key, now)) + 1
                 raise TooManyRequests(f"too many sign-in requests {whose}; try again in {wait} s", retry_after=wait)
