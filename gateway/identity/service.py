@@ -281,7 +281,7 @@ async def expire_requests(now: datetime | None = None) -> int:
     for request in await AccountRequest.filter(status=PENDING, expires_at__lte=now):
         async with in_transaction() as connection:
             if await AccountRequest.filter(id=request.id, status=PENDING).using_db(connection).update(
-                    status=EXPIRED, decided_at=now):
+                    status=EXPIRED, decided_at=now, password_hash=None):
                 context = RequestContext(caller=SYSTEM, request_id=secrets.token_hex(16), source=None)
                 await append(connection, context, action="expireRequest", entity="AccountRequest",
                              entity_id=request.id, before={"status": PENDING}, after={"status": EXPIRED},
