@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from gateway import graphiql
 from gateway.endpoints import admin, auth, graphql
 from gateway.federation import (
     CompositionError,
@@ -123,6 +124,7 @@ ROUTES = [
     Route("/admin/audit", admin.audit_trail, methods=["GET"]),
     Route("/admin/refresh", admin.recompose, methods=["POST"]),
     Route("/graphql", graphql.explorer, methods=["GET"]),
+    Route("/graphiql/{name}", graphiql.asset, methods=["GET"]),
     Route("/graphql", graphql.graphql, methods=["POST"]),
     Route("/metrics", graphql.metrics, methods=["GET"]),
 ]

@@ -8,9 +8,9 @@ from typing import Any
 
 from graphql import GraphQLError, OperationType, parse
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import JSONResponse, Response
 
+from gateway import graphiql
 from gateway.web import authenticated, context, graphql_error_response, state
 from kernel.auth import Caller
 from kernel.errors import BadInput, Forbidden
@@ -18,7 +18,6 @@ from kernel.observability import HTTP, operation_var
 from kernel.request_ids import RequestIds, forwarded_headers
 
 ERRORS: Counter[str] = Counter()
-EXPLORER = get_graphql_ide_html("graphiql")
 
 
 def changes_data(query: str) -> bool:
@@ -37,7 +36,8 @@ async def healthz(request: Request) -> Response:
 
 
 async def explorer(request: Request) -> Response:
-    return HTMLResponse(EXPLORER)
+    """GraphiQL, from the assets the package ships (gateway/graphiql)."""
+    return graphiql.page(request)
 
 
 def _operation(raw: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
