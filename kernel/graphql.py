@@ -31,6 +31,8 @@ from kernel.context import RequestContext
 from kernel.errors import AppError, Conflict, Forbidden, NotFound
 from kernel.metrics import CountOperations
 from kernel.permissions import MUTATION_ROLES, missing_entry_message
+from kernel.scalars import SCALAR_OVERRIDES
+from kernel.validation import CheckInput, InputLimits
 
 log = logging.getLogger("mbo.graphql")
 
@@ -44,8 +46,10 @@ def _coded(error: GraphQLError) -> GraphQLError:
         coded = Conflict("the change clashes with an existing record")
     elif isinstance(original, DoesNotExist):
         coded = NotFound("no such record")
-    elif original is None:
+    elif original is None or isinstance(original, GraphQLError):
         extensions = dict(error.extensions or {})
+        if isinstance(original, GraphQLError):  # a value that did not coerce (kernel.validation names it)
+            extensions["code"] = "BAD_USER_INPUT"
         extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED")
         error.extensions = extensions
         return error
@@ -164,11 +168,14 @@ def build_schema(query: type, mutation: type | None, types: list[type]) -> straw
     service = query.__module__.split(".")[1] if query.__module__.startswith("services.") else None
     if service:
         query = merge_types("Query", (query, audit_query_type(service)))
+    limits = InputLimits.for_service(service) if service else InputLimits()
     schema = strawberry.federation.Schema(
         query=query,
         mutation=mutation,
         types=types,
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
+            lambda: CheckInput(limits=limits),
             CountOperations,
             ErrorCodes,
             AuditRefusals,

@@ -8,9 +8,23 @@ from typing import Any
 import httpx
 
 from kernel.auth import service_token
-from kernel.errors import UpstreamError
+from kernel.errors import AppError, BadInput, Conflict, NotFound, UpstreamError
 from kernel.request_ids import RequestIds, forwarded_headers
 from kernel.settings import ServiceSettings
+
+# A peer's refusal of the caller's own input is passed on as such (a year out of range stays BAD_USER_INPUT);
+# anything else from a peer is the operators' problem.
+PASSED_ON: dict[str, type[AppError]] = {"BAD_USER_INPUT": BadInput, "NOT_FOUND": NotFound, "CONFLICT": Conflict}
+
+
+def refusal(peer: str, error: dict[str, Any]) -> AppError:
+    extensions = error.get("extensions") if isinstance(error.get("extensions"), dict) else {}
+    message = f"the {peer} service refused: {error.get('message')}"
+    kind = PASSED_ON.get(str(extensions.get("code")))
+    if kind is None:
+        return UpstreamError(message, upstream=peer)
+    field = extensions.get("field")
+    return kind(message, field=str(field)) if isinstance(field, str) else kind(message)
 
 
 async def call(
@@ -48,6 +62,6 @@ async def call(
         body = response.json()
         if body.get("errors"):
             first = body["errors"][0]
-            raise UpstreamError(f"the {peer} service refused: {first.get('message')}", upstream=peer)
+            raise refusal(peer, first)
         return body["data"]
     raise UpstreamError(f"the {peer} service is not reachable ({last_problem})", upstream=peer)

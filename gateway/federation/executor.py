@@ -24,12 +24,13 @@ from graphql import (
     parse,
     validate,
 )
-from graphql.execution.values import get_variable_values
 
 from gateway.federation.compose import Supergraph
 from gateway.federation.limits import LimitError, Limits, check_body_size, check_limits, token_limit_message
 from gateway.federation.planner import EntityFetch, EntityNode, Plan, PlanningError, QueryPlanner, RootFetch
 from gateway.federation.transport import SubgraphUnreachable, Transport, transport_for
+from kernel.scalars import harden
+from kernel.validation import RULES, check_request
 
 logger = logging.getLogger("gateway.federation")
 
@@ -390,6 +391,7 @@ class FederatedExecutor:
     def __init__(self, supergraph: Supergraph, client: httpx.AsyncClient | Transport, limits: Limits,
                  plan_cache_size: int = 1000) -> None:
         self.supergraph = supergraph
+        harden(supergraph.api_schema)
         self.transport = transport_for(client)
         self.limits = limits
         self.planner = QueryPlanner(supergraph, plan_cache_size)
@@ -420,12 +422,10 @@ class FederatedExecutor:
             prepared = self.prepare(query, operation_name)
             if isinstance(prepared, _Refusal):
                 return prepared.response()
-            values = variables or {}
-            if prepared.operation.variable_definitions:
-                coerced = get_variable_values(self.supergraph.api_schema,
-                                              prepared.operation.variable_definitions, values, max_errors=20)
-                if isinstance(coerced, list):
-                    return {"errors": [_format_request_error(e, "BAD_USER_INPUT") for e in coerced]}
+            values = variables if isinstance(variables, dict) else {}
+            refusals = check_request(self.supergraph.api_schema, prepared.document, operation_name, values, None)
+            if refusals:
+                return {"errors": [_format_request_error(e, "BAD_USER_INPUT") for e in refusals]}
             return await _Run(self, prepared, values, headers).run()
         except Exception:
             logger.exception("federated execution failed")
@@ -457,7 +457,7 @@ class FederatedExecutor:
             check_limits(document, self.limits)
         except LimitError as exc:
             return _Refusal((_error(exc.message, "BAD_USER_INPUT"),))
-        errors = validate(self.supergraph.api_schema, document, max_errors=20)
+        errors = validate(self.supergraph.api_schema, document, RULES, max_errors=20)
         if errors:
             return _Refusal(tuple(_format_request_error(e, "GRAPHQL_VALIDATION_FAILED") for e in errors))
         operation = get_operation_ast(document, operation_name)
@@ -490,5 +490,5 @@ def _format_request_error(error: GraphQLError, code: str) -> dict[str, Any]:
     formatted: dict[str, Any] = {"message": error.message}
     if error.locations:
         formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
-    formatted["extensions"] = {**(error.extensions or {}), "code": code}
+    formatted["extensions"] = {"code": code, **(error.extensions or {})}
     return formatted

@@ -1,0 +1,130 @@
+"""Strict parsing of the custom scalars (Date, DateTime, Decimal, JSON), for the services and the gateway.
+
+Strawberry's own parsers accept what Python accepts (`Decimal("NaN")`, `"1e999999"`, `date.fromisoformat`
+of week dates) and wrap a failure in an error the services would report as INTERNAL. These parsers take
+only what the API documents and refuse anything else with a message that says what was expected; the
+refusal becomes `BAD_USER_INPUT` naming the argument (kernel.validation). The definitions keep the names,
+descriptions and URLs of Strawberry's, so the printed SDL does not change.
+
+- Date: `YYYY-MM-DD`, a real calendar day (years 0001–9999).
+- DateTime: ISO 8601, `YYYY-MM-DDTHH:MM[:SS[.ffffff]]`, optionally `Z` or `±HH:MM`; an offset is
+  converted to UTC, a time without one is taken as given.
+- Decimal: a plain decimal number (`12`, `-0.5`, `1.5e3`) as a string, or a JSON number; never NaN or
+  infinity, at most 34 significant digits and an exponent within ±40. How many digits a particular
+  argument may have is the validation step's business (the column it is stored in).
+- JSON: any JSON value nested at most 16 levels deep, numbers finite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from graphql import GraphQLError, GraphQLScalarType, GraphQLSchema
+from strawberry.scalars import JSON
+from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition, DecimalDefinition
+from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
+from strawberry.types.scalar import ScalarDefinition
+
+DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?")
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,4})?")
+MAX_NUMBER_CHARS = 64
+MAX_SIGNIFICANT_DIGITS = 34
+MAX_EXPONENT = 40
+MAX_JSON_DEPTH = 16
+
+
+class ScalarError(GraphQLError):
+    """A value the scalar does not accept (graphql-core reports it at the variable or literal)."""
+
+
+def parse_date(value: object) -> dt.date:
+    if not isinstance(value, str) or not DATE.fullmatch(value):
+        raise ScalarError("not a date; a date is written YYYY-MM-DD, e.g. 2026-06-30")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise ScalarError(f"not a calendar date: {error} (YYYY-MM-DD)") from None
+
+
+def parse_datetime(value: object) -> dt.datetime:
+    if not isinstance(value, str) or not DATETIME.fullmatch(value):
+        raise ScalarError("not a date and time; write it as ISO 8601, e.g. 2026-06-30T08:00:00+08:00")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise ScalarError(f"not a calendar date and time: {error}") from None
+    if parsed.tzinfo is None:
+        return parsed
+    try:
+        return parsed.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ScalarError("the date and time is out of range") from None
+
+
+def parse_decimal(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ScalarError("not a decimal number; send it as a string such as \"12.5\"")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ScalarError("not a finite number (NaN and infinity are not amounts)")
+    text = value.strip() if isinstance(value, str) else repr(value) if isinstance(value, float) else str(value)
+    if len(text) > MAX_NUMBER_CHARS or not NUMBER.fullmatch(text):
+        raise ScalarError("not a decimal number such as 12, -0.5 or 1.5e3 (NaN and infinity are not amounts)")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ScalarError("not a decimal number") from None
+    exponent = number.adjusted() if number else 0
+    if len(number.normalize().as_tuple().digits) > MAX_SIGNIFICANT_DIGITS or abs(exponent) > MAX_EXPONENT:
+        raise ScalarError("the number is out of range")
+    return number
+
+
+def parse_json(value: object) -> Any:
+    _check_json(value, 0)
+    return value
+
+
+def _check_json(value: object, depth: int) -> None:
+    if depth > MAX_JSON_DEPTH:
+        raise ScalarError(f"the JSON value is nested more than {MAX_JSON_DEPTH} levels deep")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ScalarError("not a finite number (NaN and infinity are not JSON)")
+    if isinstance(value, list):
+        for item in value:
+            _check_json(item, depth + 1)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _check_json(item, depth + 1)
+
+
+def _strict(base: ScalarDefinition, parse: Any) -> ScalarDefinition:
+    return ScalarDefinition(name=base.name, description=base.description, specified_by_url=base.specified_by_url,
+                            serialize=base.serialize, parse_value=parse, parse_literal=None, origin=base.origin)
+
+
+PARSERS = {"Date": parse_date, "DateTime": parse_datetime, "Decimal": parse_decimal, "JSON": parse_json}
+
+# Strawberry's `scalar_overrides`: the same scalars, parsed strictly.
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {
+    dt.date: _strict(DateDefinition, parse_date),
+    dt.datetime: _strict(DateTimeDefinition, parse_datetime),
+    Decimal: _strict(DecimalDefinition, parse_decimal),
+    JSON: _strict(DEFAULT_SCALAR_REGISTRY[JSON], parse_json),
+}
+
+
+def harden(schema: GraphQLSchema) -> None:
+    """Give a schema built from SDL (the gateway's supergraph) the same strict parsers.
+
+    Only parsing changes: the gateway still forwards the variables as the client sent them and passes the
+    subgraphs' values through unchanged.
+    """
+    for name, parse in PARSERS.items():
+        scalar = schema.type_map.get(name)
+        if isinstance(scalar, GraphQLScalarType):
+            scalar.parse_value = parse  # type: ignore[method-assign]

@@ -1,0 +1,463 @@
+"""Every argument of a request is checked before any resolver runs; a bad one is BAD_USER_INPUT naming it.
+
+One step for all three services (a schema extension) and the gateway (`check_request` on the supergraph):
+
+1. Variables are coerced against the schema (the scalars parse strictly, kernel.scalars); a value that
+   does not coerce is refused naming the argument it is given to (`extensions.field`, e.g. `asOf`,
+   `input.points`, `leaders[0].unavailable[0]`) and the variable (`extensions.variable`).
+2. Every field's arguments in the operation (inline literals and variables alike) are read and each value
+   is checked against the column it is stored in or compared with (`InputLimits`, read from the service's
+   Tortoise models by name): text no longer than the column, a decimal with no more digits than the
+   column holds, a numeric id within the column's range.
+3. A year (an Int named `year`) lies in 1990–2200.
+4. No text anywhere in the arguments (JSON rows included) holds a control character: C0 (U+0000–U+001F),
+   DEL, C1 (U+0080–U+009F) or an unpaired surrogate. Tab, line feed and carriage return are allowed only in
+   free text — arguments stored in a TEXT column (reasons, notes, evidence, remarks) and cells of import
+   rows; a name, title, code or staff number is one line.
+
+Value errors in inline literals are found by the document's validation; `CoercionRule` gives them the same
+code and field. Read docs/architecture.md ("Input checks") for the table of limits.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValueNode,
+    VariableDefinitionNode,
+    VariableNode,
+    get_operation_ast,
+    specified_rules,
+    type_from_ast,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.language import SKIP
+from graphql.utilities.validate_input_value import validate_input_literal, validate_input_value
+from graphql.validation import ValuesOfCorrectTypeRule, VariablesInAllowedPositionRule
+from strawberry.extensions import SchemaExtension
+from tortoise import fields as orm
+from tortoise.models import Model
+
+from kernel.errors import BadInput
+
+MAX_TEXT = 10_000
+"""Free text (a TEXT column, a JSON cell) is at most this many characters."""
+DEFAULT_TEXT = 256
+"""An argument stored in no known column: one line of at most this many characters."""
+DEFAULT_DECIMAL = (24, 6)
+"""A decimal stored in no decimal column (e.g. kept as text): the precision of the targets' amounts."""
+MAX_ID = 2**31 - 1
+YEARS = (1990, 2200)
+"""An assessment year (an argument or input field named `year`) lies within these, as in every service."""
+FREE_TEXT_CONTROLS = frozenset("\t\n\r")
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+# Arguments named unlike the column they are stored in or compared with (checked after the name itself).
+COLUMN_OF = {
+    "override_reason": "stretch_override",
+    "target_codes": "code",
+    "staff_no": "responsible_leader",
+    "text": "decision_text",
+    "note": "execution_note",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """What an argument's value must fit: text (length, one line or free text), decimal, or integer id."""
+
+    kind: str  # "text", "decimal", "integer"
+    max_length: int = DEFAULT_TEXT
+    free_text: bool = False
+    digits: int = 0
+    places: int = 0
+
+    def merged(self, other: Column) -> Column:
+        """The looser of two columns with one name in different tables."""
+        if self.kind != other.kind:
+            return self if self.kind == "text" else other
+        if self.kind == "decimal":
+            whole = max(self.digits - self.places, other.digits - other.places)
+            places = max(self.places, other.places)
+            return Column("decimal", digits=whole + places, places=places)
+        return Column(self.kind, max(self.max_length, other.max_length), self.free_text or other.free_text)
+
+
+def column_of(model_field: orm.Field) -> Column | None:
+    if isinstance(model_field, orm.TextField):
+        return Column("text", MAX_TEXT, free_text=True)
+    if isinstance(model_field, orm.CharField):
+        return Column("text", model_field.max_length)
+    if isinstance(model_field, orm.DecimalField):
+        return Column("decimal", digits=model_field.max_digits, places=model_field.decimal_places)
+    if isinstance(model_field, orm.IntField | orm.BigIntField | orm.SmallIntField):
+        return Column("integer")
+    return None
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """Columns by snake_case name, read from a service's models (the loosest where tables differ)."""
+
+    columns: dict[str, Column] = field(default_factory=dict)
+
+    @classmethod
+    def from_models(cls, *modules: str) -> InputLimits:
+        columns: dict[str, Column] = {}
+        for name in modules:
+            module = importlib.import_module(name)
+            for model in vars(module).values():
+                if not (isinstance(model, type) and issubclass(model, Model) and model.__module__ == name):
+                    continue
+                for field_name, model_field in model._meta.fields_map.items():
+                    found = column_of(model_field)
+                    if found is not None:
+                        columns[field_name] = columns[field_name].merged(found) if field_name in columns else found
+        return cls(columns)
+
+    @classmethod
+    def for_service(cls, service: str) -> InputLimits:
+        return cls.from_models(f"services.{service}.models", "kernel.audit")
+
+    def column(self, argument: str) -> Column | None:
+        name = snake(argument)
+        for candidate in (name, name[:-1] if name.endswith("s") else None, COLUMN_OF.get(name)):
+            if candidate and candidate in self.columns:
+                return self.columns[candidate]
+        return None
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+# ---- checking one value -------------------------------------------------------------------------
+
+
+def control_character(text: str, *, free_text: bool) -> str | None:
+    """The first control character not allowed in this kind of text, as U+XXXX."""
+    for match in CONTROL.finditer(text):
+        if not (free_text and match.group() in FREE_TEXT_CONTROLS):
+            return f"U+{ord(match.group()):04X}"
+    return None
+
+
+def text_problem(text: str, column: Column | None, scalar: str) -> str | None:
+    free_text = column.free_text if column else False
+    limit = column.max_length if column and column.kind == "text" else MAX_TEXT if free_text else DEFAULT_TEXT
+    if len(text) > limit:
+        return f"is at most {limit} characters ({len(text)} given)"
+    bad = control_character(text, free_text=free_text)
+    if bad:
+        allowed = "" if free_text else "; tab and line breaks only in free text such as a reason or a note"
+        return f"contains a control character ({bad}){allowed}"
+    if scalar == "ID" and column and column.kind == "integer":
+        if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID):
+            return "is not an id this service gives out (a whole number)"
+    return None
+
+
+def decimal_problem(number: Decimal, column: Column | None) -> str | None:
+    digits, places = (column.digits, column.places) if column and column.kind == "decimal" else DEFAULT_DECIMAL
+    exponent = number.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # the scalar refused NaN and infinity
+    if -exponent > places:
+        return f"has more than {places} decimal places"
+    whole = digits - places
+    if abs(number) >= Decimal(10) ** whole:
+        return f"is out of range (at most {whole} digits before the decimal point)"
+    return None
+
+
+def json_problems(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Text in a JSON value (import rows): free text, at most MAX_TEXT characters, keys included."""
+    if isinstance(value, str):
+        problem = text_problem(value, Column("text", MAX_TEXT, free_text=True), "JSON")
+        if problem:
+            yield path, problem
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from json_problems(item, f"{path}[{index}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            bad = control_character(str(key), free_text=False) or (len(str(key)) > DEFAULT_TEXT and "too long")
+            if bad:
+                yield path, f"has a key that is not a column name ({bad})"
+            else:
+                yield from json_problems(item, f"{path}.{key}")
+
+
+def value_problems(value: Any, type_: GraphQLInputType, path: str, name: str,
+                   limits: InputLimits) -> Iterator[tuple[str, str]]:
+    """(field, problem) for every part of a coerced argument value that does not fit."""
+    if value is None:
+        return
+    if isinstance(type_, GraphQLNonNull):
+        yield from value_problems(value, type_.of_type, path, name, limits)
+    elif isinstance(type_, GraphQLList):
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            yield from value_problems(item, type_.of_type, f"{path}[{index}]", name, limits)
+    elif isinstance(type_, GraphQLInputObjectType):
+        for field_name, input_field in type_.fields.items():
+            key = input_field.out_name or field_name
+            if isinstance(value, dict) and key in value:
+                yield from value_problems(value[key], input_field.type, f"{path}.{field_name}", field_name, limits)
+    elif isinstance(type_, GraphQLScalarType):
+        if type_.name == "JSON":
+            yield from json_problems(value, path)
+        elif isinstance(value, str):
+            problem = text_problem(value, limits.column(name), type_.name)
+            if problem:
+                yield path, problem
+        elif isinstance(value, Decimal):
+            problem = decimal_problem(value, limits.column(name))
+            if problem:
+                yield path, problem
+        elif type_.name == "Int" and name == "year" and not YEARS[0] <= value <= YEARS[1]:
+            yield path, f"must be between {YEARS[0]} and {YEARS[1]}"
+
+
+# ---- checking a request -------------------------------------------------------------------------
+
+
+def refusal(message: str, *, field: str | None, variable: str | None = None, nodes: Any = None,
+            path: list[str | int] | None = None) -> GraphQLError:
+    extensions = {"variable": variable} if variable else {}
+    error = BadInput(message, field=field, **extensions)
+    return GraphQLError(message, nodes=nodes, path=path, original_error=error, extensions=error.as_extensions())
+
+
+def variable_usages(operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+                    ) -> dict[str, str]:
+    """Variable name → the argument path where it is first used (`input.code`, `leaders[0]`)."""
+    found: dict[str, str] = {}
+
+    def value(node: ValueNode, path: str) -> None:
+        if isinstance(node, VariableNode):
+            found.setdefault(node.name.value, path)
+        elif isinstance(node, ListValueNode):
+            for index, item in enumerate(node.values):
+                value(item, f"{path}[{index}]")
+        elif isinstance(node, ObjectValueNode):
+            for item in node.fields:
+                value(item.value, f"{path}.{item.name.value}")
+
+    def selections(selection_set: SelectionSetNode | None, seen: frozenset[str]) -> None:
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                for argument in selection.arguments or ():
+                    value(argument.value, argument.name.value)
+                selections(selection.selection_set, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                selections(selection.selection_set, seen)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+                fragment = fragments.get(selection.name.value)
+                if fragment:
+                    selections(fragment.selection_set, seen | {selection.name.value})
+
+    selections(operation.selection_set, frozenset())
+    return found
+
+
+def _variable_refusals(schema: GraphQLSchema, definitions: list[VariableDefinitionNode], raw: dict[str, Any],
+                       usages: dict[str, str], coercion_errors: list[GraphQLError]) -> list[GraphQLError]:
+    """The coercion errors again, each naming the argument and the place in the value that is wrong."""
+    errors: list[GraphQLError] = []
+    for definition in definitions:
+        name = definition.variable.name.value
+        type_ = type_from_ast(schema, definition.type)
+        if type_ is None or name not in raw:
+            continue
+        base = usages.get(name, name)
+
+        def on_error(error: GraphQLError, path: list[str | int], base: str = base, name: str = name,
+                     definition: VariableDefinitionNode = definition) -> None:
+            where = base + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+            errors.append(refusal(f"{where}: {error.message}", field=where, variable=name, nodes=[definition]))
+
+        try:
+            validate_input_value(raw[name], type_, on_error)
+        except RecursionError:
+            errors.append(refusal(f"{base}: the value is nested too deeply", field=base, variable=name))
+    if errors:
+        return errors
+    # Missing required variables and the like: the message says which variable.
+    return [refusal(e.message, field=_named_in(e, usages), variable=_variable_in(e)) for e in coercion_errors]
+
+
+def _variable_in(error: GraphQLError) -> str | None:
+    match = re.search(r"Variable '\$(\w+)'", error.message)
+    return match.group(1) if match else None
+
+
+def _named_in(error: GraphQLError, usages: dict[str, str]) -> str | None:
+    variable = _variable_in(error)
+    return usages.get(variable, variable) if variable else None
+
+
+def check_request(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
+                  variables: dict[str, Any] | None, limits: InputLimits | None) -> list[GraphQLError]:
+    """The refusals for a valid document's variables and arguments; empty when every value fits.
+
+    Without `limits` (the gateway, which knows no columns) only the variables' coercion is checked."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return []
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    raw = variables if isinstance(variables, dict) else {}
+    usages = variable_usages(operation, fragments)
+    definitions = list(operation.variable_definitions or ())
+    coerced = get_variable_values(schema, definitions, raw, max_errors=20)
+    if isinstance(coerced, list):
+        return _variable_refusals(schema, definitions, raw, usages, coerced)
+    if limits is None:
+        return []
+    root = {"query": schema.query_type, "mutation": schema.mutation_type,
+            "subscription": schema.subscription_type}[operation.operation.value]
+    errors: list[GraphQLError] = []
+    _check_selections(schema, root, operation.selection_set, fragments, coerced, limits, [], errors, frozenset())
+    return errors[:20]
+
+
+def _check_selections(schema: GraphQLSchema, parent: Any, selection_set: SelectionSetNode | None,
+                      fragments: dict[str, FragmentDefinitionNode], variables: Any, limits: InputLimits,
+                      path: list[str | int], errors: list[GraphQLError], seen: frozenset[str]) -> None:
+    if selection_set is None or not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+        return
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            definition = parent.fields.get(selection.name.value)
+            if definition is None:
+                continue
+            key = selection.alias.value if selection.alias else selection.name.value
+            where = [*path, key]
+            if definition.args:
+                _check_arguments(definition, selection, variables, limits, where, errors)
+            child = definition.type
+            while isinstance(child, GraphQLNonNull | GraphQLList):
+                child = child.of_type
+            _check_selections(schema, child, selection.selection_set, fragments, variables, limits, where, errors,
+                              seen)
+        elif isinstance(selection, InlineFragmentNode):
+            condition = schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent
+            _check_selections(schema, condition, selection.selection_set, fragments, variables, limits, path,
+                              errors, seen)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                condition = schema.get_type(fragment.type_condition.name.value)
+                _check_selections(schema, condition, fragment.selection_set, fragments, variables, limits, path,
+                                  errors, seen | {selection.name.value})
+
+
+def _check_arguments(definition: Any, node: FieldNode, variables: Any, limits: InputLimits,
+                     path: list[str | int], errors: list[GraphQLError]) -> None:
+    response_path = path if len(path) == 1 else None
+    try:
+        values = get_argument_values(definition, node, variables)
+    except GraphQLError as error:
+        named = re.search(r"\((\w+):\)", error.message)
+        argument = named.group(1) if named else None
+        errors.append(refusal(error.message, field=argument, nodes=[node], path=response_path))
+        return
+    for name, argument in definition.args.items():
+        if name in values:
+            for where, problem in value_problems(values[name], argument.type, name, name, limits):
+                errors.append(refusal(f"{where} {problem}", field=where, nodes=[node], path=response_path))
+
+
+# ---- literals in the document ---------------------------------------------------------------------
+
+
+class CoercionRule(ValuesOfCorrectTypeRule):
+    """A literal of the wrong value (`asOf: "2026-13-45"`) is BAD_USER_INPUT naming the argument."""
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self.argument: str | None = None
+
+    def enter_argument(self, node: Any, *_args: Any) -> None:
+        self.argument = node.name.value
+
+    def leave_argument(self, *_args: Any) -> None:
+        self.argument = None
+
+    def is_valid_value_node(self, node: ValueNode, input_type: Any) -> Any:
+        if input_type:
+            def on_error(error: GraphQLError, path: list[str | int]) -> None:
+                where = (self.argument or "") + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+                extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+                if where:
+                    extensions["field"] = where
+                self.report_error(GraphQLError(error.message, error.nodes or node, extensions=extensions))
+
+            validate_input_literal(node, input_type, on_error, None, None, self.context.hide_suggestions)
+        return SKIP
+
+
+class VariablePositionRule(VariablesInAllowedPositionRule):
+    """A variable declared with a type its argument does not take is BAD_USER_INPUT naming the variable."""
+
+    def report_error(self, error: GraphQLError) -> None:
+        match = re.search(r"Variable '\$(\w+)'", error.message)
+        extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+        if match:
+            extensions["variable"] = match.group(1)
+        super().report_error(GraphQLError(error.message, error.nodes, extensions=extensions))
+
+
+def input_rules(rules: Any) -> tuple[Any, ...]:
+    """Validation rules with the two that judge values replaced by ones giving the input error code."""
+    replaced = {ValuesOfCorrectTypeRule: CoercionRule, VariablesInAllowedPositionRule: VariablePositionRule}
+    return tuple(replaced.get(rule, rule) for rule in rules)
+
+
+RULES = input_rules(specified_rules)
+
+
+class CheckInput(SchemaExtension):
+    """The services' step: refuse bad arguments after validation, before the first resolver."""
+
+    def __init__(self, *, limits: InputLimits) -> None:
+        self.limits = limits
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.validation_rules = input_rules(context.validation_rules)
+        yield
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and not context.result:
+            errors = check_request(context.schema._schema, document, context.operation_name, context.variables,
+                                   self.limits)
+            if errors:
+                context.result = ExecutionResult(data=None, errors=errors)
+        yield
