@@ -218,7 +218,9 @@ class ProgressReport(Model):
     evidence = fields.TextField(default="")
     reporter = fields.CharField(max_length=128)
     at = fields.DatetimeField()
+    version = fields.IntField(default=1, db_default=1)
 
     class Meta:
         table = "progress_report"
+        unique_together = (("target_id", "period"),)
         ordering = ["id"]

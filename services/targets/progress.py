@@ -9,17 +9,22 @@ from decimal import Decimal
 
 from kernel.audit import audited
 from kernel.context import RequestContext
-from kernel.errors import BadInput, Conflict
+from kernel.errors import BadInput, Conflict, NotFound
 from services.targets import access, rules
-from services.targets.catalog import AMOUNT_MAX, get_target, open_year
+from services.targets.catalog import AMOUNT_MAX, get_target, open_year, stale
 from services.targets.models import Direction, Measure, ProgressReport, Target, TargetStatus
 
 TRACKED = (TargetStatus.AGREED, TargetStatus.SIGNED)
 
 
 async def report_progress(ctx: RequestContext, *, year: int, code: str, period: str, as_of: date,
-                          actual_to_date: Decimal, note: str | None, evidence: str | None) -> ProgressReport:
-    """A periodic progress report on an agreed target by its unit (or the target office)."""
+                          actual_to_date: Decimal, note: str | None, evidence: str | None,
+                          version: int | None = None) -> ProgressReport:
+    """A periodic progress report on an agreed target by its unit (or the target office).
+
+    One report per target and period: the first is created (version 1); another for the same period is a
+    correction of it and must carry the version the caller saw (optimistic locking).
+    """
     period = (period or "").strip()
     if not period or len(period) > 32:
         raise BadInput("a period is 1–32 characters, e.g. 2026-03 or 2026-Q1", field="period")
@@ -28,24 +33,45 @@ async def report_progress(ctx: RequestContext, *, year: int, code: str, period: 
     if as_of.year != year:
         raise BadInput(f"asOf must be a day of {year}", field="asOf")
     async with audited(ctx, action="reportProgress", entity="ProgressReport") as audit:
-        audit.entity_id = f"{year}:{code}"
+        audit.entity_id = f"{year}:{code}:{period}"
         target = await get_target(year, code)
         caller = access.require_write_unit(ctx, target.unit_code)
         await open_year(year)
         if target.status not in TRACKED:
             raise Conflict(f"target {code} is {target.status.value}; progress is reported on agreed targets",
                            field="code")
-        if target.measure is Measure.QUALITATIVE and not Decimal(0) <= actual_to_date <= Decimal(1):
-            raise BadInput("a qualitative target's progress is a completion between 0 and 1", field="actualToDate")
-        report = await ProgressReport.create(
-            target_id=target.id, year=year, period=period, as_of=as_of, actual_to_date=actual_to_date,
-            note=(note or "").strip(), evidence=(evidence or "").strip(), reporter=caller.username,
-            at=datetime.now(UTC),
-        )
-        audit.after = {"target": code, "period": period, "asOf": as_of.isoformat(),
-                       "actualToDate": str(rules.plain(actual_to_date)), "note": report.note,
-                       "evidence": report.evidence}
+        refusal = rules.negative_actual_refusal(target.measure is Measure.QUANTITATIVE, target.direction,
+                                                target.unit_of_measure, target.agreed_value, target.baseline,
+                                                actual_to_date)
+        if refusal:
+            raise BadInput(refusal, field="actualToDate")
+        values = {"as_of": as_of, "actual_to_date": actual_to_date, "note": (note or "").strip(),
+                  "evidence": (evidence or "").strip(), "reporter": caller.username, "at": datetime.now(UTC)}
+        report = await ProgressReport.get_or_none(target_id=target.id, period=period)
+        if report is None:
+            if version is not None:
+                raise NotFound(f"{code} has no report for {period} to correct; report it without a version",
+                               field="version")
+            report = await ProgressReport.create(target_id=target.id, year=year, period=period, **values)
+        else:
+            if version is None:
+                raise Conflict(f"{code} already has a report for {period} (version {report.version}); to "
+                               "correct it, send that version", field="version", currentVersion=report.version)
+            audit.before = _shown(report, code)
+            changed = await ProgressReport.filter(id=report.id, version=version).update(**values,
+                                                                                      version=version + 1)
+            if not changed:
+                current = (await ProgressReport.get(id=report.id)).version
+                raise stale("the report of", f"{code} for {period}", version, current)
+            report = await ProgressReport.get(id=report.id)
+        audit.after = _shown(report, code)
     return report
+
+
+def _shown(report: ProgressReport, code: str) -> dict[str, object]:
+    return {"target": code, "period": report.period, "asOf": report.as_of.isoformat(),
+            "actualToDate": str(rules.plain(report.actual_to_date)), "note": report.note,
+            "evidence": report.evidence, "version": report.version}
 
 
 async def reports_of(target_ids: list[int]) -> list[list[ProgressReport]]:

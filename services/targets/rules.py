@@ -150,23 +150,60 @@ def elapsed_fraction(year: int, as_of: date) -> Decimal:
     return Decimal(min(max(gone, 0), days)) / Decimal(days)
 
 
+RATE_UNITS = ("%", "％", "‰", "百分点", "percentage point", "pp")
+
+
+def is_rate(unit_of_measure: str) -> bool:
+    """A unit of a rate or a change (%, ‰, 百分点): values below zero are real (a growth rate can fall)."""
+    unit = unit_of_measure.strip().lower()
+    return any(mark in unit for mark in RATE_UNITS[:4]) or unit.startswith(RATE_UNITS[4:])
+
+
+def negative_actual_refusal(measure_quantitative: bool, direction: Direction, unit_of_measure: str,
+                            agreed: Decimal | None, baseline: Decimal | None, actual: Decimal) -> str | None:
+    """Why an actual to date cannot be reported for a target, or None when it can (docs/targets.md).
+
+    A qualitative target reports a completion between 0 and 1. A quantitative one may report a value below
+    zero when that can be true of it: a lower-is-better target (a reduction, a change), a rate or change
+    (%, ‰, 百分点), or a target whose agreed value or baseline is itself below zero.
+    """
+    if not measure_quantitative:
+        if not Decimal(0) <= actual <= Decimal(1):
+            return "a qualitative target's progress is a completion between 0 and 1"
+        return None
+    if actual >= 0 or direction is Direction.LOWER_IS_BETTER or is_rate(unit_of_measure):
+        return None
+    if (agreed is not None and agreed < 0) or (baseline is not None and baseline < 0):
+        return None
+    return (f"an actual to date below zero is not possible for this target (higher is better, counted in "
+            f"{unit_of_measure.strip() or 'units'}); report 0 or correct the figure")
+
+
 def completion(measure_quantitative: bool, direction: Direction, agreed: Decimal | None,
                actual: Decimal | None) -> Decimal:
     """Progress of one target in [0, 1] from its latest actual to date.
 
-    Quantitative higher-is-better: actual / agreed; lower-is-better: agreed / actual (1 when actual is 0);
-    qualitative: the reported completion itself. No report, or no agreed value, is 0.
+    Quantitative, agreed value above zero: higher-is-better actual / agreed; lower-is-better agreed / actual
+    (1 when the actual is zero or below: under the cap). Agreed value below zero (a reduction such as −3 %, a
+    deficit): the same with the ratio turned round — higher-is-better agreed / actual (1 from zero up),
+    lower-is-better actual / agreed. Agreed value zero: 1 when the actual is on the right side of zero, else
+    0. Qualitative: the reported completion. No report, or no agreed value, is 0.
     """
     if actual is None:
         return Decimal(0)
     if not measure_quantitative:
         share = actual
-    elif agreed is None or agreed == 0:
-        share = Decimal(1) if actual >= 0 and agreed == 0 else Decimal(0)
-    elif direction is Direction.HIGHER_IS_BETTER:
-        share = actual / agreed
+    elif agreed is None:
+        share = Decimal(0)
+    elif agreed == 0:
+        met = actual >= 0 if direction is Direction.HIGHER_IS_BETTER else actual <= 0
+        share = Decimal(1) if met else Decimal(0)
     else:
-        share = Decimal(1) if actual == 0 else agreed / actual
+        higher = direction is Direction.HIGHER_IS_BETTER
+        if (agreed > 0) == higher:  # the actual grows towards the agreed value
+            share = actual / agreed
+        else:  # the actual must stay on the far side of the agreed value: agreed / actual
+            share = Decimal(1) if (actual <= 0 if agreed > 0 else actual >= 0) else agreed / actual
     return min(max(share, Decimal(0)), Decimal(1))
 
 

@@ -188,12 +188,13 @@ class ProgressReport:
     evidence: str
     reporter: str
     at: datetime.datetime
+    version: int = strawberry.field(description="1 for the first report of the period, +1 per correction")
 
     @classmethod
     def from_row(cls, row: m.ProgressReport) -> ProgressReport:
         return cls(id=strawberry.ID(str(row.id)), period=row.period, as_of=row.as_of,
                    actual_to_date=shown(row.actual_to_date), note=row.note, evidence=row.evidence,
-                   reporter=row.reporter, at=row.at)
+                   reporter=row.reporter, at=row.at, version=row.version)
 
 
 @strawberry.type(description="A target's progress on a day, rolled up through its cascade")
@@ -806,10 +807,11 @@ class Mutation:
 
     @strawberry.mutation(description="进度: report the actual to date of an agreed target")
     async def report_progress(self, info: Ctx, year: int, code: str, period: str, as_of: datetime.date,
-                              actual_to_date: Decimal, note: str | None = None, evidence: str | None = None
-                              ) -> ProgressReport:
+                              actual_to_date: Decimal, note: str | None = None, evidence: str | None = None,
+                              version: int | None = None) -> ProgressReport:
         row = await progress.report_progress(info.context, year=year, code=code, period=period, as_of=as_of,
-                                             actual_to_date=actual_to_date, note=note, evidence=evidence)
+                                             actual_to_date=actual_to_date, note=note, evidence=evidence,
+                                             version=version)
         return ProgressReport.from_row(row)
 
 

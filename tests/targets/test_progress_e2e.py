@@ -6,8 +6,8 @@ import pytest
 
 from tests.targets.harness import EVALUATOR, JA_OP, JH_OP, LEADER, Api, loaded_ok, target_row, write_targets
 
-REPORT = """mutation($code: String!, $actual: Decimal!, $asOf: Date!) {
-  reportProgress(year: 2029, code: $code, period: "2029-H1", asOf: $asOf, actualToDate: $actual,
+REPORT = """mutation($code: String!, $actual: Decimal!, $asOf: Date!, $period: String! = "2029-H1") {
+  reportProgress(year: 2029, code: $code, period: $period, asOf: $asOf, actualToDate: $actual,
                  note: "上半年", evidence: "统计快报") { period actualToDate reporter } }"""
 PROGRESS = """query($code: String!) { target(year: 2029, code: $code) {
   progress(asOf: "2029-06-30") { progress elapsed status reported actualToDate } } }"""
@@ -26,8 +26,8 @@ def reported(api: Api, tmp_path_factory: pytest.TempPathFactory) -> Api:
     loaded_ok(api, api.load(write_targets(tmp_path_factory.mktemp("t2029"), rows)))
     api.ok(REPORT, {"code": "P-01-D1", "actual": "30", "asOf": "2029-06-30"}, who=JA_OP)
     api.ok(REPORT, {"code": "P-01-D2", "actual": "10", "asOf": "2029-06-30"}, who=JA_OP)
-    api.ok(REPORT, {"code": "P-02", "actual": "0.4", "asOf": "2029-06-20"}, who=JA_OP)
-    api.ok(REPORT, {"code": "P-02", "actual": "0.9", "asOf": "2029-07-20"}, who=JA_OP)
+    api.ok(REPORT, {"code": "P-02", "actual": "0.4", "asOf": "2029-06-20", "period": "2029-06"}, who=JA_OP)
+    api.ok(REPORT, {"code": "P-02", "actual": "0.9", "asOf": "2029-07-20", "period": "2029-07"}, who=JA_OP)
     return api
 
 
