@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 from graphql import GraphQLError, GraphQLScalarType, GraphQLSchema
@@ -29,9 +29,10 @@ from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinit
 from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 from strawberry.types.scalar import ScalarDefinition
 
-DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?")
-NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,4})?")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,4})?", re.ASCII)
+EXACT = Context(prec=100)
 MAX_NUMBER_CHARS = 64
 MAX_SIGNIFICANT_DIGITS = 34
 MAX_EXPONENT = 40
@@ -79,7 +80,7 @@ def parse_decimal(value: object) -> Decimal:
     except InvalidOperation:
         raise ScalarError("not a decimal number") from None
     exponent = number.adjusted() if number else 0
-    if len(number.normalize().as_tuple().digits) > MAX_SIGNIFICANT_DIGITS or abs(exponent) > MAX_EXPONENT:
+    if len(number.normalize(EXACT).as_tuple().digits) > MAX_SIGNIFICANT_DIGITS or abs(exponent) > MAX_EXPONENT:
         raise ScalarError("the number is out of range")
     return number
 

@@ -64,6 +64,7 @@ from tortoise import fields as orm
 from tortoise.models import Model
 
 from kernel.errors import BadInput
+from kernel.scalars import EXACT
 
 MAX_TEXT = 10_000
 """Free text (a TEXT column, a JSON cell) is at most this many characters."""
@@ -184,7 +185,7 @@ def text_problem(text: str, column: Column | None, scalar: str) -> str | None:
 
 def decimal_problem(number: Decimal, column: Column | None) -> str | None:
     digits, places = (column.digits, column.places) if column and column.kind == "decimal" else DEFAULT_DECIMAL
-    exponent = number.normalize().as_tuple().exponent
+    exponent = number.normalize(EXACT).as_tuple().exponent
     assert isinstance(exponent, int)  # the scalar refused NaN and infinity
     if -exponent > places:
         return f"has more than {places} decimal places"
@@ -386,10 +387,12 @@ def _check_arguments(definition: Any, node: FieldNode, variables: Any, limits: I
         argument = named.group(1) if named else None
         errors.append(refusal(error.message, field=argument, nodes=[node], path=response_path))
         return
+    given = {a.name.value: a.value.name.value for a in node.arguments or () if isinstance(a.value, VariableNode)}
     for name, argument in definition.args.items():
         if name in values:
             for where, problem in value_problems(values[name], argument.type, name, name, limits):
-                errors.append(refusal(f"{where} {problem}", field=where, nodes=[node], path=response_path))
+                errors.append(refusal(f"{where} {problem}", field=where, variable=given.get(name), nodes=[node],
+                                      path=response_path))
 
 
 # ---- literals in the document ---------------------------------------------------------------------

@@ -1,0 +1,110 @@
+"""The strict scalars and the argument checks as plain functions (kernel.scalars, kernel.validation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from graphql import parse
+
+from kernel.scalars import ScalarError, parse_date, parse_datetime, parse_decimal, parse_json
+from kernel.validation import InputLimits, control_character, decimal_problem, text_problem, variable_usages
+
+
+@pytest.mark.parametrize("text", ["2026-13-45", "2026-02-30", "0000-01-01", "2026-1-1", "20260101", "2026-W01-1",
+                                  "２０２６-01-01", " 2026-01-01", "2026-01-01T00:00", "", None, 20260101])
+def test_a_date_is_a_calendar_day_written_yyyy_mm_dd(text: object) -> None:
+    with pytest.raises(ScalarError):
+        parse_date(text)
+
+
+def test_good_dates_and_times() -> None:
+    assert parse_date("2024-02-29") == dt.date(2024, 2, 29)
+    assert parse_datetime("2026-06-30T08:00:00+08:00") == dt.datetime(2026, 6, 30, 0, 0, tzinfo=dt.UTC)
+    assert parse_datetime("2026-06-30T08:00:00Z").tzinfo == dt.UTC
+    assert parse_datetime("2026-06-30 08:00").tzinfo is None
+
+
+@pytest.mark.parametrize("text", ["2026-13-45T00:00:00", "2026-02-30T00:00", "2026-06-30T25:00:00", "2026-06-30",
+                                  "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "now", 1.5])
+def test_a_datetime_is_iso_8601_and_in_range(text: object) -> None:
+    with pytest.raises(ScalarError):
+        parse_datetime(text)
+
+
+@pytest.mark.parametrize("value", ["NaN", "-NaN", "sNaN", "Infinity", "-Infinity", "inf", "1e999999", "1e-999999",
+                                   "9" * 40, "12abc", "", "0x10", "1_000", "١٢", True, None, [], float("nan"),
+                                   float("inf")])
+def test_a_decimal_is_a_finite_plain_number(value: object) -> None:
+    with pytest.raises(ScalarError):
+        parse_decimal(value)
+
+
+def test_good_decimals() -> None:
+    assert parse_decimal("12.5") == Decimal("12.5")
+    assert parse_decimal(" -0.5 ") == Decimal("-0.5")
+    assert parse_decimal("1.5e3") == Decimal("1500")
+    assert parse_decimal(7) == Decimal(7)
+    assert parse_decimal(0.1) == Decimal("0.1")
+
+
+def test_json_is_finite_and_shallow() -> None:
+    assert parse_json({"rows": [1, "a", None]}) == {"rows": [1, "a", None]}
+    deep: object = "x"
+    for _ in range(20):
+        deep = [deep]
+    with pytest.raises(ScalarError):
+        parse_json(deep)
+    with pytest.raises(ScalarError):
+        parse_json({"score": float("nan")})
+
+
+def test_limits_come_from_the_service_models() -> None:
+    targets = InputLimits.for_service("targets")
+    assert targets.column("unitCode").max_length == 32  # type: ignore[union-attr]
+    assert targets.column("code").max_length == 64  # a target code; a unit code (32) is checked by createUnit
+    assert targets.column("unitCodes").max_length == 32  # type: ignore[union-attr]
+    assert targets.column("note").free_text and not targets.column("title").free_text  # type: ignore[union-attr]
+    assert targets.column("overrideReason").free_text  # type: ignore[union-attr]
+    points = targets.column("points")
+    assert points is not None and (points.kind, points.digits, points.places) == ("decimal", 12, 4)
+    personnel = InputLimits.for_service("personnel")
+    salary = personnel.column("monthlySalary")
+    assert salary is not None and (salary.digits, salary.places) == (12, 2)
+    assert personnel.column("id").kind == "integer"  # type: ignore[union-attr]
+    assert personnel.column("text").free_text  # type: ignore[union-attr]
+    assert InputLimits.for_service("assessment").column("nothingLikeThis") is None
+
+
+def test_control_characters() -> None:
+    assert control_character("江岸区", free_text=False) is None
+    assert control_character("a\tb\nc\r\n", free_text=True) is None
+    assert control_character("a\tb", free_text=False) == "U+0009"
+    assert control_character("a\x00b", free_text=True) == "U+0000"
+    assert control_character("a\x85b", free_text=True) == "U+0085"
+    assert control_character("a\x7f", free_text=True) == "U+007F"
+    assert control_character("a\ud800", free_text=True) == "U+D800"
+
+
+def test_text_and_decimal_problems() -> None:
+    limits = InputLimits.for_service("targets")
+    assert text_problem("J" * 33, limits.column("unitCode"), "String") == "is at most 32 characters (33 given)"
+    assert text_problem("J" * 256, None, "String") is None
+    assert text_problem("J" * 257, None, "String") is not None
+    assert text_problem("12", limits.column("id"), "ID") is None
+    assert text_problem("99999999999", limits.column("id"), "ID") is not None
+    assert text_problem("²", limits.column("id"), "ID") is not None
+    salary = InputLimits.for_service("personnel").column("monthlySalary")
+    assert decimal_problem(Decimal("1234.50"), salary) is None
+    assert decimal_problem(Decimal("1234.567"), salary) == "has more than 2 decimal places"
+    assert decimal_problem(Decimal("9999999999.99"), salary) is None
+    assert decimal_problem(Decimal("10000000000"), salary) is not None
+    assert decimal_problem(Decimal("-5E+3"), None) is None
+
+
+def test_a_variable_is_named_by_the_argument_it_fills() -> None:
+    operation = parse("""mutation($l: [LeaderInput!]!, $d: Date!, $c: String!) {
+      scheduleNegotiations(year: 2026, start: $d, leaders: $l, days: 1, sessionsPerDay: 1) { unscheduled }
+      createTarget(input: {code: $c}) { code } }""").definitions[0]
+    assert variable_usages(operation, {}) == {"d": "start", "l": "leaders", "c": "input.code"}  # type: ignore[arg-type]
