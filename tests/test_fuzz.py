@@ -206,6 +206,27 @@ def test_the_gateway_names_a_variable_of_the_wrong_type(fuzzed: Fuzz) -> None:
     assert literal["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "day"}
 
 
+def test_a_service_refuses_by_name_without_the_gateway(fuzzed: Fuzz) -> None:
+    """Behind a standard router (docs/scale-out.md) the services themselves give the same answers."""
+    token = fuzzed.stack.token("office", ["TARGET_OFFICE"])
+    with httpx.Client(base_url=fuzzed.stack.service_url("targets"), timeout=60,
+                      headers={"Authorization": f"Bearer {token}"}) as targets:
+        lagging = "query($d: Date!) { laggingTargets(year: 2026, asOf: $d) { code } }"
+        error = answer(targets, {"query": lagging, "variables": {"d": "2026-13-45"}})["errors"][0]
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "asOf", "variable": "d"}
+        assert "month must be in 1..12" in error["message"]
+        literal = answer(targets, {"query": '{ negotiationDay(year: 2026, day: "2026-02-30") { slot } }'})
+        assert literal["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "day"}
+        position = answer(targets, {"query": "query($y: String!) { targetCounts(year: $y) { total } }",
+                                    "variables": {"y": "2026"}})
+        assert position["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "variable": "y"}
+        proposal = ('mutation($v: Decimal!) { proposeTarget(year: 2026, code: "P-01", version: 1, value: $v) '
+                    '{ code } }')
+        for value in ("NaN", "1e999999", "0.1234567"):
+            error = answer(targets, {"query": proposal, "variables": {"v": value}})["errors"][0]
+            assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "value", "variable": "v"}
+
+
 # ---- generated requests --------------------------------------------------------------------------
 
 
