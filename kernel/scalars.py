@@ -129,3 +129,4 @@ def harden(schema: GraphQLSchema) -> None:
         scalar = schema.type_map.get(name)
         if isinstance(scalar, GraphQLScalarType):
             scalar.parse_value = parse  # type: ignore[method-assign]
+            scalar.coerce_input_value = parse  # graphql-core 3.3 coerces variables and literals with this

@@ -206,9 +206,9 @@ def json_problems(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from json_problems(item, f"{path}[{index}]")
     elif isinstance(value, dict):
         for key, item in value.items():
-            bad = control_character(str(key), free_text=False) or (len(str(key)) > DEFAULT_TEXT and "too long")
-            if bad:
-                yield path, f"has a key that is not a column name ({bad})"
+            bad = control_character(str(key), free_text=False)
+            if bad or len(str(key)) > DEFAULT_TEXT:
+                yield path, f"has a key that is not a column name ({bad or 'too long'})"
             else:
                 yield from json_problems(item, f"{path}.{key}")
 
@@ -245,6 +245,21 @@ def value_problems(value: Any, type_: GraphQLInputType, path: str, name: str,
 
 
 # ---- checking a request -------------------------------------------------------------------------
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def holds_surrogate(value: Any) -> bool:
+    """Whether a decoded JSON value holds an unpaired surrogate (`"\\ud800"`): text no UTF-8 answer can echo."""
+    if isinstance(value, str):
+        return SURROGATE.search(value) is not None
+    if isinstance(value, list):
+        return any(holds_surrogate(item) for item in value)
+    if isinstance(value, dict):
+        return any(holds_surrogate(key) or holds_surrogate(item) for key, item in value.items())
+    return False
+
 
 
 def refusal(message: str, *, field: str | None, variable: str | None = None, nodes: Any = None,

@@ -204,6 +204,15 @@ def test_the_gateway_names_a_variable_of_the_wrong_type(fuzzed: Fuzz) -> None:
     assert missing["extensions"] == {"code": "BAD_USER_INPUT", "field": "year", "variable": "y"}
     literal = answer(fuzzed.office, {"query": '{ negotiationDay(year: 2026, day: "2026-13-45") { slot } }'})
     assert literal["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "day"}
+    date = answer(fuzzed.office, {"query": "query($d: Date!) { negotiationDay(year: 2026, day: $d) { slot } }",
+                                  "variables": {"d": "2026-02-30"}})["errors"][0]
+    assert date["extensions"] == {"code": "BAD_USER_INPUT", "field": "day", "variable": "d"}
+    # the gateway refused these itself: a subgraph's refusal would come back placed at the field's path
+    assert "path" not in declared and "path" not in given_ and "path" not in literal["errors"][0]
+    assert "path" not in date and "day is out of range for month" in date["message"]
+    surrogate = answer(fuzzed.office, {"query": "query($c: ID!) { unit(code: $c) { code } }",
+                                       "variables": {"c": "\ud800"}})["errors"][0]
+    assert surrogate["extensions"] == {"code": "BAD_USER_INPUT"} and "surrogate" in surrogate["message"]
 
 
 def test_a_service_refuses_by_name_without_the_gateway(fuzzed: Fuzz) -> None:

@@ -30,7 +30,7 @@ from gateway.federation.limits import LimitError, Limits, check_body_size, check
 from gateway.federation.planner import EntityFetch, EntityNode, Plan, PlanningError, QueryPlanner, RootFetch
 from gateway.federation.transport import SubgraphUnreachable, Transport, transport_for
 from kernel.scalars import harden
-from kernel.validation import RULES, check_request
+from kernel.validation import RULES, check_request, holds_surrogate
 
 logger = logging.getLogger("gateway.federation")
 
@@ -418,6 +418,9 @@ class FederatedExecutor:
 
     async def execute(self, query: str, variables: dict[str, Any] | None, operation_name: str | None,
                       headers: dict[str, str]) -> dict[str, Any]:
+        if holds_surrogate([query, variables, operation_name]):
+            return {"errors": [_error("the request holds text that is not Unicode (an unpaired surrogate such as "
+                                      "\\ud800); send UTF-8 text", "BAD_USER_INPUT")]}
         try:
             prepared = self.prepare(query, operation_name)
             if isinstance(prepared, _Refusal):
