@@ -77,6 +77,7 @@ YEARS = (1990, 2200)
 """An assessment year (an argument or input field named `year`) lies within these, as in every service."""
 FREE_TEXT_CONTROLS = frozenset("\t\n\r")
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+NOT_FREE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 # Arguments named unlike the column they are stored in or compared with (checked after the name itself).
 COLUMN_OF = {
@@ -107,6 +108,9 @@ class Column:
             places = max(self.places, other.places)
             return Column("decimal", digits=whole + places, places=places)
         return Column(self.kind, max(self.max_length, other.max_length), self.free_text or other.free_text)
+
+
+FREE_TEXT = Column("text", MAX_TEXT, free_text=True)
 
 
 def column_of(model_field: orm.Field) -> Column | None:
@@ -196,20 +200,19 @@ def decimal_problem(number: Decimal, column: Column | None) -> str | None:
 
 
 def json_problems(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Text in a JSON value (import rows): free text, at most MAX_TEXT characters, keys included."""
+    """Text in a JSON value (import rows): free text, at most MAX_TEXT characters; keys are one line."""
     if isinstance(value, str):
-        problem = text_problem(value, Column("text", MAX_TEXT, free_text=True), "JSON")
-        if problem:
-            yield path, problem
+        if len(value) > MAX_TEXT or NOT_FREE_TEXT.search(value):
+            yield path, text_problem(value, FREE_TEXT, "JSON") or "is not text"
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from json_problems(item, f"{path}[{index}]")
     elif isinstance(value, dict):
         for key, item in value.items():
-            bad = control_character(str(key), free_text=False)
-            if bad or len(str(key)) > DEFAULT_TEXT:
+            if len(key) > DEFAULT_TEXT or CONTROL.search(key):
+                bad = control_character(key, free_text=False)
                 yield path, f"has a key that is not a column name ({bad or 'too long'})"
-            else:
+            elif isinstance(item, str | list | dict):
                 yield from json_problems(item, f"{path}.{key}")
 
 

@@ -42,7 +42,7 @@ BAD_DATETIMES = ["2026-13-45T00:00:00", "2026-02-30T25:61:00", "abc", "", "0001-
 BAD_DECIMALS = ["NaN", "-NaN", "sNaN", "Infinity", "-Infinity", "inf", "1e999999", "-1e999999", "1e-999999",
                 "9" * 60, "0." + "1" * 40, "12abc", "", " ", "0x10", "1_000", "١٢"]
 HUGE_INTS = [2**31, -(2**31) - 1, 2**53, -(2**63), 10**30]
-WRONG = [True, 1.5, [], {}, "12", None]
+WRONG = [True, 1.5, [], {}, "12", None, "\ud800"]
 
 
 def read_schema(url: str, token: str) -> GraphQLSchema:
@@ -279,7 +279,7 @@ def values_for(type_: Any, depth: int = 0) -> st.SearchStrategy[Any]:
         item = values_for(type_.of_type, depth + 1)
         return st.one_of(st.lists(item, max_size=3), wrong) if depth < 3 else st.just([])
     if isinstance(type_, GraphQLEnumType):
-        return st.one_of(st.sampled_from(list(type_.values)), st.sampled_from(["NOPE", "", 1]))
+        return st.one_of(st.sampled_from(list(type_.values)), st.sampled_from(["NOPE", "", 1, "\ud800", "A\x00"]))
     if isinstance(type_, GraphQLInputObjectType):
         if depth >= 3:
             return st.just({})
