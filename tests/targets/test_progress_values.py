@@ -149,9 +149,9 @@ def test_parallel_corrections_of_one_version_let_exactly_one_through(targets: Ap
     assert reports == [won[0]]
 
 
-# ---- existing duplicates are merged by the migration ---------------------------------------------------
+# ---- existing duplicates are merged by the migration (0004) -------------------------------------------
 
-BEFORE_0003 = r'''
+BEFORE_0004 = r'''
 import asyncio, sys
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate
@@ -161,7 +161,7 @@ from services.targets.app import MIGRATIONS, MODELS
 async def main(dsn: str) -> None:
     config = tortoise_config("targets", dsn, MODELS, MIGRATIONS)
     await ensure_database(dsn)
-    await migrate(config=config, target="targets.0002_auto_20261127_1008")
+    await migrate(config=config, target="targets.0003_client_request_id")
     await Tortoise.close_connections()
     await Tortoise.init(config=config)
     connection = Tortoise.get_connection("default")
@@ -185,7 +185,7 @@ def test_reports_made_twice_for_a_period_are_merged_into_the_latest(tmp_path: Pa
     env, dsns = database_env()
     dsn = env.get("MBO_TARGETS_DSN") or f"sqlite://{tmp_path / 'targets.sqlite3'}"
     try:
-        done = subprocess.run([sys.executable, "-c", BEFORE_0003, dsn], capture_output=True, text=True,
+        done = subprocess.run([sys.executable, "-c", BEFORE_0004, dsn], capture_output=True, text=True,
                               env={**os.environ, **env}, check=False, timeout=120)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == str([(1, "H1", "12.0", 3), (1, "Q3", "20.0", 1), (2, "H1", "5.0", 1)])

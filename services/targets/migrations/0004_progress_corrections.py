@@ -12,7 +12,7 @@ LATEST = "SELECT MAX(id) FROM progress_report GROUP BY target_id, period"
 
 
 class Migration(migrations.Migration):
-    dependencies = [('targets', '0002_auto_20261127_1008')]
+    dependencies = [('targets', '0003_client_request_id')]
 
     initial = False
 
