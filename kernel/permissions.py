@@ -96,6 +96,9 @@ PERSONNEL_MUTATIONS: dict[str, frozenset[str]] = {
     # People and pay, and applying a published assessment to them: the office or the organisation dept.
     "importPeople": PERSONNEL_EDITORS,
     "updatePerson": PERSONNEL_EDITORS,
+    # Unit moves with an effective date (调动): one at a time or a transfers.csv, by the same two offices.
+    "transferPerson": PERSONNEL_EDITORS,
+    "importTransfers": PERSONNEL_EDITORS,
     "applyResults": PERSONNEL_EDITORS,
     # Filing forms: reviewed and transferred by the supervision office (or the target office), archived
     # into the cadre file by the organisation department.

@@ -26,15 +26,20 @@ class FileSpec:
         return self.required + self.optional
 
 
-# Dependency order: units, then the people and targets that name them, then the year's settings and the
-# year-end inputs (the assessment service opens the year's assessment when the first of them arrives).
+# Dependency order: units, then the people (and their transfers) and targets that name them, then the year's
+# settings and the year-end inputs (the assessment service opens the year's assessment when the first of them
+# arrives).
 SPECS: tuple[FileSpec, ...] = (
     FileSpec("units.csv", "importUnits", ("code", "name", "kind"), ("group",)),
     FileSpec(
         "people.csv", "importPeople",
         ("staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role",
          "on_establishment", "monthly_salary", "bonus_standard"),
+        ("since",),
     ),
+    # Moves with effective dates, after the people they move (the service applies them in date order).
+    FileSpec("transfers.csv", "importTransfers",
+             ("staff_no", "unit_code", "position", "leadership_member", "main_leader_role", "effective_date")),
     FileSpec(
         "targets.csv", "importTargets",
         ("code", "unit_code", "year", "title", "category", "kind", "measure", "direction", "unit_of_measure",

@@ -1,7 +1,10 @@
-"""applyResults (DESIGN.md §4.3, §8): turn a published revision into reward lines, honours, filings, cases.
+"""applyResults (DESIGN.md §4.3, §8): turn a final published revision into reward lines, honours, one-time
+awards, filings and cases.
 
-The whole year is recomputed from the snapshot and the roster, compared with what is stored, and only
-the differences are written — in bulk — so re-applying a revision writes nothing and a newer revision
+Each person is judged by the stint they held on 31 December of the year (unit, position, team membership,
+main-leader role that day); their establishment status, salary and bonus standard are their own current
+values. The whole year is recomputed from the snapshot and the roster, compared with what is stored, and
+only the differences are written — in bulk — so re-applying a revision writes nothing and a newer revision
 touches only what it changed, each changed record carrying the revision and the reason.
 """
 
@@ -9,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.models import Model
 
 from kernel.audit import audited
@@ -20,7 +24,7 @@ from kernel.context import RequestContext
 from kernel.errors import Conflict
 from kernel.roles import Role
 from services.personnel import rules
-from services.personnel.bulk import bulk_create, bulk_update, chunks
+from services.personnel.bulk import bulk_create, bulk_update
 from services.personnel.models import (
     AdjustmentStatus,
     FilingRecord,
@@ -31,14 +35,19 @@ from services.personnel.models import (
     Person,
     ResultSnapshot,
     RewardLine,
+    UnitAward,
+    UnitMembership,
 )
 from services.personnel.published import PublishedRevision, UnitOutcome
 
 APPLY_ROLES = (Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
 LINE_FIELDS = ("person_name", "unit_code", "grade", "bonus_standard", "bonus_paid", "bonus_forfeited",
-               "extra_salary", "total", "rule_code", "rule_text")
+               "extra_salary", "one_time_award", "total", "rule_code", "rule_text")
 FILING_FIELDS = ("person_name", "unit_code", "unit_name", "position", "team_role", "grade", "composite_score",
-                 "rank", "reward_rule", "reward_text", "bonus_paid", "bonus_forfeited", "extra_salary", "honours")
+                 "rank", "reward_rule", "reward_text", "bonus_paid", "bonus_forfeited", "extra_salary", "honours",
+                 "adjustment_points", "adjustments")
+NO_STINT = ("NO_STINT", "12月31日不在任何单位任职：本年度不计奖惩")
+ZERO = Decimal("0.00")
 ADJUSTMENT_FIELDS = ("person_name", "unit_code", "position", "main_leader_role", "composite_score", "rank")
 FROZEN_FILINGS = frozenset({FilingStatus.TRANSFERRED, FilingStatus.ARCHIVED})
 FROZEN_ADJUSTMENTS = frozenset({AdjustmentStatus.DECIDED, AdjustmentStatus.EXECUTED})
@@ -53,6 +62,7 @@ class ApplyOutcome:
     filing_records: int = 0
     leader_adjustments: int = 0
     honours: int = 0
+    unit_awards: int = 0
     created: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -65,7 +75,8 @@ class ApplyOutcome:
         return {
             "year": self.year, "revision": self.revision, "people": self.people,
             "rewardLines": self.reward_lines, "filingRecords": self.filing_records,
-            "leaderAdjustments": self.leader_adjustments, "honours": self.honours, "created": self.created,
+            "leaderAdjustments": self.leader_adjustments, "honours": self.honours, "unitAwards": self.unit_awards,
+            "created": self.created,
             "changed": self.changed, "unchanged": self.unchanged, "withdrawn": self.withdrawn,
             "flaggedForReview": self.flagged_for_review,
         }
@@ -86,21 +97,31 @@ def team_role(facts: rules.PersonFacts) -> str:
     return "MEMBER" if rules.is_leadership_member(facts) else "STAFF"
 
 
-async def roster_of(unit_codes: Sequence[str]) -> list[Roster]:
-    """Every person of the given units, read in bulk (chunked IN lists)."""
+async def roster_of(year: int, unit_codes: Sequence[str]) -> list[Roster]:
+    """Everyone whose stint on 31 December of `year` is in one of the given units, with that stint's post and
+    their own pay (two queries: the stints held that day, and the people)."""
+    day = rules.year_end(year)
+    units = set(unit_codes)
+    held: dict[str, tuple[Any, ...]] = {}
+    stints = UnitMembership.filter(Q(since__isnull=True) | Q(since__lte=day), Q(until__isnull=True) | Q(until__gte=day))
+    for staff_no, unit, position, member, role, since in await stints.values_list(
+            "staff_no", "unit_code", "position", "leadership_member", "main_leader_role", "since"):
+        if unit in units and (staff_no not in held or (since or date.min) > (held[staff_no][4] or date.min)):
+            held[staff_no] = (unit, position, member, role, since)
     people: list[Roster] = []
-    columns = ("staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role",
-               "on_establishment", "monthly_salary", "bonus_standard")
-    for part in chunks(sorted(unit_codes)):
-        for staff_no, name, unit, position, member, role, established, salary, bonus in \
-                await Person.filter(unit_code__in=list(part)).values_list(*columns):
-            facts = rules.PersonFacts(
-                staff_no=staff_no, leadership_member=bool(member),
-                main_leader_role=rules.MainLeaderRole(str(role.value if hasattr(role, "value") else role))
-                if role else None,
-                on_establishment=bool(established), monthly_salary=Decimal(salary), bonus_standard=Decimal(bonus),
-            )
-            people.append(Roster(staff_no, name, unit, position or "", facts))
+    columns = ("staff_no", "name", "on_establishment", "monthly_salary", "bonus_standard")
+    for staff_no, name, established, salary, bonus in await Person.all().values_list(*columns):
+        stint = held.get(staff_no)
+        if stint is None:
+            continue
+        unit, position, member, role, _ = stint
+        facts = rules.PersonFacts(
+            staff_no=staff_no, leadership_member=bool(member),
+            main_leader_role=rules.MainLeaderRole(str(role.value if hasattr(role, "value") else role))
+            if role else None,
+            on_establishment=bool(established), monthly_salary=Decimal(salary), bonus_standard=Decimal(bonus),
+        )
+        people.append(Roster(staff_no, name, unit, position or "", facts))
     people.sort(key=lambda p: p.staff_no)
     return people
 
@@ -137,13 +158,15 @@ async def apply_revision(ctx: RequestContext, published: PublishedRevision) -> A
     outcome = ApplyOutcome(year=year, revision=published.revision)
     async with audited(ctx, action="applyResults", entity="AssessmentYear") as audit:
         audit.entity_id = f"{year}/r{published.revision}"
+        published.require_final()
         await _snapshot(published, caller.username, outcome)
         by_unit = published.by_unit()
-        people = await roster_of(list(by_unit))
+        people = await roster_of(year, list(by_unit))
         outcome.people = len(people)
         now = datetime.now(UTC)
         await _reward_lines(published, by_unit, people, now, outcome)
         await _honours(published, by_unit, people, ctx.settings.city, now, outcome)
+        await _unit_awards(published, by_unit, ctx.settings.city, now, outcome)
         await _filing_records(published, by_unit, people, ctx.settings.city, now, outcome)
         await _leader_adjustments(published, by_unit, people, now, outcome)
         audit.after = {**outcome.summary(), "changes": outcome.changes}
@@ -166,6 +189,7 @@ async def _snapshot(published: PublishedRevision, username: str, outcome: ApplyO
     await ResultSnapshot.create(
         year=published.year, revision=published.revision, published_at=published.published_at,
         reason=published.reason, results=[r.as_json() for r in published.results], digest=published.digest,
+        advanced_unit_award=published.advanced_unit_award, advanced_leader_award=published.advanced_leader_award,
         applied_at=datetime.now(UTC), applied_by=username,
     )
 
@@ -174,12 +198,14 @@ async def _reward_lines(published: PublishedRevision, by_unit: dict[str, UnitOut
                         now: datetime, outcome: ApplyOutcome) -> None:
     stored = await _stored(RewardLine, published.year, LINE_FIELDS)
     new_rows, changed = [], []
+    award = published.advanced_leader_award
     for person in people:
-        line = rules.reward_line(person.facts, by_unit[person.unit_code].grade)
+        line = rules.reward_line(person.facts, by_unit[person.unit_code].grade, award)
         wanted = {
             "person_name": person.name, "unit_code": person.unit_code, "grade": line.grade.value,
             "bonus_standard": line.bonus_standard, "bonus_paid": line.bonus_paid,
-            "bonus_forfeited": line.bonus_forfeited, "extra_salary": line.extra_salary, "total": line.total,
+            "bonus_forfeited": line.bonus_forfeited, "extra_salary": line.extra_salary,
+            "one_time_award": line.one_time_award, "total": line.total,
             "rule_code": line.rule_code, "rule_text": line.rule_text,
         }
         old = stored.get(person.staff_no)
@@ -195,6 +221,19 @@ async def _reward_lines(published: PublishedRevision, by_unit: dict[str, UnitOut
         changed.append({**wanted, "id": old["id"], "revision": published.revision,
                         "reason": _reason(published, what), "updated_at": now})
         outcome.changes.append({"entity": "RewardLine", "staffNo": person.staff_no, "change": what})
+    present = {p.staff_no for p in people}
+    for staff_no, old in stored.items():
+        if staff_no in present or old["rule_code"] == NO_STINT[0]:
+            continue
+        # No stint on 31 December any more (a transfer recorded since): the line is kept, at zero, so an
+        # incremental pull sees the change.
+        zero = {**{n: old[n] for n in ("person_name", "unit_code", "grade")}, "bonus_standard": ZERO,
+                "bonus_paid": ZERO, "bonus_forfeited": ZERO, "extra_salary": ZERO, "one_time_award": ZERO,
+                "total": ZERO, "rule_code": NO_STINT[0], "rule_text": NO_STINT[1]}
+        changed.append({**zero, "id": old["id"], "revision": published.revision,
+                        "reason": _reason(published, "no stint on 31 December: nothing for this year"),
+                        "updated_at": now})
+        outcome.changes.append({"entity": "RewardLine", "staffNo": staff_no, "change": "no stint on 31 December"})
     await bulk_create(RewardLine, new_rows)
     await bulk_update(RewardLine, changed, (*LINE_FIELDS, "revision", "reason", "updated_at"))
     outcome.reward_lines = len(people)
@@ -241,6 +280,43 @@ async def _honours(published: PublishedRevision, by_unit: dict[str, UnitOutcome]
     outcome.changed += sum(1 for c in changed if c["active"])
 
 
+async def _unit_awards(published: PublishedRevision, by_unit: dict[str, UnitOutcome], city: str, now: datetime,
+                       outcome: ApplyOutcome) -> None:
+    """一次性物质奖励 of each advanced unit (the revision's `advancedUnitAward`; none while it is 0)."""
+    title = rules.unit_honours(rules.Grade.ADVANCED, city)[0]
+    wanted = {code: amount for code, unit in by_unit.items()
+              if (amount := rules.unit_award(unit.grade, published.advanced_unit_award)) is not None}
+    stored = {r["unit_code"]: r for r in await UnitAward.filter(year=published.year).values(
+        "id", "unit_code", "amount", "title", "active")}
+    new_rows, changed = [], []
+    for code, amount in wanted.items():
+        old = stored.get(code)
+        if old is None:
+            new_rows.append({"year": published.year, "unit_code": code, "title": title, "amount": amount,
+                             "active": True, "revision": published.revision,
+                             "reason": _reason(published, "awarded"), "created_at": now, "updated_at": now})
+        elif not old["active"] or old["amount"] != amount or old["title"] != title:
+            what = "awarded again" if not old["active"] else f"amount {old['amount']} → {amount}"
+            changed.append({"id": old["id"], "amount": amount, "title": title, "active": True,
+                            "revision": published.revision, "reason": _reason(published, what), "updated_at": now})
+            outcome.changes.append({"entity": "UnitAward", "unitCode": code, "change": what})
+        else:
+            outcome.unchanged += 1
+    for code, old in stored.items():
+        if code not in wanted and old["active"]:
+            changed.append({"id": old["id"], "amount": old["amount"], "title": old["title"], "active": False,
+                            "revision": published.revision, "updated_at": now,
+                            "reason": _reason(published, "withdrawn: the unit is no longer advanced or the award "
+                                                         "setting is 0")})
+            outcome.changes.append({"entity": "UnitAward", "unitCode": code, "change": "withdrawn"})
+            outcome.withdrawn += 1
+    await bulk_create(UnitAward, new_rows)
+    await bulk_update(UnitAward, changed, ("amount", "title", "active", "revision", "reason", "updated_at"))
+    outcome.unit_awards = len(wanted)
+    outcome.created += len(new_rows)
+    outcome.changed += sum(1 for c in changed if c["active"])
+
+
 async def _filing_records(published: PublishedRevision, by_unit: dict[str, UnitOutcome], people: list[Roster],
                           city: str, now: datetime, outcome: ApplyOutcome) -> None:
     names = (*FILING_FIELDS, "status", "needs_review", "review_note", "version")
@@ -254,7 +330,7 @@ async def _filing_records(published: PublishedRevision, by_unit: dict[str, UnitO
         if not rules.needs_filing_record(unit.grade, person.facts):
             continue
         due_staff.add(person.staff_no)
-        line = rules.reward_line(person.facts, unit.grade)
+        line = rules.reward_line(person.facts, unit.grade, published.advanced_leader_award)
         wanted = {
             "person_name": person.name, "unit_code": person.unit_code, "unit_name": unit.unit_name,
             "position": person.position, "team_role": team_role(person.facts), "grade": unit.grade,
@@ -263,6 +339,7 @@ async def _filing_records(published: PublishedRevision, by_unit: dict[str, UnitO
             "extra_salary": line.extra_salary,
             "honours": "、".join([*rules.unit_honours(unit.grade, city),
                                  *rules.honours(unit.grade, person.facts, city)]),
+            "adjustment_points": unit.adjustment_points, "adjustments": [a.as_json() for a in unit.adjustments],
         }
         old = stored.get(person.staff_no)
         if old is None:
@@ -285,7 +362,7 @@ async def _filing_records(published: PublishedRevision, by_unit: dict[str, UnitO
                         "version": old["version"] + 1, "updated_at": now})
         outcome.changes.append({"entity": "FilingRecord", "staffNo": person.staff_no, "change": what})
     withdrawals = _withdrawals(
-        stored, due_staff, {p.staff_no for p in people}, published, now, flags, outcome,
+        stored, due_staff, published, now, flags, outcome,
         entity="FilingRecord", withdrawn=FilingStatus.WITHDRAWN, frozen=FROZEN_FILINGS,
         what="no longer due (unit grade or the person's role changed)")
     await _save(FilingRecord, FILING_FIELDS, new_rows, updates, withdrawals, flags, outcome)
@@ -342,20 +419,21 @@ async def _leader_adjustments(published: PublishedRevision, by_unit: dict[str, U
                         "version": old["version"] + 1, "updated_at": now})
         outcome.changes.append({"entity": "LeaderAdjustment", "staffNo": person.staff_no, "change": what})
     withdrawals = _withdrawals(
-        stored, due_staff, {p.staff_no for p in people}, published, now, flags, outcome,
+        stored, due_staff, published, now, flags, outcome,
         entity="LeaderAdjustment", withdrawn=AdjustmentStatus.WITHDRAWN, frozen=FROZEN_ADJUSTMENTS,
         what="no longer due (the unit is no longer last place or the person is no longer its main leader)")
     await _save(LeaderAdjustment, ADJUSTMENT_FIELDS, new_rows, updates, withdrawals, flags, outcome)
     outcome.leader_adjustments = len(due_staff)
 
 
-def _withdrawals(stored: dict[str, dict[str, Any]], due_staff: set[str], present: set[str],
+def _withdrawals(stored: dict[str, dict[str, Any]], due_staff: set[str],
                  published: PublishedRevision, now: datetime, flags: list[dict[str, Any]], outcome: ApplyOutcome,
                  *, entity: str, withdrawn: Any, frozen: Any, what: str) -> list[dict[str, Any]]:
-    """Records the revision no longer calls for: withdrawn, or flagged when already frozen."""
+    """Records the revision no longer calls for (the unit's grade, the person's post on 31 December or their
+    stint that day changed): withdrawn, or flagged when already frozen."""
     withdrawals = []
     for staff_no, old in stored.items():
-        if staff_no in due_staff or staff_no not in present or old["status"] == withdrawn:
+        if staff_no in due_staff or old["status"] == withdrawn:
             continue
         if type(withdrawn)(old["status"]) in frozen:
             _flag(old, published, what, now, flags, outcome, entity, staff_no)

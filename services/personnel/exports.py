@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from services.personnel.models import FilingRecord, RewardLine
+from services.personnel.models import FilingRecord, RewardLine, UnitAward
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -54,44 +54,68 @@ def _bytes(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-REWARD_HEADER = ["工号", "姓名", "单位", "单位等次", "年度目标责任奖标准", "发放", "扣发", "加发一个月工资", "合计",
-                 "规则", "依据"]
+REWARD_HEADER = ["工号", "姓名", "单位", "单位等次", "年度目标责任奖标准", "发放", "扣发", "加发一个月工资",
+                 "一次性物质奖励", "合计", "规则", "依据"]
+AWARD_SHEET = "先进单位奖励"
 
 
-def reward_workbook(year: int, lines: Sequence[RewardLine], unit_names: dict[str, str]) -> bytes:
-    """One summary sheet with a total per unit, then one sheet per unit with a line per person and totals."""
+def reward_workbook(year: int, lines: Sequence[RewardLine], unit_names: dict[str, str],
+                    awards: Sequence[UnitAward] = ()) -> bytes:
+    """One summary sheet with a total per unit, then one sheet per unit with a line per person and totals, and
+    the one-time awards of the advanced units (一次性物质奖励) when there are any."""
     book = Workbook()
     summary = book.active
     summary.title = "汇总"
     summary.append(row([f"{year}年度目标责任奖发放表（汇总）"]))
     summary.append(row(["单位代码", "单位", "等次", "人数", "标准合计", "发放合计", "扣发合计", "加发工资合计",
-                        "合计"]))
+                        "一次性奖励合计", "合计"]))
     by_unit: dict[str, list[RewardLine]] = defaultdict(list)
     for line in lines:
         by_unit[line.unit_code].append(line)
-    used = {"汇总"}
-    grand = [Decimal(0)] * 5
+    used = {"汇总", AWARD_SHEET}
+    grand = [Decimal(0)] * 6
     for code in sorted(by_unit):
         unit_lines = sorted(by_unit[code], key=lambda item: item.staff_no)
         sheet = book.create_sheet(sheet_title(f"{code} {unit_names.get(code, '')}".strip(), used))
         sheet.append(row([f"{year}年度目标责任奖发放表 — {unit_names.get(code, code)}（{code}）"]))
         sheet.append(row(REWARD_HEADER))
-        sums = [Decimal(0)] * 5
+        sums = [Decimal(0)] * 6
         for line in unit_lines:
-            money = [line.bonus_standard, line.bonus_paid, line.bonus_forfeited, line.extra_salary, line.total]
+            money = [line.bonus_standard, line.bonus_paid, line.bonus_forfeited, line.extra_salary,
+                     line.one_time_award, line.total]
             sums = [a + b for a, b in zip(sums, money, strict=True)]
             sheet.append(row([line.staff_no, line.person_name, code, GRADE_NAMES.get(line.grade, line.grade),
                               *money, line.rule_code, line.rule_text]))
         sheet.append(row(["合计", f"{len(unit_lines)}人", "", "", *sums, "", ""]))
-        _money_format(sheet, 5, 9)
-        _widths(sheet, [12, 10, 10, 8, 16, 12, 12, 14, 12, 28, 40])
+        _money_format(sheet, 5, 10)
+        _widths(sheet, [12, 10, 10, 8, 16, 12, 12, 14, 14, 12, 28, 40])
         grand = [a + b for a, b in zip(grand, sums, strict=True)]
         grade = unit_lines[0].grade if unit_lines else ""
         summary.append(row([code, unit_names.get(code, ""), GRADE_NAMES.get(grade, grade), len(unit_lines), *sums]))
     summary.append(row(["合计", "", "", len(lines), *grand]))
-    _money_format(summary, 5, 9)
-    _widths(summary, [10, 24, 8, 8, 16, 16, 16, 16, 16])
+    _money_format(summary, 5, 10)
+    _widths(summary, [10, 24, 8, 8, 16, 16, 16, 16, 16, 16])
+    if awards:
+        sheet = book.create_sheet(AWARD_SHEET, 1)
+        sheet.append(row([f"{year}年度先进单位一次性物质奖励"]))
+        sheet.append(row(["单位代码", "单位", "称号", "奖励金额", "依据"]))
+        for award in awards:
+            sheet.append(row([award.unit_code, unit_names.get(award.unit_code, ""), award.title, award.amount,
+                              award.reason]))
+        sheet.append(row(["合计", f"{len(awards)}个单位", "", sum((a.amount for a in awards), Decimal(0)), ""]))
+        _money_format(sheet, 4, 4)
+        _widths(sheet, [10, 24, 30, 14, 40])
     return _bytes(book)
+
+
+def adjustment_text(record: FilingRecord) -> str:
+    """The unit's 加减分 items as one line: "+1.00 国家级表彰（获评全国文明城区）；−2.00 …"."""
+    items = []
+    for item in record.adjustments or []:
+        points = Decimal(str(item.get("points") or 0))
+        sign = "+" if points >= 0 else "−"
+        items.append(f"{sign}{abs(points)} {item.get('category') or ''}（{item.get('reason') or ''}）")
+    return "；".join(items)
 
 
 def _money_format(sheet: Worksheet, first_col: int, last_col: int) -> None:
@@ -107,7 +131,7 @@ def _widths(sheet: Worksheet, widths: list[int]) -> None:
 
 FILING_HEADER = ["编号", "年度", "工号", "姓名", "单位代码", "单位", "职务", "班子职务", "单位等次", "综合得分", "名次",
                  "奖惩规则", "奖惩内容", "发放", "扣发", "加发工资", "荣誉", "备注", "状态", "审核人", "审核时间",
-                 "移交人", "移交时间", "归档人", "归档时间", "需复核", "复核说明"]
+                 "移交人", "移交时间", "归档人", "归档时间", "需复核", "复核说明", "加减分", "加减分事项"]
 
 
 def _when(value: Any) -> str:
@@ -129,6 +153,7 @@ def filing_workbook(records: Sequence[FilingRecord], *, show_money: bool) -> byt
             r.reward_rule, r.reward_text, *money, r.honours, r.remarks, STATUS_NAMES.get(r.status.value),
             r.reviewed_by or "", _when(r.reviewed_at), r.transferred_by or "", _when(r.transferred_at),
             r.archived_by or "", _when(r.archived_at), "是" if r.needs_review else "", r.review_note,
+            r.adjustment_points, adjustment_text(r),
         ]))
     for r in records:
         _form_sheet(book.create_sheet(sheet_title(f"{r.year}-{r.staff_no}", used)), r, show_money)
@@ -149,6 +174,7 @@ def _form_sheet(sheet: Worksheet, r: FilingRecord, show_money: bool) -> None:
         ("班子职务", TEAM_ROLES.get(r.team_role, r.team_role), "单位考核等次", GRADE_NAMES.get(r.grade, r.grade)),
         ("综合得分", "" if r.composite_score is None else str(r.composite_score), "名次",
          "" if r.rank is None else str(r.rank)),
+        ("加减分", str(r.adjustment_points), "", ""),
     ]
     line = 3
     for left, left_value, right, right_value in pairs:
@@ -156,7 +182,8 @@ def _form_sheet(sheet: Worksheet, r: FilingRecord, show_money: bool) -> None:
             sheet[f"{column}{line}"] = safe(value)
             sheet[f"{column}{line}"].border = BOX
         line += 1
-    for label, value in (("奖惩情况", reward), ("荣誉称号", r.honours or "无"), ("备注", r.remarks or "")):
+    for label, value in (("加减分事项", adjustment_text(r) or "无"), ("奖惩情况", reward),
+                         ("荣誉称号", r.honours or "无"), ("备注", r.remarks or "")):
         sheet[f"A{line}"] = label
         sheet[f"A{line}"].border = BOX
         sheet.merge_cells(f"B{line}:D{line}")

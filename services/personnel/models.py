@@ -24,6 +24,7 @@ class Person(Model):
     on_establishment = fields.BooleanField(default=True)
     monthly_salary = fields.DecimalField(max_digits=12, decimal_places=2)
     bonus_standard = fields.DecimalField(max_digits=12, decimal_places=2)
+    left_on = fields.DateField(null=True)  # the day the person left the system (no stint from then on)
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
@@ -39,16 +40,24 @@ class Person(Model):
             "main_leader_role": self.main_leader_role.value if self.main_leader_role else None,
             "on_establishment": self.on_establishment, "monthly_salary": str(self.monthly_salary),
             "bonus_standard": str(self.bonus_standard), "version": self.version,
+            "left_on": self.left_on.isoformat() if self.left_on else None,
         }
 
 
 class UnitMembership(Model):
-    """A person's history of units: one row per stint, `left_at` empty for the current one."""
+    """A person's unit history: one row per stint, with business dates (since/until) and system times."""
+
+    # `since` empty: the stint began before any year in the system; `until` empty: it is held. `joined_at` and
+    # `left_at` are when the system recorded the stint and when it closed it.
 
     id = fields.IntField(primary_key=True)
     staff_no = fields.CharField(max_length=32, db_index=True)
     unit_code = fields.CharField(max_length=32)
     position = fields.CharField(max_length=128, default="")
+    leadership_member = fields.BooleanField(default=False, db_default=False)
+    main_leader_role = fields.CharEnumField(MainLeaderRole, max_length=16, null=True)
+    since = fields.DateField(null=True)
+    until = fields.DateField(null=True)
     joined_at = fields.DatetimeField(auto_now_add=True)
     left_at = fields.DatetimeField(null=True)
 
@@ -93,6 +102,8 @@ class ResultSnapshot(Model):
     reason = fields.TextField(default="")
     results = fields.JSONField()
     digest = fields.CharField(max_length=64)
+    advanced_unit_award = fields.DecimalField(max_digits=12, decimal_places=2, default=0, db_default=0)
+    advanced_leader_award = fields.DecimalField(max_digits=12, decimal_places=2, default=0, db_default=0)
     applied_at = fields.DatetimeField()
     applied_by = fields.CharField(max_length=128)
 
@@ -114,6 +125,7 @@ class RewardLine(Model):
     bonus_paid = fields.DecimalField(max_digits=12, decimal_places=2)
     bonus_forfeited = fields.DecimalField(max_digits=12, decimal_places=2)
     extra_salary = fields.DecimalField(max_digits=12, decimal_places=2)
+    one_time_award = fields.DecimalField(max_digits=12, decimal_places=2, default=0, db_default=0)
     total = fields.DecimalField(max_digits=12, decimal_places=2)
     rule_code = fields.CharField(max_length=48)
     rule_text = fields.CharField(max_length=128)
@@ -148,6 +160,25 @@ class Honour(Model):
         unique_together = (("year", "unit_code", "staff_no", "title"),)
 
 
+class UnitAward(Model):
+    """一次性物质奖励 of an advanced unit for a year, withdrawn (inactive) by a later revision that drops it."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    unit_code = fields.CharField(max_length=32)
+    title = fields.CharField(max_length=128)
+    amount = fields.DecimalField(max_digits=12, decimal_places=2)
+    active = fields.BooleanField(default=True)
+    revision = fields.IntField()
+    reason = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "unit_award"
+        unique_together = (("year", "unit_code"),)
+
+
 class FilingRecord(Model):
     """领导干部目标考核结果备案表: what the paper form holds, with the signatures of both offices."""
 
@@ -168,6 +199,8 @@ class FilingRecord(Model):
     bonus_forfeited = fields.DecimalField(max_digits=12, decimal_places=2)
     extra_salary = fields.DecimalField(max_digits=12, decimal_places=2)
     honours = fields.CharField(max_length=256, default="")
+    adjustment_points = fields.DecimalField(max_digits=6, decimal_places=2, default=0, db_default=0)
+    adjustments = fields.JSONField(default=list, db_default=[])  # the unit's 加减分 items: points, category, reason
     remarks = fields.TextField(default="")
     status = fields.CharEnumField(FilingStatus, max_length=12, default=FilingStatus.DRAFT)
     reviewed_by = fields.CharField(max_length=128, null=True)

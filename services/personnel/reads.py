@@ -18,6 +18,7 @@ from services.personnel.models import (
     Person,
     ResultSnapshot,
     RewardLine,
+    UnitAward,
 )
 from services.personnel.pull import Page, page
 from services.personnel.service import may_see_pay, unit_scope
@@ -76,6 +77,12 @@ async def honours(ctx: RequestContext, *, year: int, unit_code: str | None = Non
     return list(await query.order_by("unit_code", "kind", "staff_no"))
 
 
+async def unit_awards(ctx: RequestContext, *, year: int) -> list[UnitAward]:
+    """The year's one-time awards of advanced units (public like the titles they come with)."""
+    ctx.require(*HONOUR_READERS)
+    return list(await UnitAward.filter(year=year, active=True).order_by("unit_code"))
+
+
 @dataclass(frozen=True)
 class CadreFile:
     staff_no: str
@@ -125,7 +132,11 @@ async def reward_export(ctx: RequestContext, *, year: int) -> Export:
     if unit is not None:
         query = query.filter(unit_code=unit)
     lines = list(await query.order_by("unit_code", "staff_no"))
-    content = exports.reward_workbook(year, lines, await unit_names(year))
+    awards = UnitAward.filter(year=year, active=True)
+    if unit is not None:
+        awards = awards.filter(unit_code=unit)
+    content = exports.reward_workbook(year, lines, await unit_names(year),
+                                      list(await awards.order_by("unit_code")))
     suffix = f"-{unit}" if unit else ""
     return Export(f"reward-lines-{year}{suffix}.xlsx", exports.XLSX, content, len(lines))
 

@@ -20,11 +20,27 @@ Decisions where §4.3 is silent:
   unit forfeits 100 % and gets a filing record.
 * The "one month's salary" extra for advanced units is the person's ``monthly_salary`` as recorded,
   rounded to cents; people not on the establishment get no extra.
+* The one-time award (一次性物质奖励) of a main leader of an advanced unit is paid whatever the
+  establishment status: §4.3 ties it to the role, not to the establishment.
+
+Whose unit (§4.3): a person is judged by the :class:`Stint` they held on 31 December of the assessed
+year. Stints come from the unit history with business effective dates; :func:`apply_move` is the one
+place where a transfer (调动), a join or a leave changes that history, so the service and the
+``transfers.csv`` import follow the same rules:
+
+* a move effective on day D closes the held stint on D − 1 and opens the new one on D;
+* a move effective before the person's last recorded change (the start of the stint held, or the day
+  they left) is refused: history is not rewritten by a transfer;
+* a move effective on the very day the held stint began replaces that stint (the later entry is the
+  correction of the earlier one), and a leave that day removes it;
+* a move that changes nothing (same unit, position, team membership and role) is refused.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -34,19 +50,29 @@ __all__ = [
     "REWARD_RULES",
     "Grade",
     "MainLeaderRole",
+    "Move",
+    "MoveRefused",
     "PersonConsequences",
     "PersonFacts",
     "RewardLine",
+    "Stint",
+    "apply_move",
     "consequences",
     "honours",
     "is_leadership_member",
     "is_main_leader",
+    "last_change",
+    "move_recorded",
     "named_for_criticism",
     "needs_filing_record",
     "needs_leader_adjustment",
+    "one_time_award",
     "reward_line",
     "round_money",
+    "stint_on",
+    "unit_award",
     "unit_honours",
+    "year_end",
 ]
 
 CENT = Decimal("0.01")
@@ -125,7 +151,7 @@ def is_leadership_member(person: PersonFacts) -> bool:
 
 @dataclass(frozen=True)
 class RewardLine:
-    """One person's annual target bonus outcome. ``total = bonus_paid + extra_salary``."""
+    """One person's annual target bonus outcome. ``total = bonus_paid + extra_salary + one_time_award``."""
 
     staff_no: str
     grade: Grade
@@ -136,6 +162,7 @@ class RewardLine:
     total: Decimal
     rule_code: str
     rule_text: str
+    one_time_award: Decimal = Decimal("0.00")
 
     @property
     def rule(self) -> str:
@@ -182,8 +209,30 @@ def _rule_code(grade: Grade, person: PersonFacts) -> str:
     return f"{grade.value}_{role}"
 
 
-def reward_line(person: PersonFacts, grade: Grade | str) -> RewardLine:
-    """The §4.3 reward line of ``person`` whose unit got ``grade``."""
+def _award(amount: Decimal | int) -> Decimal:
+    money = round_money(amount)
+    if money < 0:
+        raise ValueError(f"an award cannot be negative, got {amount}")
+    return money
+
+
+def one_time_award(grade: Grade | str, person: PersonFacts, leader_award: Decimal | int = 0) -> Decimal:
+    """一次性物质奖励 of a person: ``advanced_leader_award`` for each main leader of an advanced unit, else 0."""
+    if _grade(grade) is Grade.ADVANCED and is_main_leader(person):
+        return _award(leader_award)
+    return round_money(Decimal(0))
+
+
+def unit_award(grade: Grade | str, unit_award_setting: Decimal | int = 0) -> Decimal | None:
+    """一次性物质奖励 of a unit: ``advanced_unit_award`` for an advanced unit; None (no award record) when the
+    unit is not advanced or the setting is 0."""
+    amount = _award(unit_award_setting)
+    return amount if _grade(grade) is Grade.ADVANCED and amount > 0 else None
+
+
+def reward_line(person: PersonFacts, grade: Grade | str, leader_award: Decimal | int = 0) -> RewardLine:
+    """The §4.3 reward line of ``person`` whose unit got ``grade`` (``leader_award``: the revision's
+    ``advanced_leader_award``)."""
     unit_grade = _grade(grade)
     code = _rule_code(unit_grade, person)
     share, extra_month, text = _RULES[code]
@@ -191,6 +240,7 @@ def reward_line(person: PersonFacts, grade: Grade | str) -> RewardLine:
     paid = round_money(person.bonus_standard * share)
     forfeited = standard - paid
     extra = round_money(person.monthly_salary) if extra_month else round_money(Decimal(0))
+    award = one_time_award(unit_grade, person, leader_award)
     return RewardLine(
         staff_no=person.staff_no,
         grade=unit_grade,
@@ -198,9 +248,10 @@ def reward_line(person: PersonFacts, grade: Grade | str) -> RewardLine:
         bonus_paid=paid,
         bonus_forfeited=forfeited,
         extra_salary=extra,
-        total=paid + extra,
+        total=paid + extra + award,
         rule_code=code,
         rule_text=text,
+        one_time_award=award,
     )
 
 
@@ -243,11 +294,125 @@ class PersonConsequences:
     leader_adjustment: bool
 
 
-def consequences(grade: Grade | str, person: PersonFacts, city: str = DEFAULT_CITY) -> PersonConsequences:
+def consequences(grade: Grade | str, person: PersonFacts, city: str = DEFAULT_CITY,
+                 leader_award: Decimal | int = 0) -> PersonConsequences:
     """Everything §4.3 derives for one person from their unit's grade."""
     return PersonConsequences(
-        reward=reward_line(person, grade),
+        reward=reward_line(person, grade, leader_award),
         honours=tuple(honours(grade, person, city)),
         filing_record=needs_filing_record(grade, person),
         leader_adjustment=needs_leader_adjustment(grade, person),
     )
+
+
+# ---- whose unit: stints with business effective dates ---------------------------------------------------
+
+
+def year_end(year: int) -> date:
+    """31 December of the assessed year: the day whose stint decides a person's unit (§4.3)."""
+    return date(year, 12, 31)
+
+
+@dataclass(frozen=True)
+class Stint:
+    """One period in one unit: ``since`` None = before any year in the system; ``until`` None = still held."""
+
+    unit_code: str
+    position: str = ""
+    leadership_member: bool = False
+    main_leader_role: MainLeaderRole | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
+
+    def same_post(self, other: Stint | Move) -> bool:
+        """Same unit, position, team membership and main-leader role."""
+        return (self.unit_code, self.position, self.leadership_member, self.main_leader_role) == (
+            other.unit_code, other.position, other.leadership_member, other.main_leader_role)
+
+    @property
+    def facts(self) -> PersonFacts:
+        return PersonFacts(staff_no="", leadership_member=self.leadership_member,
+                           main_leader_role=self.main_leader_role)
+
+
+@dataclass(frozen=True)
+class Move:
+    """A transfer effective on ``effective``: into ``unit_code`` with that post, or out of the system when
+    ``unit_code`` is None."""
+
+    effective: date
+    unit_code: str | None
+    position: str = ""
+    leadership_member: bool = False
+    main_leader_role: MainLeaderRole | None = None
+
+    @property
+    def leaves(self) -> bool:
+        return self.unit_code is None
+
+
+class MoveRefused(ValueError):
+    """A move that the unit history cannot take: why, and which part of the move (a ``transfers.csv`` column)."""
+
+    def __init__(self, reason: str, column: str = "effective_date") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.column = column
+
+
+def stint_on(stints: Sequence[Stint], day: date) -> Stint | None:
+    """The stint held on ``day`` (None: not in the system that day)."""
+    held = [s for s in stints if s.covers(day)]
+    return max(held, key=lambda s: s.since or date.min) if held else None
+
+
+def _ordered(stints: Sequence[Stint]) -> list[Stint]:
+    return sorted(stints, key=lambda s: s.since or date.min)
+
+
+def last_change(stints: Sequence[Stint]) -> date | None:
+    """The date of the last recorded change: the start of the held stint, or the day after the last one ended
+    (the day the person left); None for a person whose only stint began before any year in the system."""
+    if not stints:
+        return None
+    latest = _ordered(stints)[-1]
+    return latest.since if latest.until is None else latest.until + timedelta(days=1)
+
+
+def move_recorded(stints: Sequence[Stint], move: Move) -> bool:
+    """Whether the history already holds this move (re-importing a transfers.csv changes nothing)."""
+    if move.leaves:
+        ended = any(s.until == move.effective - timedelta(days=1) for s in stints)
+        return ended and not any(s.since == move.effective for s in stints)
+    return any(s.since == move.effective and s.same_post(move) for s in stints)
+
+
+def apply_move(stints: Sequence[Stint], move: Move) -> list[Stint]:
+    """The unit history after ``move`` (oldest first); :class:`MoveRefused` says why a move cannot be taken."""
+    if move.main_leader_role is not None and not move.leadership_member:
+        raise MoveRefused("a main leader is a leadership-team member", "main_leader_role")
+    history = _ordered(stints)
+    held = history[-1] if history and history[-1].until is None else None
+    boundary = last_change(history)
+    if boundary is not None and move.effective < boundary:
+        what = "the stint held began" if held is not None else "the person left"
+        raise MoveRefused(f"{move.effective.isoformat()} is before {boundary.isoformat()}, when {what}")
+    if move.leaves:
+        if held is None:
+            raise MoveRefused("the person is not in any unit (left already)", "unit_code")
+        if held.since == move.effective:
+            return history[:-1]
+        return [*history[:-1], replace(held, until=move.effective - timedelta(days=1))]
+    assert move.unit_code is not None
+    new = Stint(unit_code=move.unit_code, position=move.position, leadership_member=move.leadership_member,
+                main_leader_role=move.main_leader_role, since=move.effective)
+    if held is None:
+        return [*history, new]
+    if held.same_post(move):
+        raise MoveRefused("this is the post the person already holds", "unit_code")
+    if held.since == move.effective:
+        return [*history[:-1], new]
+    return [*history[:-1], replace(held, until=move.effective - timedelta(days=1)), new]

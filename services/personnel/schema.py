@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated
@@ -16,7 +16,7 @@ from kernel.context import RequestContext
 from kernel.errors import Conflict, Forbidden
 from kernel.graphql import ImportReport, build_schema
 from kernel.rows import import_rows
-from services.personnel import apply, published, reads, service, workflow
+from services.personnel import apply, history, published, reads, service, workflow
 from services.personnel import models as m
 from services.personnel.models import Person as PersonRow
 from services.personnel.pull import encode_cursor
@@ -84,16 +84,28 @@ def _pay(info: Ctx, unit_code: str, value: Decimal) -> Decimal:
     return value
 
 
-@strawberry.type
+@strawberry.type(description="任职: a stint in a unit, with business dates (since/until) and when it was recorded")
 class UnitStint:
     position: str
     joined_at: datetime
     left_at: datetime | None
+    since: date | None = strawberry.field(description="The first day of the stint; null: before any year in the "
+                                                      "system")
+    until: date | None = strawberry.field(description="The last day of the stint; null while it is held")
+    leadership_member: bool = strawberry.field(description="领导班子成员 during the stint")
+    main_leader_role: MainLeaderRole | None = strawberry.field(description="党政主要负责人 role during the stint")
     unit_code: strawberry.Private[str]
 
     @strawberry.field
     def unit(self) -> Unit:
         return Unit(code=strawberry.ID(self.unit_code))
+
+    @classmethod
+    def from_row(cls, s: m.UnitMembership) -> UnitStint:
+        return cls(position=s.position, joined_at=s.joined_at, left_at=s.left_at, since=s.since, until=s.until,
+                   leadership_member=s.leadership_member,
+                   main_leader_role=MainLeaderRole(s.main_leader_role.value) if s.main_leader_role else None,
+                   unit_code=s.unit_code)
 
 
 @strawberry.federation.type(keys=["staffNo"], description="A member of staff of a unit")
@@ -119,19 +131,24 @@ class Person:
     def bonus_standard(self, info: Ctx) -> Decimal | None:
         return _pay(info, self.row.unit_code, self.row.bonus_standard)
 
-    @strawberry.field(description="The units this person has belonged to, oldest first (current: leftAt null)")
+    @strawberry.field(description="The units this person has belonged to, oldest first (held: until null)")
     async def unit_history(self, info: Ctx) -> list[UnitStint]:
         stints = await info.context.loaders["history"].load(self.row.staff_no)
-        return [UnitStint(position=s.position, joined_at=s.joined_at, left_at=s.left_at, unit_code=s.unit_code)
-                for s in stints]
+        return [UnitStint.from_row(s) for s in stints]
+
+    @strawberry.field(description="The day the person left the system (no stint from then on); null while in a unit")
+    def left_on(self) -> date | None:
+        return self.row.left_on
 
     @strawberry.field(description="干部档案: filing records and leader-adjustment cases across years, newest first")
     async def cadre_file(self, info: Ctx) -> CadreFile:
         found = await reads.cadre_file(info.context, self.row)
+        stints = await info.context.loaders["history"].load(self.row.staff_no)
         return CadreFile(
             staff_no=strawberry.ID(found.staff_no),
             filing_records=[FilingRecord.from_row(r) for r in found.filing_records],
             leader_adjustments=[LeaderAdjustment.from_row(c) for c in found.leader_adjustments],
+            unit_history=[UnitStint.from_row(s) for s in stints],
         )
 
     @classmethod
@@ -243,7 +260,11 @@ class RewardLine:
     def extra_salary(self, info: Ctx) -> Decimal | None:
         return _pay(info, self.row.unit_code, self.row.extra_salary)
 
-    @strawberry.field(description="发放 + 加发")
+    @strawberry.field(description="一次性物质奖励: advanced_leader_award for a main leader of an advanced unit")
+    def one_time_award(self, info: Ctx) -> Decimal | None:
+        return _pay(info, self.row.unit_code, self.row.one_time_award)
+
+    @strawberry.field(description="发放 + 加发 + 一次性奖励")
     def total(self, info: Ctx) -> Decimal | None:
         return _pay(info, self.row.unit_code, self.row.total)
 
@@ -260,6 +281,32 @@ class RewardLine:
         if row is None or (scope is not None and row.unit_code != scope):
             return None
         return cls.from_row(row)
+
+
+@strawberry.type(description="一次性物质奖励 of an advanced unit (the advanced_unit_award setting of the revision)")
+class UnitAward:
+    year: int
+    title: str
+    amount: Decimal
+    revision: int
+    reason: str
+    unit_code: strawberry.Private[str]
+
+    @strawberry.field
+    def unit(self) -> Unit:
+        return Unit(code=strawberry.ID(self.unit_code))
+
+    @classmethod
+    def from_row(cls, row: m.UnitAward) -> UnitAward:
+        return cls(year=row.year, title=row.title, amount=row.amount, revision=row.revision, reason=row.reason,
+                   unit_code=row.unit_code)
+
+
+@strawberry.type(description="加减分: an approved bonus or deduction item of the unit, as published")
+class FilingAdjustment:
+    points: Decimal
+    category: str
+    reason: str
 
 
 @strawberry.type(description="A signature on the form: who, in which office, when")
@@ -311,6 +358,15 @@ class FilingRecord:
     @strawberry.field
     def honours(self) -> list[str]:
         return [h for h in self.row.honours.split("、") if h]
+
+    @strawberry.field(description="The unit's clamped 加减分 sum in the revision (§4.2)")
+    def adjustment_points(self) -> Decimal:
+        return self.row.adjustment_points
+
+    @strawberry.field(description="The unit's approved 加减分 items behind adjustmentPoints, with their reasons")
+    def adjustments(self) -> list[FilingAdjustment]:
+        return [FilingAdjustment(points=Decimal(str(a.get("points") or 0)), category=str(a.get("category") or ""),
+                                 reason=str(a.get("reason") or "")) for a in self.row.adjustments or []]
 
     @strawberry.field
     def bonus_paid(self, info: Ctx) -> Decimal | None:
@@ -416,6 +472,7 @@ class CadreFile:
     staff_no: strawberry.ID
     filing_records: list[FilingRecord]
     leader_adjustments: list[LeaderAdjustment]
+    unit_history: list[UnitStint] = strawberry.field(description="任职经历: dated stints, oldest first")
 
 
 @strawberry.type
@@ -451,6 +508,7 @@ class ApplyReport:
     filing_records: int
     leader_adjustments: int
     honours: int
+    unit_awards: int
     created: int
     changed: int
     unchanged: int
@@ -477,8 +535,10 @@ def _page_info(rows: list, has_next: bool) -> PageInfo:
 
 
 PEOPLE_COLUMNS = ("staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role",
-                  "on_establishment", "monthly_salary", "bonus_standard")
+                  "on_establishment", "monthly_salary", "bonus_standard", "since")
 ROWS_HELP = "rows of people.csv: one JSON object per row, {\"row\": n, \"<column>\": \"<text>\", …} (DESIGN §5)"
+TRANSFER_COLUMNS = ("staff_no", "unit_code", "position", "leadership_member", "main_leader_role", "effective_date")
+TRANSFER_ROWS_HELP = "rows of transfers.csv: one JSON object per row, {\"row\": n, \"<column>\": \"<text>\", …}"
 
 
 @strawberry.type
@@ -524,6 +584,10 @@ class Query:
     async def honours(self, info: Ctx, year: int) -> list[Honour]:
         return [Honour.from_row(h) for h in await reads.honours(info.context, year=year)]
 
+    @strawberry.field(description="一次性物质奖励 of the year's advanced units (none while advanced_unit_award is 0)")
+    async def unit_awards(self, info: Ctx, year: int) -> list[UnitAward]:
+        return [UnitAward.from_row(a) for a in await reads.unit_awards(info.context, year=year)]
+
     @strawberry.field(description="Reward sheets as XLSX: a summary, then one sheet per unit with totals")
     async def reward_lines_export(self, info: Ctx, year: int) -> PersonnelExport:
         return _export(await reads.reward_export(info.context, year=year))
@@ -547,14 +611,42 @@ class Mutation:
                 row=r.row, staff_no=r.staff_no, name=r.name, unit_code=r.unit_code, position=r.position,
                 leadership_member=r.leadership_member, main_leader_role=r.main_leader_role,
                 on_establishment=r.on_establishment, monthly_salary=r.monthly_salary,
-                bonus_standard=r.bonus_standard,
+                bonus_standard=r.bonus_standard, since=r.since,
             )
             for r in parsed
         ])
         return ImportReport(file="people.csv", created=result.created, updated=result.updated,
                             unchanged=result.unchanged)
 
-    @strawberry.mutation(description="Change a person (optimistic locking); a unit move keeps the history")
+    @strawberry.mutation(description="Load transfers.csv rows (after people.csv), in date order per person, all or "
+                                     "nothing; created = moves recorded, unchanged = moves already recorded")
+    async def import_transfers(
+        self, info: Ctx, rows: Annotated[list[JSON], strawberry.argument(description=TRANSFER_ROWS_HELP)]
+    ) -> ImportReport:
+        parsed = import_rows(rows, TRANSFER_COLUMNS, "transfers.csv")
+        result = await history.import_transfers(info.context, [
+            history.TransferRow(row=r.row, staff_no=r.staff_no, unit_code=r.unit_code, position=r.position,
+                                leadership_member=r.leadership_member, main_leader_role=r.main_leader_role,
+                                effective_date=r.effective_date)
+            for r in parsed
+        ])
+        return ImportReport(file="transfers.csv", created=result.applied, updated=0, unchanged=result.unchanged)
+
+    @strawberry.mutation(description="调动: move a person to a unit (no unitCode: out of the system) from "
+                                     "effectiveDate; the held stint ends the day before (optimistic locking)")
+    async def transfer_person(
+        self, info: Ctx, staff_no: strawberry.ID, version: int, effective_date: date, unit_code: str | None = None,
+        position: str | None = None, leadership_member: bool = False, main_leader_role: MainLeaderRole | None = None,
+    ) -> Person:
+        row = await history.transfer_person(info.context, history.Transfer(
+            staff_no=str(staff_no), version=version, unit_code=unit_code, position=position or "",
+            leadership_member=leadership_member,
+            main_leader_role=m.MainLeaderRole(main_leader_role.value) if main_leader_role else None,
+            effective_date=effective_date))
+        return Person.from_row(row)
+
+    @strawberry.mutation(description="Change a person (optimistic locking); position and roles correct the held "
+                                     "stint; a move to another unit is transferPerson")
     async def update_person(
         self, info: Ctx, staff_no: strawberry.ID, version: int, name: str | None = None,
         unit_code: str | None = None, position: str | None = None, leadership_member: bool | None = None,
@@ -581,7 +673,8 @@ class Mutation:
         return ApplyReport(
             year=outcome.year, revision=outcome.revision, people=outcome.people,
             reward_lines=outcome.reward_lines, filing_records=outcome.filing_records,
-            leader_adjustments=outcome.leader_adjustments, honours=outcome.honours, created=outcome.created,
+            leader_adjustments=outcome.leader_adjustments, honours=outcome.honours, unit_awards=outcome.unit_awards,
+            created=outcome.created,
             changed=outcome.changed, unchanged=outcome.unchanged, withdrawn=outcome.withdrawn,
             flagged_for_review=outcome.flagged_for_review,
         )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -13,6 +13,7 @@ from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, Forbidden, NotFound
 from kernel.roles import Role
 from kernel.tabular import RowErrors
+from services.personnel import history, rules
 from services.personnel.bulk import CHUNK, bulk_update
 from services.personnel.models import MainLeaderRole, Person, UnitMembership
 
@@ -21,7 +22,7 @@ ROLES = {"party_secretary": MainLeaderRole.PARTY_SECRETARY.value, "admin_head": 
 MONEY_MAX = Decimal("9999999999.99")
 PAY_ROLES = (Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
 PERSON_FIELDS = ("name", "unit_code", "position", "leadership_member", "main_leader_role", "on_establishment",
-                 "monthly_salary", "bonus_standard", "version", "updated_at")
+                 "monthly_salary", "bonus_standard", "left_on", "version", "updated_at")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class PersonRow:
     on_establishment: str | None
     monthly_salary: str | None
     bonus_standard: str | None
+    since: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,13 @@ class CheckedPerson:
     on_establishment: bool
     monthly_salary: Decimal
     bonus_standard: Decimal
+    since: date | None = None
+
+    @property
+    def stint(self) -> rules.Stint:
+        role = rules.MainLeaderRole(self.main_leader_role.value) if self.main_leader_role else None
+        return rules.Stint(unit_code=self.unit_code, position=self.position,
+                           leadership_member=self.leadership_member, main_leader_role=role, since=self.since)
 
 
 @dataclass(frozen=True)
@@ -102,26 +111,61 @@ def validate_people_rows(rows: list[PersonRow], units: set[str]) -> list[Checked
         for column, value in (("monthly_salary", salary), ("bonus_standard", bonus)):
             if value is not None and value != value.quantize(Decimal("0.01")):
                 errors.add(r.row, column, "has more than 2 decimal places")
+        since = history.row_day(errors, r.row, "since", r.since, required=False)
         if staff_no and name and unit_code and leadership is not None and established is not None \
-                and salary is not None and bonus is not None:
+                and salary is not None and bonus is not None and (since is not None or not (r.since or "").strip()):
             good.append(CheckedPerson(
                 staff_no=staff_no, name=name, unit_code=unit_code, position=position,
                 leadership_member=leadership, main_leader_role=MainLeaderRole(role) if role else None,
-                on_establishment=established, monthly_salary=salary, bonus_standard=bonus,
+                on_establishment=established, monthly_salary=salary, bonus_standard=bonus, since=since,
             ))
     errors.raise_if_any()
     return good
 
 
-def _differs(person: Person, checked: CheckedPerson) -> bool:
-    return (person.name, person.unit_code, person.position, person.leadership_member, person.main_leader_role,
-            person.on_establishment, person.monthly_salary, person.bonus_standard) != (
-        checked.name, checked.unit_code, checked.position, checked.leadership_member, checked.main_leader_role,
-        checked.on_establishment, checked.monthly_salary, checked.bonus_standard)
+def _personal_differs(person: Person, checked: CheckedPerson) -> bool:
+    return (person.name, person.on_establishment, person.monthly_salary, person.bonus_standard) != (
+        checked.name, checked.on_establishment, checked.monthly_salary, checked.bonus_standard)
+
+
+def place_stint(found: history.History, checked: CheckedPerson, row: int, errors: RowErrors) -> None:
+    """Where an existing person's people.csv row fits their unit history (DESIGN §5 `since`):
+
+    * a person with one held stint and no other history: the row corrects that stint, `since` included;
+    * a stint that began on the row's `since`: the row corrects it while it is held (an ended one is refused:
+      history is changed by transfers);
+    * a later `since`: a move effective that day, checked as a transfer is.
+    """
+    wanted = checked.stint
+    stints = found.stints
+    if len(stints) == 1 and stints[0].until is None:
+        found.stints = [wanted] if stints[0] != wanted else stints
+        return
+    same_day = next((s for s in stints if s.since == checked.since), None)
+    if same_day is not None:
+        if same_day.same_post(wanted):
+            return
+        if same_day.until is not None:
+            errors.add(row, "since", f"the stint from {checked.since or 'the start'} ended on "
+                                     f"{same_day.until.isoformat()}; change history with transfers.csv")
+            return
+        found.stints = [replace(wanted, until=s.until) if s is same_day else s for s in stints]
+        return
+    if checked.since is None:
+        first = min((s.since for s in stints if s.since), default=None)
+        errors.add(row, "since", f"the person's recorded history begins on {first}; give the date this stint began")
+        return
+    try:
+        found.stints = rules.apply_move(stints, rules.Move(
+            effective=checked.since, unit_code=wanted.unit_code, position=wanted.position,
+            leadership_member=wanted.leadership_member, main_leader_role=wanted.main_leader_role))
+    except rules.MoveRefused as refused:
+        errors.add(row, "since" if refused.column == "effective_date" else refused.column, refused.reason)
 
 
 async def import_people(ctx: RequestContext, rows: list[PersonRow]) -> ImportResult:
-    """Create or update people from people.csv rows, all or nothing; unit moves keep history."""
+    """Create or update people from people.csv rows, all or nothing; a row's stint finds its place in the person's
+    dated unit history (`place_stint`)."""
     ctx.require(Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
     if not rows:
         raise BadInput("people.csv has no rows", field="rows")
@@ -134,10 +178,13 @@ async def import_people(ctx: RequestContext, rows: list[PersonRow]) -> ImportRes
         for start in range(0, len(codes), CHUNK):
             for person in await Person.filter(staff_no__in=codes[start:start + CHUNK]):
                 existing[person.staff_no] = person
+        stored = await history.histories(list(existing))
+        errors = RowErrors("people.csv")
+        rows_of = {r.staff_no.strip(): r.row for r in rows if r.staff_no}
         new_people: list[Person] = []
         memberships: list[UnitMembership] = []
         changed: list[Person] = []
-        moved: list[str] = []
+        moved: list[history.History] = []
         before: dict[str, object] = {}
         after: dict[str, object] = {}
         for c in checked:
@@ -149,27 +196,29 @@ async def import_people(ctx: RequestContext, rows: list[PersonRow]) -> ImportRes
                     on_establishment=c.on_establishment, monthly_salary=c.monthly_salary,
                     bonus_standard=c.bonus_standard,
                 ))
-                memberships.append(UnitMembership(staff_no=c.staff_no, unit_code=c.unit_code, position=c.position))
+                memberships.append(UnitMembership(
+                    staff_no=c.staff_no, unit_code=c.unit_code, position=c.position,
+                    leadership_member=c.leadership_member, main_leader_role=c.main_leader_role, since=c.since))
                 created += 1
                 continue
-            if not _differs(person, c):
+            found = stored[c.staff_no]
+            place_stint(found, c, rows_of.get(c.staff_no, 0), errors)
+            if not _personal_differs(person, c) and not found.changed:
                 unchanged += 1
                 continue
             before[c.staff_no] = person.snapshot()
-            if person.unit_code != c.unit_code:
-                moved.append(c.staff_no)
-                memberships.append(UnitMembership(staff_no=c.staff_no, unit_code=c.unit_code, position=c.position))
-            person.name, person.unit_code, person.position = c.name, c.unit_code, c.position
-            person.leadership_member, person.main_leader_role = c.leadership_member, c.main_leader_role
+            if found.changed:
+                moved.append(found)
+                history.mirror(person, found.stints)
+            person.name = c.name
             person.on_establishment = c.on_establishment
             person.monthly_salary, person.bonus_standard = c.monthly_salary, c.bonus_standard
             person.version += 1
             person.updated_at = now
             changed.append(person)
             after[c.staff_no] = person.snapshot()
-        for start in range(0, len(moved), CHUNK):
-            await UnitMembership.filter(staff_no__in=moved[start:start + CHUNK], left_at__isnull=True).update(
-                left_at=now)
+        errors.raise_if_any()
+        await history.save(moved, now)
         await bulk_update(Person, [{"id": p.id, **{n: getattr(p, n) for n in PERSON_FIELDS}} for p in changed],
                           PERSON_FIELDS)
         if new_people:
@@ -190,7 +239,8 @@ async def staff_of_units(codes: list[str]) -> list[list[SimpleNamespace]]:
     """Every unit's staff in one query, ordered by staff number, as plain values (a city's staff list is
     ~16,000 rows: building ORM objects for them took five times as long as the query)."""
     by_unit: dict[str, list[SimpleNamespace]] = {code: [] for code in codes}
-    rows = await Person.filter(unit_code__in=list(set(codes))).order_by("staff_no").values(*STAFF_FIELDS)
+    rows = await Person.filter(unit_code__in=list(set(codes)), left_on__isnull=True).order_by("staff_no").values(
+        *STAFF_FIELDS)
     for values in rows:
         by_unit[values["unit_code"]].append(SimpleNamespace(**values))
     return [by_unit[code] for code in codes]
@@ -244,7 +294,8 @@ def _check_money(value: Decimal | None, name: str) -> None:
 
 
 async def update_person(ctx: RequestContext, *, staff_no: str, version: int, change: PersonChange) -> Person:
-    """Change a person if nobody else did since `version`; a unit move closes the old stint and opens a new one."""
+    """Change a person if nobody else did since `version`. Position, team membership and role correct the held
+    stint in place; a move to another unit is a transfer with an effective date (`history.transfer_person`)."""
     ctx.require(Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
     for name in ("name", "position"):
         value = getattr(change, name)
@@ -264,11 +315,11 @@ async def update_person(ctx: RequestContext, *, staff_no: str, version: int, cha
             raise Conflict(f"person {staff_no} was changed by someone else (you saw version {version}, it is now "
                            f"{person.version}); reload and try again", field="version", currentVersion=person.version)
         audit.before = person.snapshot()
-        old_unit = person.unit_code
+        if change.unit_code is not None and change.unit_code != person.unit_code:
+            raise BadInput("a move to another unit takes effect on a date: use transferPerson with the effective "
+                           "date", field="unitCode")
         if change.name is not None:
             person.name = change.name.strip()
-        if change.unit_code is not None:
-            person.unit_code = change.unit_code
         if change.position is not None:
             person.position = change.position.strip()
         if change.leadership_member is not None:
@@ -294,20 +345,17 @@ async def update_person(ctx: RequestContext, *, staff_no: str, version: int, cha
         )
         if not updated:
             raise Conflict(f"person {staff_no} was changed by someone else; reload and try again", field="version")
-        if person.unit_code != old_unit:
-            await UnitMembership.filter(staff_no=staff_no, left_at__isnull=True).update(left_at=now)
-            await UnitMembership.create(staff_no=staff_no, unit_code=person.unit_code, position=person.position,
-                                        joined_at=now)
-        elif change.position is not None:
-            await UnitMembership.filter(staff_no=staff_no, left_at__isnull=True).update(position=person.position)
+        await UnitMembership.filter(staff_no=staff_no, until__isnull=True).update(
+            position=person.position, leadership_member=person.leadership_member,
+            main_leader_role=person.main_leader_role)
         person = await Person.get(staff_no=staff_no)
         audit.after = person.snapshot()
     return person
 
 
 async def unit_histories(staff_nos: list[str]) -> list[list[UnitMembership]]:
-    """Every person's stints, oldest first, in one query."""
+    """Every person's stints, oldest first by business date, in one query."""
     found: dict[str, list[UnitMembership]] = {s: [] for s in staff_nos}
-    for stint in await UnitMembership.filter(staff_no__in=list(set(staff_nos))).order_by("joined_at", "id"):
+    for stint in await UnitMembership.filter(staff_no__in=list(set(staff_nos))):
         found[stint.staff_no].append(stint)
-    return [found[s] for s in staff_nos]
+    return [history.oldest_first(found[s]) for s in staff_nos]

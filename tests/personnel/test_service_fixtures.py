@@ -1,8 +1,11 @@
 """Test support for the personnel service: a real personnel process and a small real upstream HTTP server.
 
-The upstream server answers on loopback the two GraphQL questions personnel asks other services —
-`units { code }` (targets) and `publishedRevision(year)` (assessment) — from data the test sets, and can
-forward every other request to a real service (so a full stack can run with it in front of assessment).
+The upstream server answers on loopback the GraphQL questions personnel asks other services —
+`units { code }` (targets), `publishedRevision(year)` and the look at its fields (assessment) — from data the
+test sets, and can forward every other request to a real service (so a full stack can run with it in front
+of assessment). It serves the revision as the notice-and-appeals contract has it (`final`, `noticeEndsAt`,
+the award settings, each unit's adjustment items), or, with `before_notice`, as an assessment service from
+before that contract (none of those fields).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -28,6 +32,9 @@ import httpx
 from kernel.auth import issue_token, service_token
 from kernel.db import drop_database
 from tests.support.stack import PG_BASE, backend
+
+BEFORE_NOTICE_FIELDS = ("year", "revision", "publishedAt", "reason", "results")
+NOTICE_FIELDS = ("final", "noticeEndsAt", "advancedUnitAward", "advancedLeaderAward")
 
 
 def free_port() -> int:
@@ -41,6 +48,7 @@ class UpstreamState:
     units: list[str] = field(default_factory=list)
     published: dict[int, dict[str, Any] | None] = field(default_factory=dict)
     forward_to: str | None = None
+    before_notice: bool = False
     calls: list[str] = field(default_factory=list)
 
 
@@ -59,7 +67,11 @@ class FakeUpstream:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 payload = json.loads(body or b"{}")
                 query = payload.get("query") or ""
-                if "publishedRevision" in query:
+                if '__type(name: "PublishedRevision")' in query:
+                    state.calls.append("publishedRevision fields")
+                    names = [*BEFORE_NOTICE_FIELDS, *([] if state.before_notice else NOTICE_FIELDS)]
+                    self._send({"data": {"__type": {"fields": [{"name": n} for n in names]}}})
+                elif "publishedRevision" in query:
                     state.calls.append("publishedRevision")
                     year = int((payload.get("variables") or {}).get("year"))
                     self._send({"data": {"publishedRevision": state.published.get(year)}})
@@ -101,18 +113,37 @@ class FakeUpstream:
         self.server.server_close()
 
     def publish(self, year: int, revision: int, grades: dict[str, str], *, reason: str = "",
-                scores: dict[str, str] | None = None, names: dict[str, str] | None = None) -> None:
+                scores: dict[str, str] | None = None, names: dict[str, str] | None = None, final: bool = True,
+                notice_ends_at: str | None = None, unit_award: str = "0", leader_award: str = "0",
+                adjustments: dict[str, list[tuple[str, str, str]]] | None = None) -> None:
+        """Publish a revision; `adjustments`: unit → [(points, category, reason)], summed (clamped at ±5)."""
         ordered = sorted(grades, key=lambda c: ["ADVANCED", "QUALIFIED", "UNQUALIFIED", "LAST_PLACE"].index(
             grades[c]))
-        self.state.published[year] = {
+
+        def items(code: str) -> dict[str, Any]:
+            own = (adjustments or {}).get(code, [])
+            total = max(Decimal(-5), min(Decimal(5), sum((Decimal(p) for p, _, _ in own), Decimal(0))))
+            return {"adjustmentPoints": str(total.quantize(Decimal("0.01"))),
+                    "adjustments": [{"points": p, "category": c, "reason": r} for p, c, r in own]}
+
+        revision_ = {
             "year": year, "revision": revision, "publishedAt": f"{year + 1}-01-15T09:00:00+08:00", "reason": reason,
+            "final": final, "noticeEndsAt": notice_ends_at, "advancedUnitAward": unit_award,
+            "advancedLeaderAward": leader_award,
             "results": [
                 {"unitCode": code, "unitName": (names or {}).get(code, f"{code}单位"), "unitGroup": "",
                  "grade": grades[code], "compositeScore": (scores or {}).get(code, f"{90 - i * 5}.25"),
-                 "rank": i + 1, "qualified": grades[code] in {"ADVANCED", "QUALIFIED"}}
+                 "rank": i + 1, "qualified": grades[code] in {"ADVANCED", "QUALIFIED"}, **items(code)}
                 for i, code in enumerate(ordered)
             ],
         }
+        if self.state.before_notice:
+            for key in NOTICE_FIELDS:
+                revision_.pop(key)
+            for result in revision_["results"]:
+                result.pop("adjustmentPoints")
+                result.pop("adjustments")
+        self.state.published[year] = revision_
 
 
 @dataclass
@@ -209,13 +240,14 @@ class PersonnelProcess:
 
 
 PEOPLE_HEADER = ["staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role",
-                 "on_establishment", "monthly_salary", "bonus_standard"]
+                 "on_establishment", "monthly_salary", "bonus_standard", "since"]
 
 IMPORT = """mutation($rows: [JSON!]!) { importPeople(rows: $rows) { created updated unchanged } }"""
 
 
 def person_input(row: int, staff_no: str, name: str, unit: str, position: str, member: bool, role: str,
-                 established: bool, salary: str, bonus: str) -> dict[str, Any]:
+                 established: bool, salary: str, bonus: str, since: str | None = None) -> dict[str, Any]:
     return {"row": row, "staff_no": staff_no, "name": name, "unit_code": unit, "position": position,
             "leadership_member": "yes" if member else "no", "main_leader_role": role or None,
-            "on_establishment": "yes" if established else "no", "monthly_salary": salary, "bonus_standard": bonus}
+            "on_establishment": "yes" if established else "no", "monthly_salary": salary, "bonus_standard": bonus,
+            "since": since}

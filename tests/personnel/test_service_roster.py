@@ -67,13 +67,23 @@ class TestCityImport:
         assert personnel.gql('{ person(staffNo: "X1") { name } }').data["person"] is None
 
 
+TRANSFER = """mutation($s: ID!, $v: Int!, $unit: String, $day: Date!) {
+  transferPerson(staffNo: $s, version: $v, unitCode: $unit, position: "科员", effectiveDate: $day) {
+    version unit { code } unitHistory { unit { code } since until joinedAt leftAt } } }"""
+
+
 class TestUpdatePerson:
-    def test_move_between_units_keeps_history(self, personnel: PersonnelProcess) -> None:
+    def test_a_move_between_units_is_a_transfer_that_keeps_history(self, personnel: PersonnelProcess) -> None:
         person = personnel.gql('{ person(staffNo: "P000001") { version unit { code } } }').data["person"]
-        moved = personnel.gql(UPDATE, {"s": "P000001", "v": person["version"], "unit": "U050"}).data["updatePerson"]
+        refused = personnel.gql(UPDATE, {"s": "P000001", "v": person["version"], "unit": "U050"})
+        assert refused.codes == ["BAD_USER_INPUT"] and refused.errors[0]["extensions"]["field"] == "unitCode"
+        assert "transferPerson" in refused.errors[0]["message"]
+        moved = personnel.gql(TRANSFER, {"s": "P000001", "v": person["version"], "unit": "U050",
+                                         "day": "2026-07-01"}).data["transferPerson"]
         assert moved["unit"] == {"code": "U050"} and moved["version"] == person["version"] + 1
         history = moved["unitHistory"]
-        assert [h["unit"]["code"] for h in history] == [person["unit"]["code"], "U050"]
+        assert [(h["unit"]["code"], h["since"], h["until"]) for h in history] == [
+            (person["unit"]["code"], None, "2026-06-30"), ("U050", "2026-07-01", None)]
         assert history[0]["leftAt"] is not None and history[1]["leftAt"] is None
 
     def test_stale_version_is_a_conflict_and_changes_nothing(self, personnel: PersonnelProcess) -> None:
@@ -105,4 +115,7 @@ class TestUpdatePerson:
 
     def test_updates_are_audited_with_before_and_after(self, personnel: PersonnelProcess) -> None:
         rows = [r for r in personnel.audit() if r["action"] == "updatePerson" and r["success"]]
-        assert rows and rows[0]["entity_id"] == "P000001"
+        assert rows and rows[0]["entity_id"] == "P000002"
+        moves = [r for r in personnel.audit() if r["action"] == "transferPerson" and r["success"]]
+        assert moves and moves[0]["entity_id"] == "P000001" and moves[0]["detail"] == "effective 2026-07-01"
+        assert '"since": "2026-07-01"' in moves[0]["after"]
