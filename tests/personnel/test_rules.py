@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+import itertools
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.assessment.rules import Grade as AssessmentGrade
 from services.personnel.rules import (
     REWARD_RULES,
     Grade,
     MainLeaderRole,
+    Move,
+    MoveRefused,
     PersonFacts,
+    Stint,
+    apply_move,
     consequences,
     honours,
     is_leadership_member,
+    last_change,
+    move_recorded,
     named_for_criticism,
     needs_filing_record,
     needs_leader_adjustment,
+    one_time_award,
     reward_line,
     round_money,
+    stint_on,
+    unit_award,
     unit_honours,
+    year_end,
 )
 
 D = Decimal
@@ -244,3 +258,187 @@ class TestPersonFacts:
             PersonFacts("S", monthly_salary=8500.0)  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="bonus_standard"):
             PersonFacts("S", bonus_standard=D("-1"))
+
+
+# ---- whose unit: the stint held on 31 December (§4.3) -------------------------------------------------------
+
+YEAR_END = year_end(2026)
+START = Stint("JA", "科员")  # held since before any year in the system
+
+
+def day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def move(effective: str, unit: str | None, position: str = "科员", member: bool = False,
+         role: MainLeaderRole | None = None) -> Move:
+    return Move(day(effective), unit, position, member, role)
+
+
+class TestStintOnYearEnd:
+    def test_a_move_effective_30_june_counts_for_the_new_unit(self) -> None:
+        history = apply_move([START], move("2026-06-30", "JH"))
+        assert history == [Stint("JA", "科员", until=day("2026-06-29")), Stint("JH", "科员", since=day("2026-06-30"))]
+        assert stint_on(history, YEAR_END).unit_code == "JH"
+
+    def test_a_move_effective_31_december_counts_for_the_new_unit(self) -> None:
+        history = apply_move([START], move("2026-12-31", "JH"))
+        assert history[0].until == day("2026-12-30")
+        assert stint_on(history, YEAR_END).unit_code == "JH"
+
+    def test_a_move_effective_10_january_next_year_leaves_the_year_with_the_old_unit(self) -> None:
+        history = apply_move([START], move("2027-01-10", "JH"))
+        assert stint_on(history, YEAR_END).unit_code == "JA"
+        assert stint_on(history, year_end(2027)).unit_code == "JH"
+
+    def test_a_person_who_joined_in_september_counts(self) -> None:
+        joined = [Stint("JA", "科员", since=day("2026-09-01"))]
+        assert stint_on(joined, YEAR_END) == joined[0]
+        assert stint_on(joined, day("2026-08-31")) is None
+
+    def test_a_person_who_joined_after_the_year_gets_nothing_for_it(self) -> None:
+        assert stint_on([Stint("JA", "科员", since=day("2027-02-01"))], YEAR_END) is None
+
+    def test_a_person_who_left_in_november_gets_nothing_for_the_year(self) -> None:
+        history = apply_move([START], move("2026-11-16", None))
+        assert history == [Stint("JA", "科员", until=day("2026-11-15"))]
+        assert stint_on(history, YEAR_END) is None
+        assert stint_on(history, day("2026-11-15")).unit_code == "JA"
+
+    def test_the_post_held_that_day_decides_team_membership_and_role(self) -> None:
+        # a deputy promoted to party secretary of another unit on 1 July is judged as its party secretary
+        deputy = [Stint("JA", "副区长", leadership_member=True)]
+        history = apply_move(deputy, move("2026-07-01", "QK", "区委书记", True, MainLeaderRole.PARTY_SECRETARY))
+        held = stint_on(history, YEAR_END)
+        assert (held.unit_code, held.main_leader_role) == ("QK", MainLeaderRole.PARTY_SECRETARY)
+        assert needs_leader_adjustment(Grade.LAST_PLACE, held.facts)
+
+
+class TestApplyMove:
+    def test_a_move_before_the_held_stint_began_is_refused(self) -> None:
+        history = [Stint("JA", "科员", until=day("2026-06-29")), Stint("JH", "科员", since=day("2026-06-30"))]
+        with pytest.raises(MoveRefused, match="2026-06-01 is before 2026-06-30") as refused:
+            apply_move(history, move("2026-06-01", "QK"))
+        assert refused.value.column == "effective_date"
+
+    def test_a_move_before_the_person_left_is_refused_and_a_return_after_it_is_taken(self) -> None:
+        left = [Stint("JA", "科员", until=day("2026-11-15"))]
+        with pytest.raises(MoveRefused, match="when the person left"):
+            apply_move(left, move("2026-11-01", "JH"))
+        back = apply_move(left, move("2027-03-01", "JH"))
+        assert back[-1] == Stint("JH", "科员", since=day("2027-03-01"))
+        assert last_change(back) == day("2027-03-01")
+
+    def test_a_move_on_the_day_the_held_stint_began_replaces_it(self) -> None:
+        history = apply_move([START], move("2026-06-30", "JH"))
+        corrected = apply_move(history, move("2026-06-30", "QK", "副处长"))
+        assert corrected == [Stint("JA", "科员", until=day("2026-06-29")),
+                             Stint("QK", "副处长", since=day("2026-06-30"))]
+
+    def test_a_leave_on_the_day_the_held_stint_began_removes_it(self) -> None:
+        history = apply_move([START], move("2026-06-30", "JH"))
+        assert apply_move(history, move("2026-06-30", None)) == [Stint("JA", "科员", until=day("2026-06-29"))]
+
+    def test_refusals_name_their_column(self) -> None:
+        with pytest.raises(MoveRefused, match="already holds") as same:
+            apply_move([START], move("2026-05-01", "JA"))
+        assert same.value.column == "unit_code"
+        with pytest.raises(MoveRefused, match="leadership-team member") as role:
+            apply_move([START], move("2026-05-01", "JH", "局长", False, MainLeaderRole.ADMIN_HEAD))
+        assert role.value.column == "main_leader_role"
+        with pytest.raises(MoveRefused, match="left already"):
+            apply_move([Stint("JA", until=day("2026-01-31"))], move("2026-05-01", None))
+
+    def test_a_first_move_into_the_system_opens_a_stint(self) -> None:
+        assert apply_move([], move("2026-09-01", "JA")) == [Stint("JA", "科员", since=day("2026-09-01"))]
+
+    def test_recorded_moves_are_recognised(self) -> None:
+        history = apply_move(apply_move([START], move("2026-06-30", "JH")), move("2026-11-16", None))
+        assert move_recorded(history, move("2026-06-30", "JH"))
+        assert move_recorded(history, move("2026-11-16", None))
+        assert not move_recorded(history, move("2026-06-30", "QK"))
+        assert not move_recorded(history, move("2026-11-17", None))
+
+
+# ---- one-time awards (一次性物质奖励) -------------------------------------------------------------------------
+
+
+class TestOneTimeAwards:
+    def test_main_leaders_of_an_advanced_unit_get_the_leader_award_in_their_total(self) -> None:
+        # 20000.00 bonus + 8500.00 month's salary + 50000.00 one-time award = 78500.00
+        line = reward_line(SECRETARY, Grade.ADVANCED, D("50000"))
+        assert (line.one_time_award, line.total) == (D("50000.00"), D("78500.00"))
+        # off the establishment: no extra month, the award all the same: 20000.00 + 50000.00
+        off = reward_line(person(leadership=True, role=MainLeaderRole.ADMIN_HEAD, on_establishment=False),
+                          Grade.ADVANCED, D("50000"))
+        assert (off.extra_salary, off.one_time_award, off.total) == (D("0.00"), D("50000.00"), D("70000.00"))
+
+    def test_nobody_else_gets_it(self) -> None:
+        assert reward_line(LEADER, Grade.ADVANCED, D("50000")).one_time_award == D("0.00")
+        assert reward_line(STAFF, Grade.ADVANCED, D("50000")).total == D("28500.00")
+        for grade in (Grade.QUALIFIED, Grade.UNQUALIFIED, Grade.LAST_PLACE):
+            assert one_time_award(grade, SECRETARY, D("50000")) == D("0.00")
+
+    def test_with_the_setting_0_nothing_changes(self) -> None:
+        assert reward_line(SECRETARY, Grade.ADVANCED) == reward_line(SECRETARY, Grade.ADVANCED, D(0))
+        assert reward_line(SECRETARY, Grade.ADVANCED).total == D("28500.00")
+
+    def test_unit_award_only_for_an_advanced_unit_and_a_setting_above_0(self) -> None:
+        assert unit_award(Grade.ADVANCED, D("200000")) == D("200000.00")
+        assert unit_award(Grade.ADVANCED, D(0)) is None
+        assert unit_award(Grade.QUALIFIED, D("200000")) is None
+        with pytest.raises(ValueError, match="negative"):
+            unit_award(Grade.ADVANCED, D("-1"))
+
+
+# ---- property: a transfer effective after 31 December never changes that year's lines ----------------------
+
+DAYS = st.dates(min_value=date(2025, 1, 1), max_value=date(2028, 12, 31))
+UNITS_ = st.sampled_from(["JA", "JH", "QK", "FGW"])
+POSTS = st.tuples(UNITS_ | st.none(), st.booleans(), st.sampled_from([None, *MainLeaderRole]))
+GRADES = {"JA": Grade.ADVANCED, "JH": Grade.QUALIFIED, "QK": Grade.LAST_PLACE, "FGW": Grade.UNQUALIFIED}
+
+
+def history_from(moves: list[tuple[date, tuple[str | None, bool, MainLeaderRole | None]]]) -> list[Stint]:
+    history = [START]
+    for effective, (unit, member, role) in sorted(moves, key=lambda m: m[0]):
+        try:
+            history = apply_move(history, Move(effective, unit, "科员", member or role is not None, role))
+        except MoveRefused:
+            continue
+    return history
+
+
+def year_line(history: list[Stint], year: int) -> object:
+    held = stint_on(history, year_end(year))
+    if held is None:
+        return None
+    facts = PersonFacts("S", held.leadership_member, held.main_leader_role, True, D("8500.00"), D("20000.00"))
+    return held.unit_code, reward_line(facts, GRADES[held.unit_code], D("50000")), needs_filing_record(
+        GRADES[held.unit_code], facts), needs_leader_adjustment(GRADES[held.unit_code], facts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(DAYS, POSTS), max_size=8), st.integers(2025, 2027), st.integers(1, 700), POSTS)
+def test_a_transfer_effective_after_31_december_never_changes_that_years_line(
+        moves: list, year: int, days_after: int, post: tuple) -> None:
+    history = history_from(moves)
+    unit, member, role = post
+    after_both = max(year_end(year), last_change(history) or date.min)  # a move before the last change is refused
+    later = Move(after_both + timedelta(days=days_after), unit, "科员", member or role is not None, role)
+    try:
+        after = apply_move(history, later)
+    except MoveRefused:
+        return
+    assert year_line(after, year) == year_line(history, year)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(DAYS, POSTS), max_size=10))
+def test_stints_never_overlap_and_at_most_one_is_held(moves: list) -> None:
+    history = history_from(moves)
+    for earlier, later in itertools.pairwise(history):
+        assert earlier.until is not None and later.since is not None and earlier.until < later.since
+    assert sum(1 for s in history if s.until is None) <= 1
+    for d in (date(2025, 6, 30), date(2026, 12, 31), date(2028, 1, 1)):
+        assert sum(1 for s in history if s.covers(d)) <= 1
