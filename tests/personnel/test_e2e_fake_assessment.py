@@ -20,7 +20,7 @@ import pytest
 from tests.personnel.test_service_apply import APPLY
 from tests.personnel.test_service_fixtures import FakeUpstream
 from tests.support.audit import audit_rows
-from tests.support.bundles import UNITS, people_for, write_skeleton_bundle
+from tests.support.bundles import UNITS, people_for, write_csv, write_skeleton_bundle
 from tests.support.stack import PASSWORD, RunningStack
 
 GRADES = {"JA": "ADVANCED", "JH": "QUALIFIED", "QK": "UNQUALIFIED", "FGW": "LAST_PLACE", "CZJ": "QUALIFIED"}
@@ -108,3 +108,45 @@ def test_filings_and_adjustments_through_the_gateway(running: tuple[RunningStack
     assert sorted(forms) == ["FGW-001", "FGW-002", "JA-001", "JA-002", "QK-001", "QK-002"]
     assert forms["JA-001"]["unit"] == {"code": "JA", "name": "江岸区"}
     assert sorted(c["person"]["staffNo"] for c in result.data["leaderAdjustments"]) == ["FGW-001", "FGW-002"]
+
+
+def test_transfers_imported_with_mbo_import_decide_the_lines_through_the_gateway(
+        running: tuple[RunningStack, FakeUpstream], tmp_path: Path) -> None:
+    stack, upstream = running
+    write_csv(tmp_path / "moves" / "transfers.csv",
+              ["staff_no", "unit_code", "position", "leadership_member", "main_leader_role", "effective_date"],
+              [["JH-001", "JA", "副区长", "yes", "", "2026-10-01"], ["QK-003", "", "", "", "", "2026-11-16"]])
+    env = {**os.environ, **stack.client_env("office", PASSWORD)}
+    done = subprocess.run([sys.executable, "-m", "mbo.cli", "import", str(tmp_path / "moves")], env=env, text=True,
+                          capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    upstream.publish(2026, 2, GRADES, names={code: name for code, name, *_ in UNITS}, reason="一次性奖励",
+                     unit_award="300000", leader_award="60000",
+                     adjustments={"FGW": [("-2.00", "安全事故", "发生较大安全生产事故")]})
+    with stack.client("office") as client:
+        applied = client.execute("mutation { applyResults(year: 2026) { revision unitAwards } }")
+        assert applied.errors == [] and applied.data["applyResults"] == {"revision": 2, "unitAwards": 1}
+        found = client.execute("""{ rewardLines(year: 2026, first: 100) { edges { node { person { staffNo }
+              unit { code } grade extraSalary oneTimeAward total ruleCode } } }
+            unitAwards(year: 2026) { unit { code name } amount title }
+            person(staffNo: "JH-001") { unit { code } unitHistory { unit { code name } position since until } }
+            filingRecords(year: 2026) { edges { node { person { staffNo } adjustmentPoints
+              adjustments { points category reason } } } } }""")
+    assert found.errors == []
+    lines = {e["node"]["person"]["staffNo"]: e["node"] for e in found.data["rewardLines"]["edges"]}
+    # JH's party secretary became a deputy of the advanced JA on 1 October: 30000.50 + 8000.00, no award
+    assert lines["JH-001"] == {"person": {"staffNo": "JH-001"}, "unit": {"code": "JA"}, "grade": "ADVANCED",
+                               "extraSalary": "8000.00", "oneTimeAward": "0.00", "total": "38000.50",
+                               "ruleCode": "ADVANCED_ON_ESTABLISHMENT"}
+    # JA's party secretary: 30000.50 + 8000.00 + 60000.00
+    assert (lines["JA-001"]["oneTimeAward"], lines["JA-001"]["total"]) == ("60000.00", "98000.50")
+    assert (lines["QK-003"]["ruleCode"], lines["QK-003"]["total"]) == ("NO_STINT", "0.00")
+    assert found.data["unitAwards"] == [{"unit": {"code": "JA", "name": "江岸区"}, "amount": "300000.00",
+                                         "title": "武汉市年度目标管理先进单位"}]
+    assert found.data["person"]["unitHistory"] == [
+        {"unit": {"code": "JH", "name": "江汉区"}, "position": "党组书记", "since": None, "until": "2026-09-30"},
+        {"unit": {"code": "JA", "name": "江岸区"}, "position": "副区长", "since": "2026-10-01", "until": None}]
+    forms = {e["node"]["person"]["staffNo"]: e["node"] for e in found.data["filingRecords"]["edges"]}
+    assert forms["FGW-001"]["adjustmentPoints"] == "-2.00"
+    assert forms["FGW-001"]["adjustments"] == [{"points": "-2.00", "category": "安全事故",
+                                                "reason": "发生较大安全生产事故"}]
