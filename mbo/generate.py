@@ -1,7 +1,9 @@
 """A deterministic year bundle (DESIGN.md §5) for Wuhan — or a province of eleven such cities.
 
 `generate(out, scale="city")` writes units, people, targets (with cascades down to people),
-settings and the four year-end sources. The same seed always gives the same files.
+settings, the four year-end sources and the year's transfers: about 5 % of the staff move during the
+year (some into the strongest and weakest units, a few main leaders swap units, a few people leave),
+and a few people join during the year (people.csv `since`). The same seed always gives the same files.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import csv
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -108,6 +111,7 @@ class Bundle:
     inspections: list[list[str]] = field(default_factory=list)
     grassroots: list[list[str]] = field(default_factory=list)
     settings: list[list[str]] = field(default_factory=list)
+    transfers: list[list[str]] = field(default_factory=list)
 
 
 def money(value: Decimal) -> str:
@@ -266,6 +270,7 @@ def build(*, scale: str = "city", year: int = 2026, seed: int = 2026, people_per
     rng = random.Random(seed)
     names = Names(rng)
     bundle = Bundle()
+    qualities: dict[str, float] = {}
     cities = [("", "")] if scale == "city" else [(f"C{i:02d}", city) for i, city in enumerate(PROVINCE_CITIES, 1)]
     for prefix, city_name in cities:
         units = city_units(prefix, city_name if prefix else "")
@@ -281,6 +286,7 @@ def build(*, scale: str = "city", year: int = 2026, seed: int = 2026, people_per
             twin_rng = random.Random(f"{seed}:twin:{position // 37}") if position % 37 in (5, 6) else None
             if twin_rng is not None:
                 quality = 1.08
+            qualities[unit.code] = quality
             for row, template, agreed in unit_targets(unit, year, rng, people, prefix):
                 bundle.targets.append(row)
                 if row[15] == "":
@@ -293,13 +299,70 @@ def build(*, scale: str = "city", year: int = 2026, seed: int = 2026, people_per
         ("voter_group_weight:市领导", "2"), ("voter_group_weight:人大代表政协委员", "1"),
         ("voter_group_weight:市民代表", "1"), ("voter_group_weight:企业代表", "1"),
     ]]
+    movements(bundle, qualities, year, random.Random(f"{seed}:transfers"))
     return bundle
+
+
+MOVED_SHARE = 0.045  # staff who move to another unit during the year
+LEFT_SHARE = 0.005  # staff who leave the system during the year
+JOINED_SHARE = 0.005  # people who join during the year (people.csv `since`)
+LEADER_SWAPS_PER_CITY = 3  # pairs of party secretaries who swap units
+
+
+def day_in(year: int, rng: random.Random, first: int = 1, last: int | None = None) -> date:
+    """A day of the year (day numbers `first`…`last`, 1-based)."""
+    days = (date(year, 12, 31) - date(year, 1, 1)).days + 1
+    return date(year, 1, 1) + timedelta(days=rng.randint(first, last or days) - 1)
+
+
+def movements(bundle: Bundle, qualities: dict[str, float], year: int, rng: random.Random) -> None:
+    """The year's transfers (transfers.csv) and joiners (people.csv rows with `since`), from their own random
+    stream so the rest of the bundle is the same with or without them."""
+    for person in bundle.people:
+        person.append("")  # since: before any year in the system
+    codes = [u.code for u in bundle.units]
+    ranked = sorted(codes, key=lambda c: qualities[c])
+    fifth = max(1, len(ranked) // 5)
+    weakest, strongest = ranked[:fifth], ranked[-fifth:]
+    staff = [p for p in bundle.people if p[4] == "no"]
+    chosen = rng.sample(staff, int(len(bundle.people) * (MOVED_SHARE + LEFT_SHARE)))
+    leavers = len(chosen) * LEFT_SHARE / (MOVED_SHARE + LEFT_SHARE)
+    rows: list[tuple[date, list[str]]] = []
+    for index, person in enumerate(chosen):
+        when = day_in(year, rng, 2)
+        if index < leavers:
+            rows.append((when, [person[0], "", "", "", "", when.isoformat()]))
+            continue
+        pool = (strongest, weakest, codes)[index % 3]
+        destination = rng.choice([c for c in pool if c != person[2]])
+        rows.append((when, [person[0], destination, rng.choice(STAFF_POSITIONS), "no", "", when.isoformat()]))
+    secretaries = {p[2]: p for p in bundle.people if p[5] == "party_secretary"}
+    cities = max(1, len(codes) // 110)
+    for pair in range(LEADER_SWAPS_PER_CITY * cities):
+        strong, weak = strongest[-1 - pair], weakest[pair]
+        when = day_in(year, rng, 60, 300)
+        for person, destination in ((secretaries[strong], weak), (secretaries[weak], strong)):
+            rows.append((when, [person[0], destination, person[3], "yes", "party_secretary", when.isoformat()]))
+    bundle.transfers = [row for _, row in sorted(rows, key=lambda r: (r[0], r[1][0]))]
+    numbers = {code: 0 for code in codes}
+    for person in bundle.people:
+        numbers[person[2]] = max(numbers[person[2]], int(person[0].rsplit("-", 1)[1]))
+    names = Names(rng)
+    for _ in range(int(len(bundle.people) * JOINED_SHARE)):
+        code = rng.choice(codes)
+        numbers[code] += 1
+        salary = Decimal(rng.randrange(5200, 9000, 10))
+        bonus = Decimal(rng.randrange(12000, 20000, 10))
+        bundle.people.append([f"{code}-{numbers[code]:04d}", names(), code, rng.choice(STAFF_POSITIONS), "no", "",
+                              "yes", money(salary), money(bonus), day_in(year, rng, 32).isoformat()])
 
 
 HEADERS = {
     "units.csv": ["code", "name", "kind", "group"],
     "people.csv": ["staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role",
-                   "on_establishment", "monthly_salary", "bonus_standard"],
+                   "on_establishment", "monthly_salary", "bonus_standard", "since"],
+    "transfers.csv": ["staff_no", "unit_code", "position", "leadership_member", "main_leader_role",
+                      "effective_date"],
     "targets.csv": ["code", "unit_code", "year", "title", "category", "kind", "measure", "direction",
                     "unit_of_measure", "baseline", "agreed_value", "points", "benchmark_city", "benchmark_value",
                     "assessing_department", "parent_code", "responsible_department", "responsible_leader",
@@ -316,6 +379,7 @@ def rows_of(bundle: Bundle) -> dict[str, list[list[str]]]:
     return {
         "units.csv": [[u.code, u.name, u.kind, u.group] for u in bundle.units],
         "people.csv": bundle.people,
+        "transfers.csv": bundle.transfers,
         "targets.csv": bundle.targets,
         "settings.csv": bundle.settings,
         "certifications.csv": bundle.certifications,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 from mbo.generate import HEADERS, build, generate
 from mbo.wuhan import DISTRICTS
+from services.personnel.rules import MainLeaderRole, Move, Stint, apply_move, stint_on, year_end
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -70,3 +72,36 @@ def test_province_scale_has_1100_units() -> None:
     bundle = build(scale="province", people_per_unit=10)
     assert len(bundle.units) == 1100
     assert len({u.code for u in bundle.units}) == 1100
+
+
+def test_about_5_percent_of_the_staff_move_during_the_year_and_every_move_is_valid() -> None:
+    bundle = build()
+    people = {p[0]: p for p in bundle.people}
+    assert 0.045 <= len(bundle.transfers) / len(people) <= 0.055
+    assert len({t[0] for t in bundle.transfers}) == len(bundle.transfers), "one move per person"
+    days = [date.fromisoformat(t[5]) for t in bundle.transfers]
+    assert {d.year for d in days} == {2026} and len({d.month for d in days}) == 12, "spread over the year"
+    leavers = [t for t in bundle.transfers if not t[1]]
+    secretaries = [t for t in bundle.transfers if t[4] == "party_secretary"]
+    assert leavers and len(secretaries) == 6
+    moved_to = Counter(t[1] for t in bundle.transfers if t[1])
+    assert len(moved_to) > 50
+    for t in bundle.transfers:
+        person = people[t[0]]
+        role = MainLeaderRole.PARTY_SECRETARY if t[4] else None
+        history = apply_move([Stint(person[2], person[3], person[4] == "yes")],
+                             Move(date.fromisoformat(t[5]), t[1] or None, t[2], t[3] == "yes", role))
+        held = stint_on(history, year_end(2026))
+        assert (held.unit_code if held else None) == (t[1] or None)
+    joiners = [p for p in bundle.people if p[9]]
+    assert joiners and all(date.fromisoformat(p[9]).year == 2026 and p[4] == "no" for p in joiners)
+    assert len(people) == len(bundle.people), "joiners get staff numbers of their own"
+
+
+def test_transfers_are_deterministic_at_city_and_province_scale(tmp_path: Path) -> None:
+    generate(tmp_path / "a", seed=7)
+    generate(tmp_path / "b", seed=7)
+    assert digest(tmp_path / "a")["transfers.csv"] == digest(tmp_path / "b")["transfers.csv"]
+    province = build(scale="province", people_per_unit=20)
+    assert 0.04 <= len(province.transfers) / len(province.people) <= 0.06
+    assert len([t for t in province.transfers if t[4]]) == 60
