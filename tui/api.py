@@ -581,11 +581,43 @@ class Api:
         after: str | None = None
         while True:
             variables = {"year": year, "first": page, "after": after}
-            data = (await self.query_people(REWARD_LINES, variables))["rewardLines"]
+            document = REWARD_LINES if not self.has("RewardLine", "oneTimeAward") else REWARD_LINES.replace(
+                "extraSalary total", "extraSalary oneTimeAward total")
+            data = (await self.query_people(document, variables))["rewardLines"]
             lines += [edge["node"] for edge in data["edges"]]
             if not data["pageInfo"]["hasNextPage"]:
                 return lines
             after = data["pageInfo"]["endCursor"]
+
+    async def unit_awards(self, year: int) -> list[dict[str, Any]]:
+        """一次性物质奖励 of the year's advanced units ([] from a server without them)."""
+        await self.load_schema()
+        if not self.has("Query", "unitAwards"):
+            return []
+        document = "query U($year: Int!) { unitAwards(year: $year) { unit { code name } amount title } }"
+        return (await self.query(document, {"year": year}))["unitAwards"]
+
+    async def person_history(self, staff_no: str) -> dict[str, Any] | None:
+        """A person with their version and dated unit history (任职经历), for the cadre file and transfers."""
+        await self.load_schema()
+        dated = "since until leadershipMember mainLeaderRole" if self.has("UnitStint", "since") else "joinedAt leftAt"
+        left = "leftOn" if self.has("Person", "leftOn") else ""
+        document = f"""query H($staffNo: ID!) {{ person(staffNo: $staffNo) {{ staffNo name position version
+          leadershipMember mainLeaderRole {left} unit {{ code name }}
+          unitHistory {{ unit {{ code name }} position {dated} }} }} }}"""
+        return (await self.query(document, {"staffNo": staff_no}))["person"]
+
+    async def transfer_person(self, staff_no: str, version: int, unit_code: str | None, position: str,
+                              leadership_member: bool, main_leader_role: str | None, effective_date: str
+                              ) -> dict[str, Any]:
+        """调动: the person moves to `unit_code` (None: leaves the system) from `effective_date`."""
+        document = """mutation T($staffNo: ID!, $version: Int!, $unit: String, $position: String, $member: Boolean!,
+          $role: MainLeaderRole, $day: Date!) { transferPerson(staffNo: $staffNo, version: $version,
+          unitCode: $unit, position: $position, leadershipMember: $member, mainLeaderRole: $role,
+          effectiveDate: $day) { staffNo version unit { code } leftOn } }"""
+        return (await self.query(document, {"staffNo": staff_no, "version": version, "unit": unit_code,
+                                            "position": position, "member": leadership_member,
+                                            "role": main_leader_role, "day": effective_date}))["transferPerson"]
 
     async def filing_records(self, year: int | None, status: str | None, page: int = 500) -> list[dict[str, Any]]:
         await self.load_schema()

@@ -54,6 +54,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "adjustments": (OFFICE, ORG_DEPT),
     "decide_adjustment": (ORG_DEPT,),
     "cadre_file": (OFFICE, ORG_DEPT, SUPERVISION),
+    "transfer_person": (OFFICE, ORG_DEPT),
     "accounts": ADMINS,
     "administer_accounts": (SYSADMIN,),
     "set_grants": (SECURITY_ADMIN,),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -40,6 +41,23 @@ def decimal_check(low: Decimal | None = None, high: Decimal | None = None, requi
 
 def required_check(text: str) -> str | None:
     return None if text.strip() else "必填 Required"
+
+
+def date_check(not_before: date | None = None, required: bool = True) -> Check:
+    """A calendar day written YYYY-MM-DD, on or after `not_before` when given."""
+    def check(text: str) -> str | None:
+        if not text:
+            return "必填 Required (YYYY-MM-DD)" if required else None
+        try:
+            if len(text) != 10:
+                raise ValueError(text)
+            day = date.fromisoformat(text)
+        except ValueError:
+            return "请按 YYYY-MM-DD 输入有效日期 Enter a real date as YYYY-MM-DD"
+        if not_before is not None and day < not_before:
+            return f"不能早于 Not before {not_before.isoformat()}"
+        return None
+    return check
 
 
 @dataclass
@@ -92,7 +110,7 @@ class FormDialog(ModalScreen[Any]):
                 with Horizontal(classes="row"):
                     yield Label(f.label, classes="field-label")
                     if f.choices is not None:
-                        yield Select([(label, value) for value, label in f.choices], value=f.value or Select.BLANK,
+                        yield Select([(label, value) for value, label in f.choices], value=f.value or Select.NULL,
                                      id=f"f-{f.name}", disabled=f.disabled, allow_blank=not f.value)
                     else:
                         yield Input(f.value, id=f"f-{f.name}", disabled=f.disabled, placeholder=f.placeholder,
@@ -109,7 +127,7 @@ class FormDialog(ModalScreen[Any]):
         for f in self.fields:
             widget = self.query_one(f"#f-{f.name}")
             if isinstance(widget, Select):
-                found[f.name] = "" if widget.value is Select.BLANK else str(widget.value)
+                found[f.name] = "" if widget.value is Select.NULL else str(widget.value)
             else:
                 found[f.name] = widget.value.strip()  # type: ignore[attr-defined]
         return found

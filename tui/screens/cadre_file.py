@@ -1,7 +1,9 @@
-"""干部档案 A person's cadre file: filing records and adjustment cases across years, newest first."""
+"""干部档案 A person's cadre file: filing records and adjustment cases across years, newest first, and the dated
+unit history (任职经历). The target office and the organisation department record a transfer (调动) here."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from textual import on, work
@@ -9,26 +11,75 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from tui import keys
+from tui.api import ApiError
+from tui.dialogs.form import Field, FormDialog, date_check
 from tui.screens.base import MboScreen
 from tui.screens.records import PREFERRED, cell
 
+LEAVES = "__leaves__"  # the unit choice "leaves the system" (never shown: the select shows its label)
+ROLES = {"PARTY_SECRETARY": "党委（党组）书记 Party secretary", "ADMIN_HEAD": "行政主要负责人 Administrative head"}
+YES_NO = [("yes", "是 Yes"), ("no", "否 No")]
+LABELS = {"id": "编号 No.", "person": "人员 Person", "unit": "单位 Unit", "year": "年度 Year", "grade": "等次 Grade",
+          "status": "状态 Status", "position": "职务 Position", "teamRole": "班子职务 Team role",
+          "mainLeaderRole": "主要负责人 Main leader", "compositeScore": "综合得分 Composite", "rank": "名次 Rank",
+          "decisionKind": "决定 Decision", "decisionText": "决定内容 Decision text", "needsReview": "需复核 Review",
+          "updatedAt": "更新时间 Updated"}
+HISTORY = ("单位 Unit", "职务 Position", "班子成员 Team member", "主要负责人 Main leader", "起 From", "止 To")
+
+
+def unit_label(unit: dict[str, Any]) -> str:
+    return f"{unit.get('name') or unit['code']}（{unit['code']}）"
+
+
+def stint_row(stint: dict[str, Any]) -> tuple[str, ...]:
+    role = stint.get("mainLeaderRole")
+    return (unit_label(stint["unit"]), stint.get("position") or "", "是 yes" if stint.get("leadershipMember") else "",
+            ROLES.get(role, "") if role else "", stint.get("since") or "此前 Before the system",
+            stint.get("until") or "至今 Now")
+
+
+def last_change(person: dict[str, Any]) -> date | None:
+    """The day from which a transfer may take effect: the start of the held stint, or the day the person left."""
+    if person.get("leftOn"):
+        return date.fromisoformat(person["leftOn"])
+    held = [s for s in person.get("unitHistory") or [] if not s.get("until")]
+    return date.fromisoformat(held[-1]["since"]) if held and held[-1].get("since") else None
+
+
+class TransferForm(FormDialog):
+    """The transfer form opens on its first field, the destination unit."""
+
+    def on_mount(self) -> None:
+        self.query_one("#f-unitCode").focus()
+
 
 class CadreFileScreen(MboScreen):
-    BINDINGS = [keys.BACK, keys.SEARCH]
+    BINDINGS = [keys.BACK, keys.SEARCH, keys.TRANSFER]
+    ROLE_ACTIONS = {"transfer": "transfer_person"}
+    CSS = MboScreen.CSS + """
+    #file { height: 3fr; border: round $accent; }
+    #history { height: 2fr; border: round $accent; }
+    """
 
     def __init__(self, staff_no: str = "") -> None:
         super().__init__()
         self.staff_no = staff_no
+        self.person: dict[str, Any] | None = None
+        self.units: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(self.staff_no, placeholder="工号 Staff number, then enter", id="staff-no")
         yield Label("", id="who", classes="title")
         yield DataTable(id="file", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
         yield Label("", classes="status")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#file").border_title = "备案表与末位调整 Filing records and adjustment cases"
+        self.query_one("#history").border_title = "任职经历 Unit history (dated stints)"
+        self.query_one("#history", DataTable).add_columns(*HISTORY)
         self.query_one(Input).focus()
         if self.staff_no:
             self.load(self.staff_no)
@@ -49,19 +100,81 @@ class CadreFileScreen(MboScreen):
         if found is None:
             self.status(f"未找到 No person {staff_no}")
             return
-        self.query_one("#who", Label).update(f"{found['name']}（{found['staffNo']}）· {found.get('position') or ''}")
+        self.staff_no = staff_no
+        self.person = await self.call(self.api.person_history, staff_no)
+        self.show_history()
+        left = f" · 已于 {self.person['leftOn']} 离开 Left the system" if self.person and self.person.get("leftOn") \
+            else ""
+        unit = unit_label(self.person["unit"]) if self.person else ""
+        self.query_one("#who", Label).update(
+            f"{found['name']}（{found['staffNo']}）· {unit} · {found.get('position') or ''}{left}")
         entries: Any = found.get("cadreFile")
         if entries is None:
             self.status("服务器尚未提供干部档案 This server does not offer Person.cadreFile yet.")
             return
-        if isinstance(entries, dict):  # a wrapper object: flatten its lists
-            entries = [e for v in entries.values() if isinstance(v, list) for e in v]
-        table = self.query_one(DataTable)
+        if isinstance(entries, dict):  # a wrapper object: its filing records and cases
+            entries = [e for k, v in entries.items() if isinstance(v, list) and k != "unitHistory" for e in v]
+        table = self.query_one("#file", DataTable)
         table.clear(columns=True)
         present = list(entries[0]) if entries else []
-        columns = [c for c in PREFERRED if c in present] + [c for c in present if c not in PREFERRED][:5]
+        columns = [c for c in PREFERRED if c in present]
         for c in columns:
-            table.add_column(c)
+            table.add_column(LABELS.get(c, c))
         for e in entries:
             table.add_row(*(cell(e.get(c)) for c in columns))
-        self.status(f"{len(entries)} 条记录 entries")
+        hint = " · t 调动 transfer" if self.may("transfer_person") else ""
+        self.status(f"{len(entries)} 条记录 entries{hint}")
+        table.focus()  # the keys act on the person now shown (the search field is / away)
+
+    def show_history(self) -> None:
+        table = self.query_one("#history", DataTable)
+        table.clear()
+        for stint in (self.person or {}).get("unitHistory") or []:
+            table.add_row(*stint_row(stint))
+
+    def action_transfer(self) -> None:
+        if self.person is None:
+            self.fail("请先输入工号 Look a person up first")
+            return
+        self.open_transfer()
+
+    @work(exclusive=True, exit_on_error=False, group="transfer")
+    async def open_transfer(self) -> None:
+        if not self.units:
+            self.units = await self.call(self.api.units) or []
+        person = self.person
+        assert person is not None
+        boundary = last_change(person)
+        choices = [(u["code"], unit_label(u)) for u in self.units]
+        choices.append((LEAVES, "离开本系统 Leaves the system"))
+        fields = [
+            Field("unitCode", "调入单位 To unit", choices=choices),
+            Field("position", "职务 Position", person.get("position") or ""),
+            Field("leadershipMember", "领导班子成员 Team member", "yes" if person.get("leadershipMember") else "no",
+                  choices=YES_NO),
+            Field("mainLeaderRole", "主要负责人 Main leader", person.get("mainLeaderRole") or "none",
+                  choices=[("none", "否 None"), *ROLES.items()]),
+            Field("effectiveDate", "生效日期 Effective date", check=date_check(boundary),
+                  placeholder=f"YYYY-MM-DD{', ≥ ' + boundary.isoformat() if boundary else ''}"),
+        ]
+
+        async def save(values: dict[str, str]) -> dict[str, Any]:
+            if not values["unitCode"]:
+                raise ApiError("请选择调入单位 Choose the unit (or leaves the system)", "BAD_USER_INPUT",
+                               field="unitCode")
+            leaves = values["unitCode"] == LEAVES
+            role = None if values["mainLeaderRole"] == "none" else values["mainLeaderRole"]
+            return await self.api.transfer_person(
+                person["staffNo"], person["version"], None if leaves else values["unitCode"], values["position"],
+                values["leadershipMember"] == "yes" and not leaves, None if leaves else role, values["effectiveDate"])
+
+        title = f"调动 Transfer · {person['name']}（{person['staffNo']}）· 现任 now {unit_label(person['unit'])}"
+        self.app.push_screen(TransferForm(title, fields, save), self.transferred)
+
+    def transferred(self, result: dict[str, Any] | None) -> None:
+        if result is None:
+            return
+        where = f"离开 left on {result['leftOn']}" if result.get("leftOn") else f"→ {result['unit']['code']}"
+        self.notify(f"已调动 Transferred {result['staffNo']} {where}", timeout=6)
+        self.load(self.staff_no)
+

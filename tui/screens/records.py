@@ -25,6 +25,8 @@ STEP_PERMISSION = {"review": "review_filing", "transfer": "transfer_filing", "ar
 
 def cell(value: Any) -> str:
     if isinstance(value, dict):
+        if "points" in value and "reason" in value:  # an adjustment item (加减分) with its reason
+            return f"{value['points']} {value.get('category') or ''}（{value['reason']}）"
         return person(value) if "staffNo" in value else str(value.get("code", value))
     if isinstance(value, bool):
         return "是 yes" if value else "否 no"

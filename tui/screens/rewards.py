@@ -1,5 +1,6 @@
-"""奖惩兑现 Rewards: apply a published year's results, then the reward sheet per unit with totals; XLSX export
-(one sheet per unit) saved to a path shown on screen."""
+"""奖惩兑现 Rewards: apply a published year's results, then the reward sheet per unit with totals, the one-time
+awards (一次性物质奖励) of advanced units and their main leaders; XLSX export (one sheet per unit) saved to a path
+shown on screen."""
 
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ from tui.export import write_xlsx
 from tui.format import GRADE_STYLE, GRADES, money
 from tui.screens.base import MboScreen
 
-MONEY = ("bonusPaid", "bonusForfeited", "extraSalary", "total")
+MONEY = ("bonusPaid", "bonusForfeited", "extraSalary", "oneTimeAward", "total")
 SHEET = ["工号 Staff no", "姓名 Name", "等次 Grade", "兑现奖金 Bonus paid", "扣减 Forfeited", "加发月薪 Extra salary",
-         "合计 Total"]
+         "一次性奖励 One-time award", "合计 Total"]
 
 
 def dec(value: Any) -> Decimal:
@@ -39,11 +40,13 @@ class RewardsScreen(MboScreen):
     def __init__(self, unit_code: str | None = None) -> None:
         super().__init__()
         self.lines: dict[str, list[dict[str, Any]]] = {}
+        self.awards: list[dict[str, Any]] = []
         self.unit_code = unit_code
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="heading", classes="title")
+        yield Label("", id="awards")
         yield DataTable(id="units", cursor_type="row", zebra_stripes=True)
         yield DataTable(id="sheet", cursor_type="row", zebra_stripes=True)
         yield Label("", classes="status")
@@ -53,7 +56,8 @@ class RewardsScreen(MboScreen):
         self.query_one("#units").border_title = "单位汇总 Units (enter: the unit's sheet)"
         self.query_one("#sheet").border_title = "奖惩表 Reward sheet"
         self.query_one("#units", DataTable).add_columns("单位 Unit", "等次 Grade", "人数 People", "兑现 Paid",
-                                                        "扣减 Forfeited", "加发 Extra", "合计 Total")
+                                                        "扣减 Forfeited", "加发 Extra", "一次性奖励 One-time",
+                                                        "合计 Total")
         self.query_one("#sheet", DataTable).add_columns(*SHEET)
         self.query_one("#units", DataTable).focus()
         self.action_reload()
@@ -72,6 +76,11 @@ class RewardsScreen(MboScreen):
         lines = await self.call(self.api.reward_lines, self.year)
         if lines is None:
             return
+        self.awards = await self.call(self.api.unit_awards, self.year) or []
+        self.query_one("#awards", Label).update(
+            "先进单位一次性奖励 One-time awards of advanced units: " + "；".join(
+                f"{a['unit'].get('name') or a['unit']['code']}（{a['unit']['code']}）{money(a['amount'])}"
+                for a in self.awards) if self.awards else "")
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for line in lines:
             grouped[line["unit"]["code"]].append(line)
@@ -81,7 +90,7 @@ class RewardsScreen(MboScreen):
         for code, rows in self.lines.items():
             grade = rows[0]["grade"]
             style = GRADE_STYLE.get(grade, "")
-            sums = [sum((dec(r[k]) for r in rows), Decimal(0)) for k in MONEY]
+            sums = [sum((dec(r.get(k)) for r in rows), Decimal(0)) for k in MONEY]
             table.add_row(code, Text(GRADES.get(grade, grade), style=style), str(len(rows)),
                           *(money(s) for s in sums), key=code)
         grand = sum((dec(r["total"]) for r in lines), Decimal(0))
@@ -118,8 +127,8 @@ class RewardsScreen(MboScreen):
         for r in rows:
             style = GRADE_STYLE.get(r["grade"], "")
             sheet.add_row(r["person"]["staffNo"], r["person"].get("name") or "",
-                          Text(GRADES.get(r["grade"], r["grade"]), style=style), *(money(r[k]) for k in MONEY))
-        sums = [sum((dec(r[k]) for r in rows), Decimal(0)) for k in MONEY]
+                          Text(GRADES.get(r["grade"], r["grade"]), style=style), *(money(r.get(k)) for k in MONEY))
+        sums = [sum((dec(r.get(k)) for r in rows), Decimal(0)) for k in MONEY]
         sheet.add_row(Text("合计 Total", style="bold"), "", "", *(Text(money(s), style="bold") for s in sums),
                       key="total")
 
@@ -155,10 +164,15 @@ class RewardsScreen(MboScreen):
             return
         sheets = {}
         for code, rows in self.lines.items():
-            body = [[r["person"]["staffNo"], r["person"].get("name") or "", r["grade"], *(dec(r[k]) for k in MONEY)]
+            body = [[r["person"]["staffNo"], r["person"].get("name") or "", r["grade"], *(dec(r.get(k)) for k in MONEY)]
                     for r in rows]
-            body.append(["合计 Total", "", "", *(sum((dec(r[k]) for r in rows), Decimal(0)) for k in MONEY)])
+            body.append(["合计 Total", "", "", *(sum((dec(r.get(k)) for r in rows), Decimal(0)) for k in MONEY)])
             sheets[code] = (SHEET, body)
+        if self.awards:
+            sheets["先进单位奖励 Unit awards"] = (
+                ["单位 Unit", "称号 Title", "奖励 Amount"],
+                [[f"{a['unit'].get('name') or ''}（{a['unit']['code']}）", a["title"], dec(a["amount"])]
+                 for a in self.awards])
         path = await asyncio.to_thread(write_xlsx, f"rewards-{self.year}.xlsx", sheets)
         self.status(f"已导出 Exported to {path}")
         self.notify(f"已导出 Saved {path}", timeout=8)
