@@ -1,7 +1,8 @@
 """applyResults at city scale (16,000 people) and province scale (160,000), and a full incremental pull.
 
-The real personnel service runs as its own process on a fresh database; people come from the generated
-Wuhan bundle (mbo.generate), imported through its GraphQL API in chunks; the published revision is served by a
+The real personnel service runs as its own process on a fresh database; people and the year's transfers (about
+5 % of the staff move, leave or join during the year) come from the generated Wuhan bundle (mbo.generate),
+imported through its GraphQL API in chunks; the published revision is served by a
 small real HTTP server on loopback standing in for the assessment service (grades: 25 % advanced, 60 %
 qualified, 10 % unqualified, 5 % last place). Figures: wall time of applyResults (first, re-apply, newer
 revision moving 10 % of the units), peak resident memory of the personnel process during apply (VmHWM, reset
@@ -31,6 +32,7 @@ APPLY = "mutation($y: Int!) { applyResults(year: $y) { people rewardLines filing
 PULL = """query($after: String, $first: Int) { %s(year: 2026, updatedSince: "2000-01-01T00:00:00Z", first: $first,
   after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }"""
 IMPORT = "mutation($rows: [JSON!]!) { importPeople(rows: $rows) { created } }"
+TRANSFERS = "mutation($rows: [JSON!]!) { importTransfers(rows: $rows) { created } }"
 CHUNK = 20_000
 
 
@@ -54,12 +56,15 @@ def grade_of(index: int) -> str:
     return "ADVANCED" if slot < 5 else "QUALIFIED" if slot < 17 else "UNQUALIFIED" if slot < 19 else "LAST_PLACE"
 
 
+def csv_rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [{"row": i + 2, **r} for i, r in enumerate(csv.DictReader(handle))]
+
+
 def people_rows(folder: Path) -> tuple[list[str], list[dict]]:
     with (folder / "units.csv").open(encoding="utf-8") as handle:
         units = [r["code"] for r in csv.DictReader(handle)]
-    with (folder / "people.csv").open(encoding="utf-8") as handle:
-        rows = [{"row": i + 2, **r} for i, r in enumerate(csv.DictReader(handle))]
-    return units, rows
+    return units, csv_rows(folder / "people.csv")
 
 
 def pull_all(personnel: PersonnelProcess, field: str, page: int = 500) -> tuple[int, int, float]:
@@ -79,7 +84,9 @@ def pull_all(personnel: PersonnelProcess, field: str, page: int = 500) -> tuple[
 def run(size: int) -> list[list[object]]:
     scale, per_unit = ("city", 145) if size <= 20_000 else ("province", 146)
     folder = Path(tempfile.mkdtemp(prefix="mbo-bench-people-"))
-    generate(folder, scale=scale, year=YEAR, people_per_unit=per_unit, files=("units.csv", "people.csv"))
+    generate(folder, scale=scale, year=YEAR, people_per_unit=per_unit,
+             files=("units.csv", "people.csv", "transfers.csv"))
+    transfers = csv_rows(folder / "transfers.csv")
     units, rows = people_rows(folder)
     upstream = FakeUpstream().start()
     upstream.state.units = units
@@ -94,6 +101,11 @@ def run(size: int) -> list[list[object]]:
             assert not answer.errors, answer.errors[:1]
         out.append([f"{len(rows):,}", "import people.csv (chunks of 20,000)", f"{time.perf_counter() - start:.2f}",
                     f"{vm_hwm_kb(pid) / 1024:.0f}", ""])
+        start = time.perf_counter()
+        answer = personnel.gql(TRANSFERS, {"rows": transfers})
+        assert not answer.errors, answer.errors[:1]
+        out.append([f"{len(rows):,}", "import transfers.csv", f"{time.perf_counter() - start:.2f}",
+                    f"{vm_hwm_kb(pid) / 1024:.0f}", f"{answer.data['importTransfers']['created']:,} moves"])
         grades = {code: grade_of(i) for i, code in enumerate(units)}
         upstream.publish(YEAR, 1, grades)
         revised = {code: ("ADVANCED" if g == "QUALIFIED" and i % 10 == 0 else g)
