@@ -131,25 +131,33 @@ def _personal_differs(person: Person, checked: CheckedPerson) -> bool:
 def place_stint(found: history.History, checked: CheckedPerson, row: int, errors: RowErrors) -> None:
     """Where an existing person's people.csv row fits their unit history (DESIGN §5 `since`):
 
-    * a person with one held stint and no other history: the row corrects that stint, `since` included;
-    * a stint that began on the row's `since`: the row corrects it while it is held (an ended one is refused:
-      history is changed by transfers);
-    * a later `since`: a move effective that day, checked as a transfer is.
+    * the stint that began on the row's `since`: the row corrects it while it is held (an ended one is refused:
+      history changes through transfers);
+    * a later `since`: a move effective that day, checked as a transfer is;
+    * a person with one held stint and no other history, where the row cannot be a move (same post, no or an
+      earlier `since`): the row corrects that stint, `since` included.
     """
     wanted = checked.stint
     stints = found.stints
-    if len(stints) == 1 and stints[0].until is None:
-        found.stints = [wanted] if stints[0] != wanted else stints
-        return
     same_day = next((s for s in stints if s.since == checked.since), None)
     if same_day is not None:
         if same_day.same_post(wanted):
             return
         if same_day.until is not None:
-            errors.add(row, "since", f"the stint from {checked.since or 'the start'} ended on "
+            errors.add(row, "since", f"the stint from {checked.since or 'before any year in the system'} ended on "
                                      f"{same_day.until.isoformat()}; change history with transfers.csv")
             return
         found.stints = [replace(wanted, until=s.until) if s is same_day else s for s in stints]
+        return
+    held = stints[-1] if stints and stints[-1].until is None else None
+    sole = held is not None and len(stints) == 1
+    if sole and (held.same_post(wanted) or checked.since is None or
+                 (held.since is not None and checked.since < held.since)):
+        found.stints = [wanted]
+        return
+    if held is not None and held.same_post(wanted):
+        errors.add(row, "since", f"the person holds this post since {held.since or 'before any year in the system'}; "
+                                 "after a transfer its start changes with transfers.csv")
         return
     if checked.since is None:
         first = min((s.since for s in stints if s.since), default=None)

@@ -306,3 +306,32 @@ class TestFinalRevisionsOnly:
             assert answer.errors == [] and answer.data["applyResults"]["rewardLines"] == 9
         finally:
             upstream.state.before_notice = False
+
+
+class TestPeopleSinceFindsItsPlace:
+    def row(self, staff_no: str, unit: str, since: str | None) -> dict[str, Any]:
+        _, position, member, role, established, salary, bonus, _, _ = next(p for p in PEOPLE if p[0] == staff_no)
+        return person_input(2, staff_no, f"{staff_no}姓名", unit, position, member, role, established, salary, bonus,
+                            since)
+
+    def test_an_earlier_since_corrects_a_sole_stint(self, personnel: PersonnelProcess) -> None:
+        answer = personnel.gql(IMPORT, {"rows": [self.row("NEW-SEP", "ADV", "2026-08-15")]})
+        assert answer.data["importPeople"]["updated"] == 1
+        person = personnel.gql(PERSON, {"s": "NEW-SEP"}).data["person"]
+        assert [(h["unit"]["code"], h["since"], h["until"]) for h in person["unitHistory"]] == [
+            ("ADV", "2026-08-15", None)]
+
+    def test_a_later_since_in_another_unit_is_a_move(self, personnel: PersonnelProcess) -> None:
+        answer = personnel.gql(IMPORT, {"rows": [self.row("UNQ-2", "QUA", "2026-10-01")]})
+        assert answer.data["importPeople"]["updated"] == 1
+        person = personnel.gql(PERSON, {"s": "UNQ-2"}).data["person"]
+        assert person["unit"] == {"code": "QUA"}
+        assert [(h["unit"]["code"], h["since"], h["until"]) for h in person["unitHistory"]] == [
+            ("UNQ", None, "2026-09-30"), ("QUA", "2026-10-01", None)]
+
+    def test_a_different_start_of_a_stint_held_after_a_transfer_is_a_bad_row(self, personnel: PersonnelProcess
+                                                                            ) -> None:
+        answer = personnel.gql(IMPORT, {"rows": [self.row("UNQ-2", "QUA", "2026-10-05")]})
+        reasons = {(e["row"], e["column"]): e["reason"] for e in answer.errors[0]["extensions"]["rowErrors"]}
+        assert reasons == {(2, "since"): "the person holds this post since 2026-10-01; after a transfer its start "
+                                         "changes with transfers.csv"}
