@@ -1,4 +1,5 @@
-"""Migration 0003: a personnel database with undated stints is upgraded in place to dated stints."""
+"""Migration 0003: a personnel database with undated stints is upgraded in place to dated stints, and rows
+written before it read as having no one-time award and no adjustment items."""
 
 from __future__ import annotations
 
@@ -49,6 +50,17 @@ async def main(dsn: str) -> None:
         await db.execute_query(
             f"INSERT INTO unit_membership (staff_no, unit_code, position, joined_at, left_at) VALUES "
             f"({mark(1)}, {mark(2)}, {mark(3)}, {mark(4)}, {mark(5)})", values)
+    await db.execute_query(
+        "INSERT INTO reward_line (year, staff_no, person_name, unit_code, grade, bonus_standard, bonus_paid, "
+        "bonus_forfeited, extra_salary, total, rule_code, rule_text, revision, reason, created_at, updated_at) "
+        "VALUES (2025, 'B-1', '乙', 'B', 'QUALIFIED', 20000, 20000, 0, 0, 20000, 'QUALIFIED', '达标', 1, '', "
+        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+    await db.execute_query(
+        "INSERT INTO filing_record (year, staff_no, person_name, unit_code, unit_name, position, team_role, grade, "
+        "reward_rule, reward_text, bonus_paid, bonus_forfeited, extra_salary, honours, remarks, status, needs_review, "
+        "review_note, revision, reason, version, created_at, updated_at) VALUES (2025, 'B-1', '乙', 'B', '', '局长', "
+        "'ADMIN_HEAD', 'ADVANCED', 'ADVANCED_ON_ESTABLISHMENT', '先进', 20000, 0, 8000, '', '', 'DRAFT', FALSE, '', "
+        "1, '', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
     await Tortoise.close_connections()
     await migrate(config=config)
     await Tortoise.close_connections()
@@ -56,7 +68,11 @@ async def main(dsn: str) -> None:
     from services.personnel.models import UnitMembership
     rows = await UnitMembership.all().order_by("staff_no", "id").values(
         "staff_no", "unit_code", "position", "leadership_member", "main_leader_role", "since", "until")
-    print(json.dumps(rows, default=str))
+    from services.personnel.models import FilingRecord, RewardLine
+    line = await RewardLine.get(staff_no="B-1")
+    form = await FilingRecord.get(staff_no="B-1")
+    print(json.dumps({"stints": rows, "award": str(line.one_time_award), "points": str(form.adjustment_points),
+                      "items": form.adjustments}, default=str))
     await Tortoise.close_connections()
 
 asyncio.run(main(sys.argv[1]))
@@ -70,7 +86,8 @@ def test_existing_stints_get_business_dates(tmp_path: Path) -> None:
         done = subprocess.run([sys.executable, "-c", UPGRADE, dsn], capture_output=True, text=True,
                               env=dict(os.environ), check=False, timeout=180)
         assert done.returncode == 0, done.stderr[-3000:]
-        rows = json.loads(done.stdout.strip().splitlines()[-1])
+        found = json.loads(done.stdout.strip().splitlines()[-1])
+        rows = found["stints"]
     finally:
         drop_databases([dsn] if backend() == "postgres" else [])
     got = [(r["staff_no"], r["unit_code"], r["position"], bool(r["leadership_member"]), r["main_leader_role"],
@@ -85,3 +102,5 @@ def test_existing_stints_get_business_dates(tmp_path: Path) -> None:
         # a person without any stint row gets one from the person record
         ("C-1", "C", "科员", False, None, None, None),
     ]
+    # rows written before the change read as "no one-time award, no adjustment items"
+    assert (found["award"], found["points"], found["items"]) == ("0.00", "0.00", [])
