@@ -109,12 +109,12 @@ def reward_workbook(year: int, lines: Sequence[RewardLine], unit_names: dict[str
 
 
 def adjustment_text(record: FilingRecord) -> str:
-    """The unit's 加减分 items as one line: "+1.00 国家级表彰（获评全国文明城区）；−2.00 …"."""
+    """The unit's 加减分 items as one line: "国家级表彰 +1.00（获评全国文明城区）；安全事故 −2.00（…）"."""
     items = []
     for item in record.adjustments or []:
         points = Decimal(str(item.get("points") or 0))
         sign = "+" if points >= 0 else "−"
-        items.append(f"{sign}{abs(points)} {item.get('category') or ''}（{item.get('reason') or ''}）")
+        items.append(f"{item.get('category') or '加减分'} {sign}{abs(points)}（{item.get('reason') or ''}）")
     return "；".join(items)
 
 

@@ -7,11 +7,14 @@ Every figure is computed by hand from §4.3: each person is judged by the stint 
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.personnel.test_service_apply import ADJUSTMENTS, FILINGS, HONOURS
 from tests.personnel.test_service_apply import APPLY as APPLY_WITHOUT_AWARDS
@@ -245,6 +248,25 @@ class TestApplyByTheStintOn31December:
             {"points": "1.50", "category": "国家级表彰", "reason": "获评全国文明城区"},
             {"points": "-2.00", "category": "安全事故", "reason": "发生较大安全生产事故（省通报）"}]
         assert forms["ADV-2"]["adjustmentPoints"] == "0.00" and forms["ADV-2"]["adjustments"] == []
+
+    def test_the_exports_show_the_one_time_awards_and_the_adjustment_items(self, personnel: PersonnelProcess
+                                                                             ) -> None:
+        answer = personnel.gql("{ rewardLinesExport(year: 2026) { contentBase64 } }")
+        book = load_workbook(io.BytesIO(base64.b64decode(answer.data["rewardLinesExport"]["contentBase64"])))
+        assert book.sheetnames[:2] == ["汇总", "先进单位奖励"]
+        awards = list(book["先进单位奖励"].iter_rows(values_only=True))
+        assert awards[2][:4] == ("ADV", "ADV单位", "武汉市年度目标管理先进单位", 200000)
+        sheet = book[next(n for n in book.sheetnames if n.startswith("ADV"))]
+        rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+        assert rows["工号"][8:10] == ("一次性物质奖励", "合计")
+        assert (rows["ADV-2"][8], rows["ADV-2"][9]) == (50000, 102000)
+        forms = personnel.gql("{ filingRecordsExport(year: 2026) { contentBase64 } }")
+        listing = load_workbook(io.BytesIO(base64.b64decode(forms.data["filingRecordsExport"]["contentBase64"])))
+        header, *records = list(listing["备案表清单"].iter_rows(values_only=True))
+        secretary = dict(zip(header, next(r for r in records if r[2] == "ADV-1"), strict=True))
+        assert secretary["加减分"] == -0.5
+        assert secretary["加减分事项"] == ("国家级表彰 +1.50（获评全国文明城区）；"
+                                      "安全事故 −2.00（发生较大安全生产事故（省通报））")
 
     def test_a_move_recorded_later_but_effective_in_the_year_takes_the_line_back(
             self, personnel: PersonnelProcess) -> None:
