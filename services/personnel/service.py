@@ -240,15 +240,14 @@ async def import_people(ctx: RequestContext, rows: list[PersonRow]) -> ImportRes
 
 
 STAFF_FIELDS = ("staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role",
-                "on_establishment", "monthly_salary", "bonus_standard", "version")
+                "on_establishment", "monthly_salary", "bonus_standard", "left_on", "version")
 
 
 async def staff_of_units(codes: list[str]) -> list[list[SimpleNamespace]]:
     """Every unit's staff in one query, ordered by staff number, as plain values (a city's staff list is
     ~16,000 rows: building ORM objects for them took five times as long as the query)."""
     by_unit: dict[str, list[SimpleNamespace]] = {code: [] for code in codes}
-    rows = await Person.filter(unit_code__in=list(set(codes)), left_on__isnull=True).order_by("staff_no").values(
-        *STAFF_FIELDS)
+    rows = await Person.filter(unit_code__in=list(set(codes))).order_by("staff_no").values(*STAFF_FIELDS)
     for values in rows:
         by_unit[values["unit_code"]].append(SimpleNamespace(**values))
     return [by_unit[code] for code in codes]

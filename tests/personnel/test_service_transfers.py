@@ -99,13 +99,15 @@ class TestUnitHistory:
         assert [(h["unit"]["code"], h["mainLeaderRole"], h["since"], h["until"]) for h in person["unitHistory"]] == [
             ("ADV", "PARTY_SECRETARY", None, "2026-06-29"), ("LST", "PARTY_SECRETARY", "2026-06-30", None)]
 
-    def test_a_leaver_keeps_a_history_and_leaves_the_staff_list(self, personnel: PersonnelProcess) -> None:
+    def test_a_leaver_keeps_a_history_and_is_known_with_the_day_they_left(self, personnel: PersonnelProcess
+                                                                          ) -> None:
         person = personnel.gql(PERSON, {"s": "UNQ-1"}).data["person"]
         assert person["leftOn"] == "2026-11-16"
         assert [(h["unit"]["code"], h["until"]) for h in person["unitHistory"]] == [("UNQ", "2026-11-15")]
+        # still among the unit's people (targets assigned to them earlier in the year stay valid), marked as left
         staff = personnel.gql('{ _entities(representations: [{__typename: "Unit", code: "UNQ"}]) '
-                              '{ ... on Unit { staff { staffNo } } } }').data["_entities"][0]["staff"]
-        assert [s["staffNo"] for s in staff] == ["UNQ-2"]
+                              '{ ... on Unit { staff { staffNo leftOn } } } }').data["_entities"][0]["staff"]
+        assert staff == [{"staffNo": "UNQ-1", "leftOn": "2026-11-16"}, {"staffNo": "UNQ-2", "leftOn": None}]
 
     def test_reimporting_the_same_files_changes_nothing(self, personnel: PersonnelProcess) -> None:
         again = personnel.gql(IMPORT_TRANSFERS, {"rows": transfer_rows(TRANSFERS)})
