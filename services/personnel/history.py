@@ -186,7 +186,8 @@ async def transfer_person(ctx: RequestContext, transfer: Transfer) -> Person:
                       main_leader_role=role if unit else None)
     async with audited(ctx, action="transferPerson", entity="Person") as audit:
         audit.entity_id = transfer.staff_no
-        person = await Person.get_or_none(staff_no=transfer.staff_no)
+        # the row lock (PostgreSQL) makes a concurrent change of this person wait, then read the history it left
+        person = await Person.filter(staff_no=transfer.staff_no).select_for_update().first()
         if person is None:
             raise NotFound(f"no person {transfer.staff_no}")
         if person.version != transfer.version:
@@ -310,7 +311,8 @@ async def import_transfers(ctx: RequestContext, rows: Sequence[TransferRow]) -> 
     moves = check_transfer_rows(rows, await known_units(ctx), errors)
     async with audited(ctx, action="importTransfers", entity="Person") as audit:
         named = sorted({m.staff_no for m in moves})
-        people = {p.staff_no: p for part in chunks(named) for p in await Person.filter(staff_no__in=list(part))}
+        people = {p.staff_no: p for part in chunks(named)
+                  for p in await Person.filter(staff_no__in=list(part)).select_for_update()}
         stored = await histories(list(people))
         applied, unchanged = plan_moves(moves, stored, errors)
         errors.raise_if_any()

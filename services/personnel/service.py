@@ -184,8 +184,8 @@ async def import_people(ctx: RequestContext, rows: list[PersonRow]) -> ImportRes
         existing: dict[str, Person] = {}
         codes = [c.staff_no for c in checked]
         for start in range(0, len(codes), CHUNK):
-            for person in await Person.filter(staff_no__in=codes[start:start + CHUNK]):
-                existing[person.staff_no] = person
+            for person in await Person.filter(staff_no__in=codes[start:start + CHUNK]).select_for_update():
+                existing[person.staff_no] = person  # locked: a concurrent transfer waits, then sees this import
         stored = await history.histories(list(existing))
         errors = RowErrors("people.csv")
         rows_of = {r.staff_no.strip(): r.row for r in rows if r.staff_no}

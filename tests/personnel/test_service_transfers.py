@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -359,3 +360,28 @@ class TestPeopleSinceFindsItsPlace:
         reasons = {(e["row"], e["column"]): e["reason"] for e in answer.errors[0]["extensions"]["rowErrors"]}
         assert reasons == {(2, "since"): "the person holds this post since 2026-10-01; after a transfer its start "
                                          "changes with transfers.csv"}
+
+
+class TestInParallel:
+    def test_one_of_several_transfers_with_the_same_version_wins(self, personnel: PersonnelProcess) -> None:
+        version = personnel.gql(PERSON, {"s": "LST-2"}).data["person"]["version"]
+        days = [f"2027-03-{d:02d}" for d in range(1, 7)]
+        with ThreadPoolExecutor(len(days)) as pool:
+            answers = list(pool.map(lambda day: personnel.gql(TRANSFER, {
+                "s": "LST-2", "v": version, "unit": "ADV", "pos": "局长", "member": True, "day": day}), days))
+        assert sorted(a.codes == [] for a in answers) == [False] * (len(days) - 1) + [True]
+        assert all(a.codes == ["CONFLICT"] for a in answers if a.codes)
+        person = personnel.gql(PERSON, {"s": "LST-2"}).data["person"]
+        assert person["version"] == version + 1 and len(person["unitHistory"]) == 2
+
+    def test_the_same_transfers_file_imported_twice_at_once_records_each_move_once(
+            self, personnel: PersonnelProcess) -> None:
+        rows = transfer_rows([("QUA-2", "QUA", "科员", "no", "", "2027-06-01"),
+                              ("LST-1", "ADV", "副局长", "yes", "", "2027-06-01")])
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda _: personnel.gql(IMPORT_TRANSFERS, {"rows": rows}), range(4)))
+        assert all(a.errors == [] for a in answers), [a.errors for a in answers]
+        assert sorted(a.data["importTransfers"]["created"] for a in answers) == [0, 0, 0, 2]
+        history = personnel.gql(PERSON, {"s": "QUA-2"}).data["person"]["unitHistory"]
+        assert [(h["unit"]["code"], h["since"]) for h in history] == [
+            ("QUA", None), ("ADV", "2027-01-10"), ("QUA", "2027-06-01")]
