@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from tortoise.expressions import Q
 from tortoise.models import Model
 
 from kernel.audit import audited
@@ -32,7 +31,6 @@ from services.personnel.models import (
     Honour,
     HonourKind,
     LeaderAdjustment,
-    Person,
     ResultSnapshot,
     RewardLine,
     UnitAward,
@@ -97,29 +95,36 @@ def team_role(facts: rules.PersonFacts) -> str:
     return "MEMBER" if rules.is_leadership_member(facts) else "STAFF"
 
 
+# The stints held on a day joined to the people holding them: one query, read as plain rows (a province's
+# 160,000 people as ORM values cost a second more than the rest of the roster).
+ROSTER_SQL = ('SELECT m.staff_no, p.name, m.unit_code, m.position, m.leadership_member, m.main_leader_role, '
+              'p.on_establishment, p.monthly_salary, p.bonus_standard, m.since FROM unit_membership m '
+              'JOIN person p ON p.staff_no = m.staff_no '
+              'WHERE (m.since IS NULL OR m.since <= {day}) AND (m."until" IS NULL OR m."until" >= {day})')
+
+
 async def roster_of(year: int, unit_codes: Sequence[str]) -> list[Roster]:
     """Everyone whose stint on 31 December of `year` is in one of the given units, with that stint's post and
-    their own pay (two queries: the stints held that day, and the people)."""
+    their own pay."""
     day = rules.year_end(year)
+    connection = UnitMembership._meta.db
+    if connection.capabilities.dialect == "postgres":
+        _, rows = await connection.execute_query(ROSTER_SQL.format(day="$1"), [day])
+    else:
+        _, rows = await connection.execute_query(ROSTER_SQL.format(day="?"), [day.isoformat(), day.isoformat()])
     units = set(unit_codes)
-    held: dict[str, tuple[Any, ...]] = {}
-    stints = UnitMembership.filter(Q(since__isnull=True) | Q(since__lte=day), Q(until__isnull=True) | Q(until__gte=day))
-    for staff_no, unit, position, member, role, since in await stints.values_list(
-            "staff_no", "unit_code", "position", "leadership_member", "main_leader_role", "since"):
-        if unit in units and (staff_no not in held or (since or date.min) > (held[staff_no][4] or date.min)):
-            held[staff_no] = (unit, position, member, role, since)
+    held: dict[str, Any] = {}
+    for row in rows:
+        staff_no = row[0]
+        if row[2] in units and (staff_no not in held or str(row[9] or "") > str(held[staff_no][9] or "")):
+            held[staff_no] = row
     people: list[Roster] = []
-    columns = ("staff_no", "name", "on_establishment", "monthly_salary", "bonus_standard")
-    for staff_no, name, established, salary, bonus in await Person.all().values_list(*columns):
-        stint = held.get(staff_no)
-        if stint is None:
-            continue
-        unit, position, member, role, _ = stint
+    for staff_no, name, unit, position, member, role, established, salary, bonus, _ in held.values():
         facts = rules.PersonFacts(
             staff_no=staff_no, leadership_member=bool(member),
-            main_leader_role=rules.MainLeaderRole(str(role.value if hasattr(role, "value") else role))
-            if role else None,
-            on_establishment=bool(established), monthly_salary=Decimal(salary), bonus_standard=Decimal(bonus),
+            main_leader_role=rules.MainLeaderRole(role) if role else None,
+            on_establishment=bool(established), monthly_salary=Decimal(str(salary)),
+            bonus_standard=Decimal(str(bonus)),
         )
         people.append(Roster(staff_no, name, unit, position or "", facts))
     people.sort(key=lambda p: p.staff_no)

@@ -216,11 +216,14 @@ def _award(amount: Decimal | int) -> Decimal:
     return money
 
 
+_NO_AWARD = Decimal("0.00")
+
+
 def one_time_award(grade: Grade | str, person: PersonFacts, leader_award: Decimal | int = 0) -> Decimal:
     """一次性物质奖励 of a person: ``advanced_leader_award`` for each main leader of an advanced unit, else 0."""
     if _grade(grade) is Grade.ADVANCED and is_main_leader(person):
         return _award(leader_award)
-    return round_money(Decimal(0))
+    return _NO_AWARD
 
 
 def unit_award(grade: Grade | str, unit_award_setting: Decimal | int = 0) -> Decimal | None:
@@ -240,7 +243,7 @@ def reward_line(person: PersonFacts, grade: Grade | str, leader_award: Decimal |
     paid = round_money(person.bonus_standard * share)
     forfeited = standard - paid
     extra = round_money(person.monthly_salary) if extra_month else round_money(Decimal(0))
-    award = one_time_award(unit_grade, person, leader_award)
+    award = _award(leader_award) if unit_grade is Grade.ADVANCED and is_main_leader(person) else _NO_AWARD
     return RewardLine(
         staff_no=person.staff_no,
         grade=unit_grade,
