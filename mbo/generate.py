@@ -325,7 +325,7 @@ def movements(bundle: Bundle, qualities: dict[str, float], year: int, rng: rando
     fifth = max(1, len(ranked) // 5)
     weakest, strongest = ranked[:fifth], ranked[-fifth:]
     staff = [p for p in bundle.people if p[4] == "no"]
-    chosen = rng.sample(staff, int(len(bundle.people) * (MOVED_SHARE + LEFT_SHARE)))
+    chosen = rng.sample(staff, min(len(staff), int(len(bundle.people) * (MOVED_SHARE + LEFT_SHARE))))
     leavers = len(chosen) * LEFT_SHARE / (MOVED_SHARE + LEFT_SHARE)
     rows: list[tuple[date, list[str]]] = []
     for index, person in enumerate(chosen):
@@ -333,13 +333,18 @@ def movements(bundle: Bundle, qualities: dict[str, float], year: int, rng: rando
         if index < leavers:
             rows.append((when, [person[0], "", "", "", "", when.isoformat()]))
             continue
-        pool = (strongest, weakest, codes)[index % 3]
-        destination = rng.choice([c for c in pool if c != person[2]])
+        pool = [c for c in (strongest, weakest, codes)[index % 3] if c != person[2]] or \
+            [c for c in codes if c != person[2]]
+        if not pool:
+            continue
+        destination = rng.choice(pool)
         rows.append((when, [person[0], destination, rng.choice(STAFF_POSITIONS), "no", "", when.isoformat()]))
     secretaries = {p[2]: p for p in bundle.people if p[5] == "party_secretary"}
     cities = max(1, len(codes) // 110)
-    for pair in range(LEADER_SWAPS_PER_CITY * cities):
+    for pair in range(min(LEADER_SWAPS_PER_CITY * cities, fifth)):
         strong, weak = strongest[-1 - pair], weakest[pair]
+        if strong == weak or strong not in secretaries or weak not in secretaries:
+            continue
         when = day_in(year, rng, 60, 300)
         for person, destination in ((secretaries[strong], weak), (secretaries[weak], strong)):
             rows.append((when, [person[0], destination, person[3], "yes", "party_secretary", when.isoformat()]))
