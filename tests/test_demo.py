@@ -37,7 +37,7 @@ def test_demo_loads_the_year_and_prints_the_ranking(tmp_path: Path) -> None:
         output = "".join(lines)
         assert "no terminal" in output, output
         assert f"gateway listening on http://127.0.0.1:{port}/graphql" in output
-        assert "110 units, 15950 people" in output
+        assert "110 units, 16029 people, 803 transfers" in output  # 80 joined and 803 moved during the year
         grades = re.search(r"(\d+) advanced 先进, (\d+) qualified 达标, (\d+) not qualified 未达标, (\d+) last place",
                            output)
         assert grades, output
