@@ -1,4 +1,4 @@
-"""Migration 0003: a personnel database with undated stints is upgraded in place to dated stints, and rows
+"""Migration 0004: a personnel database with undated stints is upgraded in place to dated stints, and rows
 written before it read as having no one-time award and no adjustment items."""
 
 from __future__ import annotations

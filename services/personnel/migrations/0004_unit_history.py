@@ -61,7 +61,7 @@ async def date_the_stints(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('personnel', '0002_apply_results')]
+    dependencies = [('personnel', '0003_client_request_id')]
 
     initial = False
 
