@@ -164,12 +164,26 @@ def gate_mutations(schema: strawberry.federation.Schema) -> strawberry.federatio
     return schema
 
 
+class ServiceSchema(strawberry.federation.Schema):
+    """A subgraph schema whose refusals are answers, not failures.
+
+    Strawberry logs every error of a result at ERROR with its traceback. A refusal (bad input, a role or unit
+    check, a conflict) is part of the answer and audited where it matters; logging each one as a failure made a
+    screen of refused rows write a thousand tracebacks. Unexpected errors are logged, once and with their
+    traceback, by `ErrorCodes` (`_coded`) before they are turned into INTERNAL.
+    """
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        for error in errors:
+            log.debug("refused: %s", error.message)
+
+
 def build_schema(query: type, mutation: type | None, types: list[type]) -> strawberry.federation.Schema:
     service = query.__module__.split(".")[1] if query.__module__.startswith("services.") else None
     if service:
         query = merge_types("Query", (query, audit_query_type(service)))
     limits = InputLimits.for_service(service) if service else InputLimits()
-    schema = strawberry.federation.Schema(
+    schema = ServiceSchema(
         query=query,
         mutation=mutation,
         types=types,
