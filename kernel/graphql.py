@@ -111,7 +111,8 @@ class ImportReport:
 
 
 # The services' own request limits (the gateway has stricter ones), as validation rules built once, so
-# that the validation cache recognises them from one request to the next.
+# that the validation cache recognises them from one request to the next. (Strawberry's depth rule skips
+# introspection; graphql-core's MaxIntrospectionDepthRule, among its default rules, bounds it.)
 LIMIT_RULES = [depth_rule(max_depth=15, should_ignore=None, callback=None), aliases_rule(max_alias_count=50)]
 
 

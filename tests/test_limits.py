@@ -43,6 +43,19 @@ def test_too_deep_is_refused(stack: RunningStack, office: dict[str, str]) -> Non
     assert "depth" in body["errors"][0]["message"]
 
 
+def test_introspection_deeper_than_the_limit_is_refused(stack: RunningStack, office: dict[str, str]) -> None:
+    inner = "name"
+    for _ in range(11):
+        inner = f"ofType {{ {inner} }}"
+    body = post(stack, office, f'{{ __type(name: "Unit") {{ fields {{ type {{ {inner} }} }} }} }}').json()
+    assert "data" not in body or body["data"] is None
+    assert body["errors"][0]["message"] == "query depth 15 exceeds the limit of 12"
+    nested = post(stack, office, "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }")
+    assert nested.json()["errors"][0]["message"] == "Maximum introspection depth exceeded"
+    answered = post(stack, office, '{ __type(name: "Unit") { fields { name type { kind ofType { name } } } } }')
+    assert {f["name"] for f in answered.json()["data"]["__type"]["fields"]} >= {"code", "name", "staff"}
+
+
 def test_too_many_aliases_is_refused(stack: RunningStack, office: dict[str, str]) -> None:
     fields = " ".join(f"a{i}: units {{ code }}" for i in range(40))
     body = post(stack, office, f"{{ {fields} }}").json()
