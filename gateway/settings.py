@@ -6,7 +6,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gateway.identity.throttle import Rate
 from kernel.settings import SERVICES, data_dir, dsn_for, env_float, env_int, service_url, signing_secret
+
+MAX_ACCESS_TTL = 300
+"""Access tokens live at most this long (DESIGN.md §8): how late a revocation can reach a service port."""
 
 
 @dataclass(frozen=True)
@@ -15,12 +19,17 @@ class GatewaySettings:
     secret: str
     identity_dsn: str
     subgraphs: dict[str, str] = field(default_factory=dict)
-    token_ttl: int = 28_800
+    session_max: int = 28_800
     session_idle: int = 900
+    access_ttl: int = MAX_ACCESS_TTL
+    rate_per_source: Rate = field(default_factory=lambda: Rate(60, 60))
+    rate_per_account: Rate = field(default_factory=lambda: Rate(10, 60))
+    audit_flood_threshold: int = 10
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 100_000_000
+    max_json_bytes: int = 65_536
     subgraph_timeout: float = 10.0
     mutation_timeout: float = 600.0
     compose_wait: float = 60.0
@@ -34,12 +43,17 @@ class GatewaySettings:
             secret=signing_secret(base),
             identity_dsn=dsn_for("identity", base),
             subgraphs={name: service_url(name, port) for name in SERVICES},
-            token_ttl=env_int("MBO_SESSION_MAX", 28_800),
+            session_max=env_int("MBO_SESSION_MAX", 28_800),
             session_idle=env_int("MBO_SESSION_IDLE", 900),
+            access_ttl=max(1, min(env_int("MBO_ACCESS_TTL", MAX_ACCESS_TTL), MAX_ACCESS_TTL)),
+            rate_per_source=Rate.parse(os.environ.get("MBO_AUTH_RATE_SOURCE") or "60/60"),
+            rate_per_account=Rate.parse(os.environ.get("MBO_AUTH_RATE_ACCOUNT") or "10/60"),
+            audit_flood_threshold=env_int("MBO_AUDIT_FLOOD_THRESHOLD", 10),
             max_depth=env_int("MBO_MAX_DEPTH", 12),
             max_aliases=env_int("MBO_MAX_ALIASES", 30),
             max_tokens=env_int("MBO_MAX_TOKENS", 2000),
             max_body_bytes=env_int("MBO_MAX_BODY_BYTES", 100_000_000),
+            max_json_bytes=env_int("MBO_MAX_JSON_BYTES", 65_536),
             subgraph_timeout=env_float("MBO_SUBGRAPH_TIMEOUT", 10.0),
             mutation_timeout=env_float("MBO_MUTATION_TIMEOUT", 600.0),
             compose_wait=float(os.environ.get("MBO_COMPOSE_WAIT", "60")),

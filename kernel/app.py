@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -28,6 +27,7 @@ from kernel.errors import Unauthenticated
 from kernel.graphql import GraphQLEndpoint
 from kernel.metrics import render
 from kernel.observability import HTTP, RequestLog
+from kernel.request_ids import RequestIds, received
 from kernel.settings import ServiceSettings, env_int
 
 MAX_BODY_BYTES = env_int("MBO_MAX_BODY_BYTES", 100_000_000)
@@ -58,10 +58,12 @@ async def audit_rejection(scope: Scope, headers: dict[str, str], settings: Servi
         subject = claimed_subject(headers.get("authorization"))
         actor = f"unverified:{subject}"[:128] if subject else "anonymous"
         client = scope.get("client")
+        ids = scope.get("state", {}).get("request_ids") or received(headers, settings.secret)
         context = RequestContext(
             caller=Caller(username=actor, roles=frozenset()),
-            request_id=(headers.get("x-request-id") or "")[:64] or uuid.uuid4().hex,
-            source=str(client[0])[:64] if client else None,
+            request_id=ids.request_id,
+            client_request_id=ids.client_request_id,
+            source=ids.source or (str(client[0])[:64] if client else None),
             settings=settings,
         )
         async with in_transaction() as connection:
@@ -137,10 +139,12 @@ def create_service_app(
                 await close_database()
 
     def make_context(request: Request) -> RequestContext:
+        ids: RequestIds = request.state.request_ids
         context = RequestContext(
             caller=request.state.caller,
-            request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
-            source=request.headers.get("x-forwarded-for") or (request.client.host if request.client else None),
+            request_id=ids.request_id,
+            client_request_id=ids.client_request_id,
+            source=ids.source or (request.client.host if request.client else None),
             settings=settings,
             http=state.get("http"),
             request=request,
@@ -165,7 +169,7 @@ def create_service_app(
             Route("/metrics", RequireToken(request_response(metrics), settings.secret, settings), methods=["GET"]),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequestLog)],
+        middleware=[Middleware(RequestLog, secret=settings.secret)],
     )
     app.state.settings = settings
     app.state.schema = schema

@@ -28,6 +28,8 @@ RETENTION_DAYS = 184
 ARCHIVE_ACTION = "auditArchived"
 HASHED_KEYS = ("at", "actor", "roles", "unit", "source", "action", "entity", "entity_id", "before", "after",
                "request_id", "success", "detail")
+OPTIONAL_HASHED_KEYS = ("client_request_id",)
+"""Columns added later: hashed only when set, so every entry written before them keeps its hash."""
 
 
 class AuditEntry(Model):
@@ -43,6 +45,7 @@ class AuditEntry(Model):
     before = fields.TextField(null=True)
     after = fields.TextField(null=True)
     request_id = fields.CharField(max_length=64, null=True)
+    client_request_id = fields.CharField(max_length=64, null=True)
     success = fields.BooleanField()
     detail = fields.TextField(null=True)
     prev_hash = fields.CharField(max_length=64)
@@ -82,7 +85,7 @@ def entry_hash(prev_hash: str, record: dict[str, Any]) -> str:
 
 
 def hashed_fields(entry: AuditEntry) -> dict[str, Any]:
-    return {
+    record = {
         "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor": entry.actor,
         "roles": entry.roles,
@@ -97,6 +100,16 @@ def hashed_fields(entry: AuditEntry) -> dict[str, Any]:
         "success": entry.success,
         "detail": entry.detail,
     }
+    if entry.client_request_id is not None:
+        record["client_request_id"] = entry.client_request_id
+    return record
+
+
+def hashed_content(record: dict[str, Any]) -> dict[str, Any]:
+    """The hashed part of an entry record (KeyError when a required field is missing)."""
+    content = {key: record[key] for key in HASHED_KEYS}
+    content.update({key: record[key] for key in OPTIONAL_HASHED_KEYS if record.get(key) is not None})
+    return content
 
 
 @dataclass
@@ -152,6 +165,7 @@ async def append(
         before=to_json(before),
         after=to_json(after),
         request_id=ctx.request_id,
+        client_request_id=ctx.client_request_id,
         success=success,
         detail=detail,
         prev_hash=prev,
@@ -246,7 +260,7 @@ class ChainWalk:
             self.problem = f"entry {entry_id}: the previous entry was changed or deleted"
             return False
         try:
-            content = {key: record[key] for key in HASHED_KEYS}
+            content = hashed_content(record)
         except KeyError as missing:
             self.problem = f"entry {entry_id}: the field {missing} is missing"
             return False

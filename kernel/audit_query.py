@@ -42,6 +42,8 @@ class AuditRecord:
     before: str | None
     after: str | None
     request_id: str | None
+    client_request_id: str | None = strawberry.field(
+        description="the X-Request-ID the client sent, kept apart from the request id the system gave")
     success: bool
     detail: str | None
     prev_hash: str
@@ -89,7 +91,8 @@ async def read_trail(service: str, *, first: int, after: str | None, actor: str 
         AuditRecordEdge(cursor=_cursor(r.id), node=AuditRecord(
             service=service, id=strawberry.ID(str(r.id)), at=r.at, actor=r.actor, roles=r.roles, unit=r.unit,
             source=r.source, action=r.action, entity=r.entity, entity_id=r.entity_id, before=r.before,
-            after=r.after, request_id=r.request_id, success=r.success, detail=r.detail, prev_hash=r.prev_hash,
+            after=r.after, request_id=r.request_id,
+            client_request_id=r.client_request_id, success=r.success, detail=r.detail, prev_hash=r.prev_hash,
             hash=r.hash))
         for r in page
     ]

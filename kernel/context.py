@@ -18,7 +18,8 @@ class RequestContext:
     caller: Caller | None
     request_id: str
     source: str | None
-    settings: ServiceSettings
+    settings: ServiceSettings | None = None
+    client_request_id: str | None = None
     http: httpx.AsyncClient | None = None
     request: Request | None = None
     response: Any = None

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
 from collections import Counter
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kernel.request_ids import CLIENT_REQUEST_ID, FORWARDED_FOR, REQUEST_ID, SIGNATURE, received
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="")
 operation_var: ContextVar[str] = ContextVar("operation", default="")
@@ -96,21 +97,36 @@ access_log = logging.getLogger("mbo.access")
 
 
 class RequestLog:
-    """Give every request an id (X-Request-ID, or a new one), log it as one JSON line, count it."""
+    """Give every request an id, log it as one JSON line, count it.
 
-    def __init__(self, app: ASGIApp) -> None:
+    The id is a fresh one unless `secret` verifies the ids a gateway or peer service signed
+    (kernel.request_ids); a sender's own `X-Request-ID` is kept as the client's id. The trusted values
+    replace the request's id headers (and an unsigned `X-Forwarded-For` is dropped), so nothing further in
+    can read an id or address the sender made up; `scope["state"]["request_ids"]` holds them too.
+    """
+
+    def __init__(self, app: ASGIApp, secret: str | None = None) -> None:
         self.app = app
+        self.secret = secret
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        ids = received(headers, self.secret)
+        request_id = ids.request_id
         token = request_id_var.set(request_id)
         operation_token = operation_var.set("")
-        scope["headers"] = [*[(k, v) for k, v in scope["headers"] if k != b"x-request-id"],
-                            (b"x-request-id", request_id.encode("latin-1"))]
+        rewritten = [(REQUEST_ID, request_id)]
+        if ids.client_request_id:
+            rewritten.append((CLIENT_REQUEST_ID, ids.client_request_id))
+        if ids.source:
+            rewritten.append((FORWARDED_FOR, ids.source))
+        dropped = {REQUEST_ID.encode(), CLIENT_REQUEST_ID.encode(), SIGNATURE.encode(), FORWARDED_FOR.encode()}
+        scope["headers"] = [*[(k, v) for k, v in scope["headers"] if k.lower() not in dropped],
+                            *[(k.encode(), v.encode("latin-1", "replace")) for k, v in rewritten]]
+        scope.setdefault("state", {})["request_ids"] = ids
         started = time.perf_counter()
         status = 500
 

@@ -9,6 +9,7 @@ import httpx
 
 from kernel.auth import service_token
 from kernel.errors import UpstreamError
+from kernel.request_ids import RequestIds, forwarded_headers
 from kernel.settings import ServiceSettings
 
 
@@ -23,9 +24,10 @@ async def call(
 ) -> dict[str, Any]:
     """Run `query` on service `peer` and return its data; raise UpstreamError when it cannot answer."""
     url = settings.peers[peer]
-    headers = {"Authorization": f"Bearer {service_token(settings.secret, settings.name)}"}
+    authorization = f"Bearer {service_token(settings.secret, settings.name)}"
+    headers = {"Authorization": authorization}
     if request_id:
-        headers["X-Request-ID"] = request_id
+        headers.update(forwarded_headers(settings.secret, RequestIds(request_id), authorization))
     last_problem = ""
     for attempt in range(settings.upstream_retries):
         try:

@@ -1,4 +1,5 @@
-"""`mbo user add`: accounts are written straight into the identity store, running stack or not."""
+"""`mbo user add` and `mbo user reset`: the host's audited break-glass path, written straight into the identity
+store, running stack or not (audited as `cli:<host user>`)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ import getpass
 import sys
 from pathlib import Path
 
+from gateway.identity import sealing, service
 from gateway.identity.events import record
 from gateway.identity.store import MIGRATIONS, MODELS, create_user
+from kernel.auth import Caller
+from kernel.context import RequestContext
 from kernel.db import close_database, open_database, tortoise_config
-from kernel.settings import dsn_for
+from kernel.errors import AppError
+from kernel.request_ids import new_id
+from kernel.settings import dsn_for, signing_secret
 
 
 def read_new_password() -> str:
@@ -25,12 +31,20 @@ def read_new_password() -> str:
     return first
 
 
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+async def _open(data_dir: Path) -> None:
+    sealing.configure(signing_secret(data_dir))
+    await open_database(tortoise_config("identity", dsn_for("identity", data_dir), MODELS, MIGRATIONS))
+
+
 async def add_user(data_dir: Path, username: str, password: str, roles: list[str], unit: str | None,
                    display_name: str = "") -> str | None:
     """Create the account; return its `otpauth://` URI when its roles need a second factor."""
-    config = tortoise_config("identity", dsn_for("identity", data_dir), MODELS, MIGRATIONS)
-    await open_database(config)
-    actor = f"cli:{getpass.getuser()}"
+    await _open(data_dir)
+    actor = _actor()
     try:
         try:
             user, otp_uri = await create_user(username, password, roles, unit, display_name)
@@ -46,6 +60,26 @@ async def add_user(data_dir: Path, username: str, password: str, roles: list[str
     return otp_uri
 
 
+async def reset_user(data_dir: Path, username: str, password: str, second_factor: bool) -> None:
+    """Break glass: a temporary password now (changed at next sign-in), the account unlocked and its sessions
+    ended; with `second_factor`, the holder enrols a new one at next sign-in. ValueError when refused."""
+    await _open(data_dir)
+    context = RequestContext(caller=Caller(username=_actor(), roles=frozenset()), request_id=new_id(), source=None)
+    try:
+        await service.break_glass_reset(context, username=username, password=password, second_factor=second_factor)
+    except AppError as exc:
+        if not getattr(exc, "audited", False):
+            await record(actor=_actor(), action="breakGlassReset", entity_id=username[:64], success=False,
+                         detail=f"{exc.code}: {exc.message}")
+        raise ValueError(exc.message) from None
+    finally:
+        await close_database()
+
+
 def add_user_sync(data_dir: Path, username: str, password: str, roles: list[str], unit: str | None,
                   display_name: str = "") -> str | None:
     return asyncio.run(add_user(data_dir, username, password, roles, unit, display_name))
+
+
+def reset_user_sync(data_dir: Path, username: str, password: str, second_factor: bool) -> None:
+    asyncio.run(reset_user(data_dir, username, password, second_factor))

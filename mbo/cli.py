@@ -76,6 +76,22 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_reset(args: argparse.Namespace) -> int:
+    from mbo.accounts import read_new_password, reset_user_sync
+
+    try:
+        password = read_new_password()
+        reset_user_sync(Path(args.data_dir).resolve(), args.name, password, args.second_factor)
+    except ValueError as exc:
+        print(f"mbo user reset: {exc}", file=sys.stderr)
+        return 2
+    print(f"reset {args.name}: the temporary password is changed at the next sign-in; the account is unlocked "
+          "and its sessions are ended")
+    if args.second_factor:
+        print("its second factor is cleared: the holder enrols a new one (otpauth:// URI) at the next sign-in")
+    return 0
+
+
 def cmd_otp(args: argparse.Namespace) -> int:
     from gateway.identity.totp import current_code, secret_of
 
@@ -246,6 +262,14 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--display-name")
     add.add_argument("--data-dir", default=data_dir_default)
     add.set_defaults(run=cmd_user_add)
+
+    reset = user.add_parser("reset", help="break glass: a new temporary password (read from standard input), "
+                                          "unlock, end sessions; audited")
+    reset.add_argument("name")
+    reset.add_argument("--second-factor", action="store_true",
+                       help="also clear the second factor: the holder enrols a new one at the next sign-in")
+    reset.add_argument("--data-dir", default=data_dir_default)
+    reset.set_defaults(run=cmd_user_reset)
 
     otp = commands.add_parser("otp", help="print the current one-time code of an otpauth:// URI (a soft token)")
     otp.add_argument("uri", help="the otpauth:// URI printed by `mbo user add` (or its secret; - reads stdin)")

@@ -125,7 +125,7 @@ def run_demo(data_dir: Path, port: int) -> int:
                         print(f"  row {error['row']} {error['column']}: {error['reason']}", file=sys.stderr)
                     return 1
             summary = run_year_end(client, DEMO_YEAR)
-            session = client.token  # the TUI continues in this session: a one-time code is good once
+            session = client.refresh_token  # the TUI carries on in this session: a one-time code is good once
         print(f"\ngateway listening on {stack.url}/graphql  (GraphiQL in a browser)")
         for line in summary:
             print(line)

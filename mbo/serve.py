@@ -61,8 +61,13 @@ def main() -> None:
     if args.name == "gateway" and os.environ.get("MBO_TLS_CERT"):
         # The gateway is the one door from the network: it serves HTTPS when given a certificate and key.
         tls = {"ssl_certfile": os.environ["MBO_TLS_CERT"], "ssl_keyfile": os.environ.get("MBO_TLS_KEY") or None}
+    # The client address is the peer's: uvicorn would otherwise take X-Forwarded-For from any loopback peer,
+    # letting a local process choose the source an audit entry and the sign-in rate limit see. A gateway behind
+    # a reverse proxy names it in MBO_TRUSTED_PROXIES; services take the client address the gateway signed.
+    proxies = os.environ.get("MBO_TRUSTED_PROXIES", "") if args.name == "gateway" else ""
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
-                lifespan="on", timeout_graceful_shutdown=5, **tls)
+                lifespan="on", timeout_graceful_shutdown=5, proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None, **tls)
 
 
 if __name__ == "__main__":

@@ -110,15 +110,17 @@ def test_unauthenticated_requests_to_a_service_are_audited(seeded: RunningStack)
     bad = httpx.post(f"{base}/graphql", json={"query": "{ units { code } }"},
                      headers={"X-Request-ID": "r401-forged", "Authorization": f"Bearer {forged}"})
     assert none.status_code == bad.status_code == 401
-    rows = {r["request_id"]: r for r in query(
-        seeded, "targets", "SELECT actor, roles, source, action, entity, entity_id, request_id, success, detail "
-                           "FROM audit_entry WHERE action = 'authenticate' ORDER BY id")}
+    # A client's X-Request-ID is kept as its own labelled field; the request id is the service's own.
+    rows = {r["client_request_id"]: r for r in query(
+        seeded, "targets", "SELECT actor, roles, source, action, entity, entity_id, request_id, client_request_id, "
+                           "success, detail FROM audit_entry WHERE action = 'authenticate' ORDER BY id")}
     assert rows["r401-none"]["actor"] == "anonymous"
     assert rows["r401-forged"]["actor"] == "unverified:mallory" and rows["r401-forged"]["roles"] == ""
     for row in (rows["r401-none"], rows["r401-forged"]):
         assert not row["success"] and row["entity"] == "Request" and row["entity_id"] == "/graphql"
         assert row["source"] == "127.0.0.1"
         assert str(row["detail"]).startswith("UNAUTHENTICATED: ")
+        assert row["request_id"] and not str(row["request_id"]).startswith("r401")
     assert "no bearer token" in str(rows["r401-none"]["detail"])
     assert "not valid" in str(rows["r401-forged"]["detail"])
 

@@ -65,10 +65,13 @@ def test_token_endpoint_issues_a_short_lived_bearer_token(accounts: RunningStack
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "bearer"
-    assert body["expires_in"] == 8 * 3600, "the absolute session limit"
+    assert body["expires_in"] == 300, "access tokens live at most 300 s"
+    assert body["session_expires_in"] == 8 * 3600, "the absolute session limit"
     assert body["idle_timeout"] == 15 * 60
+    assert body["refresh_token"].startswith("mbor_")
     claims = jwt.decode(body["access_token"], accounts.secret, algorithms=["HS256"], audience="mbo")
     assert claims["roles"] == ["TARGET_OFFICE"]
+    assert claims["exp"] - claims["iat"] == 300
     direct = httpx.post(f"{accounts.service_url('targets')}/graphql", json=QUERY,
                         headers={"Authorization": f"Bearer {body['access_token']}"})
     assert direct.status_code == 200 and direct.json()["data"] == {"units": []}

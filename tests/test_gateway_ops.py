@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 
@@ -31,6 +32,30 @@ def test_graphiql_is_served_to_a_browser(ops: RunningStack) -> None:
     response = httpx.get(f"{ops.url}/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+def test_graphiql_loads_every_asset_from_the_gateway_alone(ops: RunningStack) -> None:
+    """A closed government network: the page refers to no other host, and every asset it names is served."""
+    page = httpx.get(f"{ops.url}/graphql", headers={"Accept": "text/html"}).text
+    references = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", page)
+    assert not [r for r in references if re.match(r"(?i)^(?:[a-z][a-z0-9+.-]*:)?//", r)], references
+    assert not re.search(r"(?i)\b(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", page), "the page names another host"
+    assets = [r for r in references if r.startswith("/graphiql/")]
+    assert len(assets) == 6
+    for path in assets:
+        plain = httpx.get(f"{ops.url}{path}", headers={"Accept-Encoding": "identity"})
+        assert plain.status_code == 200, path
+        assert "content-encoding" not in plain.headers
+        assert len(plain.content) > 300, path
+        compressed = httpx.get(f"{ops.url}{path}")  # httpx asks for gzip and inflates it
+        assert compressed.headers.get("content-encoding") == "gzip"
+        assert compressed.content == plain.content
+        if path.endswith(".css"):
+            urls = re.findall(r"url\(\s*['\"]?([^'\")]+)", plain.text)
+            assert all(u.startswith(("data:", "#")) for u in urls), [u for u in urls if not u.startswith("data:")]
+    assert "GraphiQL" in httpx.get(f"{ops.url}/graphiql/graphiql.min.js").text
+    assert httpx.get(f"{ops.url}/graphiql/../secret.key").status_code == 404
+    assert httpx.get(f"{ops.url}/graphiql/nothing.js").status_code == 404
 
 
 def test_refresh_recomposes_for_the_target_office_only(ops: RunningStack) -> None:

@@ -139,20 +139,29 @@ def test_three_administrators_each_do_only_their_part(admins: RunningStack) -> N
     assert '"LEADER"' in grant["before"] and grant["source"] == "127.0.0.1" and grant["roles"] == "SECURITY_ADMIN"
 
 
-def test_enrolling_a_second_factor_for_an_office_account_granted_later(admins: RunningStack) -> None:
+def test_an_office_account_granted_later_enrols_its_second_factor_at_sign_in(admins: RunningStack) -> None:
     sysadmin, secadmin = admins.session_token("sysadmin"), admins.session_token("secadmin")
     assert call(admins, "POST", "/admin/accounts", sysadmin,
                 {"username": "qian", "password": "Temp-2026-xyz"}).status_code == 200
     granted = call(admins, "PUT", "/admin/accounts/qian/grants", secadmin, {"roles": ["TARGET_OFFICE"]}).json()
     assert granted["secondFactorNeeded"] is True
-    refused = httpx.post(f"{admins.url}/auth/token", json={"username": "qian", "password": "Temp-2026-xyz"})
-    assert refused.status_code == 403 and refused.json()["error"] == "otp_not_enrolled"
-    enrolled = call(admins, "POST", "/admin/accounts/qian/second-factor", sysadmin)
-    uri = enrolled.json()["otpauthUri"]
+    offered = httpx.post(f"{admins.url}/auth/token", json={"username": "qian", "password": "Temp-2026-xyz"})
+    assert offered.status_code == 401 and offered.json()["error"] == "otp_enrolment_required"
+    uri = offered.json()["otpauth_uri"]
     assert uri.startswith("otpauth://totp/")
+    again = httpx.post(f"{admins.url}/auth/token", json={"username": "qian", "password": "Temp-2026-xyz"})
+    assert again.json()["otpauth_uri"] == uri, "the same factor is offered until a code confirms it"
+    wrong_password = httpx.post(f"{admins.url}/auth/token", json={"username": "qian", "password": "Wrong-2026-xyz"})
+    assert "otpauth_uri" not in wrong_password.json(), "nothing is offered without the password"
     admins.otp_uris["qian"] = uri
     body = {**admins.sign_in_body("qian", "Temp-2026-xyz"), "new_password": "Mima-own-pass-1"}
     assert httpx.post(f"{admins.url}/auth/password", json=body).status_code == 200
+    account = next(a for a in call(admins, "GET", "/admin/accounts", sysadmin).json()["accounts"]
+                   if a["username"] == "qian")
+    assert account["secondFactor"] is True
+    request = call(admins, "POST", "/admin/accounts/qian/second-factor", sysadmin)
+    assert request.status_code == 202 and "otpauth" not in request.text, "a SYSADMIN never learns a second factor"
+    assert request.json()["request"]["action"] == "resetSecondFactor"
 
 
 def test_machine_accounts_use_revocable_read_only_api_keys(admins: RunningStack) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 
 import httpx
@@ -27,24 +30,47 @@ def log_lines(stack: RunningStack, part: str) -> list[dict[str, object]]:
     return lines
 
 
-def test_request_id_reaches_every_subgraph_and_the_audit_trail(stack: RunningStack, office: dict[str, str]) -> None:
-    request_id = "req-observability-0001"
+def test_the_gateway_mints_the_request_id_and_keeps_the_clients_apart(stack: RunningStack,
+                                                                      office: dict[str, str]) -> None:
+    client_id = "req-observability-0001"
     response = httpx.post(
         f"{stack.url}/graphql",
-        headers={**office, "X-Request-ID": request_id},
+        headers={**office, "X-Request-ID": client_id},
         json={"query": 'mutation Add { createUnit(code: "HN", name: "汉南区", kind: DISTRICT) '
                        "{ code staff { name } } }",
               "operationName": "Add"},
     )
     assert response.json()["data"]["createUnit"] == {"code": "HN", "staff": []}
-    assert response.headers["x-request-id"] == request_id
+    request_id = response.headers["x-request-id"]
+    assert request_id != client_id and len(request_id) == 32, "the gateway's own id, not the client's"
     time.sleep(0.3)
     for part in ("gateway", "targets", "personnel"):
         assert any(line.get("request_id") == request_id for line in log_lines(stack, part)), part
     entry = next(line for line in log_lines(stack, "gateway") if line.get("request_id") == request_id)
     assert entry["operation"] == "Add" and entry["status"] == 200 and entry["service"] == "gateway"
-    rows = audit_rows(stack.data_dir, stack.dsns, "targets")
-    assert any(r["action"] == "createUnit" and r["entity_id"] == "HN" for r in rows)
+    row = next(r for r in audit_rows(stack.data_dir, stack.dsns, "targets")
+               if r["action"] == "createUnit" and r["entity_id"] == "HN")
+    assert row["request_id"] == request_id and row["client_request_id"] == client_id
+    assert row["source"] == "127.0.0.1"
+
+
+def test_a_client_at_a_service_port_cannot_choose_the_request_id_or_source(stack: RunningStack,
+                                                                           office: dict[str, str]) -> None:
+    """Straight to the targets port, a made-up id, address and signature land only in the labelled client field."""
+    forged = {**office, "X-Request-ID": "someone-elses-request", "X-Forwarded-For": "10.9.8.7",
+              "X-Client-Request-ID": "forged-client-id", "X-Request-Signature": "0" * 64}
+    create = 'mutation { createUnit(code: "JX", name: "江夏区", kind: DISTRICT) { code } }'
+    response = httpx.post(f"{stack.service_url('targets')}/graphql", headers=forged, json={"query": create})
+    assert response.json()["data"] == {"createUnit": {"code": "JX"}}
+    assert response.headers["x-request-id"] != "someone-elses-request"
+    row = next(r for r in audit_rows(stack.data_dir, stack.dsns, "targets")
+               if r["action"] == "createUnit" and r["entity_id"] == "JX")
+    assert row["request_id"] == response.headers["x-request-id"]
+    assert row["client_request_id"] == "someone-elses-request"
+    assert row["source"] == "127.0.0.1", "an unsigned X-Forwarded-For is not believed"
+    verify = subprocess.run([sys.executable, "-m", "mbo.cli", "audit", "verify", "--data-dir", str(stack.data_dir)],
+                            capture_output=True, text=True, env={**os.environ, **stack.env}, timeout=120, check=False)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
 def test_a_request_without_an_id_gets_one(stack: RunningStack, office: dict[str, str]) -> None:

@@ -7,6 +7,8 @@ screen can offer an action only when the server has it (`Api.has`).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +52,8 @@ SIGN_IN_PLAIN = {
     "no_roles": "此账户尚未授权，请联系安全管理员。No roles have been granted to this account yet.",
     "password_expired": "密码已过期或为临时密码，请设置新密码。The password has expired or was set by an "
                         "administrator: choose a new one.",
+    "otp_enrolment_required": "请登记动态口令：在手机身份验证器中添加下面的文本，然后输入显示的口令。Enrol your second "
+                              "factor: add the text below to your authenticator app, then enter its code.",
     "password_policy": "新密码不符合要求。The new password is not acceptable.",
 }
 
@@ -67,8 +71,10 @@ class Session:
     roles: list[str] = field(default_factory=list)
     unit: str | None = None
     token: str | None = None
+    refresh_token: str | None = None
+    expires_at: float | None = None  # monotonic time the access token expires
     second_factor: bool = False
-    adopted: bool = False  # a token handed over (MBO_TOKEN): the session is not ours to end
+    adopted: bool = False  # an access token handed over (MBO_TOKEN): the session is not ours to end
 
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
@@ -137,12 +143,18 @@ query Rewards($year: Int!, $first: Int, $after: String) { rewardLines(year: $yea
   pageInfo { hasNextPage endCursor } } }"""
 
 
+REFRESH_MARGIN = 30.0
+"""Renew the access token (300 s) when it has less than this left, before the request that needs it."""
+REFRESH_PREFIX = "mbor_"
+
+
 class Api:
     def __init__(self, url: str, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.session = Session(url=url.rstrip("/"))
         self.http = httpx.AsyncClient(timeout=120, transport=transport)
         self.schema: Schema | None = None
         self.warnings: list[str] = []
+        self._renewing = asyncio.Lock()
 
     # ---- transport ---------------------------------------------------------------------------------
 
@@ -174,18 +186,53 @@ class Api:
             if response.status_code == 423:
                 code = "account_locked"
             head = SIGN_IN_PLAIN.get(code)
-            raise ApiError(f"{head}\n{message}" if head else message, code)
+            error = ApiError(f"{head}\n{message}" if head else message, code)
+            error.details = [{"otpauthUri": payload["otpauth_uri"]}] if payload.get("otpauth_uri") else []
+            raise error
+        self._keep(payload)
         self.session.username = username
-        self.session.token = payload["access_token"]
-        self.session.roles = list(payload.get("roles") or [])
-        self.session.unit = payload.get("unit")
         self.session.second_factor = bool(otp)
         self.session.adopted = False
         self.schema = None
         return self.session
 
+    def _keep(self, payload: dict[str, Any]) -> None:
+        self.session.token = payload["access_token"]
+        self.session.refresh_token = payload.get("refresh_token")
+        self.session.expires_at = time.monotonic() + float(payload.get("expires_in") or 0)
+        self.session.roles = list(payload.get("roles") or [])
+        self.session.unit = payload.get("unit")
+
+    async def renew(self, stale: str | None = None) -> bool:
+        """Renew the access token with the session's refresh token (one renewal at a time: a refresh token
+        spent twice would end the session). True when a usable token is held afterwards."""
+        async with self._renewing:
+            if self.session.token != stale and stale is not None:
+                return True  # another worker renewed it meanwhile
+            if not self.session.refresh_token:
+                return False
+            try:
+                response = await self.http.post(f"{self.session.url}/auth/refresh",
+                                                json={"refresh_token": self.session.refresh_token})
+            except httpx.HTTPError:
+                return False
+            if response.status_code != 200:
+                self.session.refresh_token = None
+                return False
+            self._keep(response.json())
+            return True
+
     async def adopt(self, token: str) -> Session:
-        """Work in a session already held (MBO_TOKEN: a session token or a machine account's API key)."""
+        """Work in a session already held (MBO_TOKEN): a refresh token (`mbor_…`, spent at once; the session is
+        then ours, renewed and ended like our own), an access token (until it expires), or an API key."""
+        if token.startswith(REFRESH_PREFIX):
+            self.session.refresh_token = token
+            if not await self.renew():
+                raise ApiError(plain("UNAUTHENTICATED", "the refresh token is not valid"), "UNAUTHENTICATED")
+            token = str(self.session.token)
+            owned = True
+        else:
+            owned = False
         try:
             response = await self.http.get(f"{self.session.url}/auth/session",
                                            headers={"Authorization": f"Bearer {token}"})
@@ -202,7 +249,7 @@ class Api:
         self.session.token = token
         self.session.roles = list(payload.get("roles") or [])
         self.session.unit = payload.get("unit")
-        self.session.adopted = True
+        self.session.adopted = not owned
         self.schema = None
         return self.session
 
@@ -210,6 +257,9 @@ class Api:
         """End the session on the server (on quit); a failure to reach it changes nothing locally."""
         if not self.session.token or self.session.adopted:
             return
+        expires_at = self.session.expires_at
+        if self.session.refresh_token and expires_at is not None and time.monotonic() > expires_at - REFRESH_MARGIN:
+            await self.renew(self.session.token)
         try:
             await self.http.post(f"{self.session.url}/auth/logout", timeout=3,
                                  headers={"Authorization": f"Bearer {self.session.token}"})
@@ -225,16 +275,28 @@ class Api:
         return payload.get("data") or {}, payload.get("errors") or []
 
     async def _send(self, method: str, path: str, **request: Any) -> tuple[int, dict[str, Any]]:
-        """One authorised request to the gateway: its status and JSON body; ApiError when unreachable."""
-        headers = {"Authorization": f"Bearer {self.session.token}"} if self.session.token else {}
-        try:
-            response = await self.http.request(method, f"{self.session.url}{path}", headers=headers, **request)
-        except httpx.HTTPError as exc:
-            raise ApiError(f"{PLAIN['NETWORK']} ({type(exc).__name__})", "NETWORK") from None
+        """One authorised request to the gateway: its status and JSON body; ApiError when unreachable.
+
+        The access token is renewed first when it is about to expire, and once more on a 401, so a screen
+        never sees a short token run out while the session lives."""
+        expires_at = self.session.expires_at
+        if self.session.refresh_token and expires_at is not None and time.monotonic() > expires_at - REFRESH_MARGIN:
+            await self.renew(self.session.token)
+        token = self.session.token
+        response = await self._request(method, path, **request)
+        if response.status_code == 401 and self.session.refresh_token and await self.renew(token):
+            response = await self._request(method, path, **request)
         try:
             return response.status_code, response.json()
         except ValueError:
             raise ApiError(plain("INTERNAL", response.text[:200]), "INTERNAL") from None
+
+    async def _request(self, method: str, path: str, **request: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.session.token}"} if self.session.token else {}
+        try:
+            return await self.http.request(method, f"{self.session.url}{path}", headers=headers, **request)
+        except httpx.HTTPError as exc:
+            raise ApiError(f"{PLAIN['NETWORK']} ({type(exc).__name__})", "NETWORK") from None
 
     async def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         data, errors = await self.execute(document, variables)
@@ -600,7 +662,7 @@ class Api:
                     params: dict[str, Any] | None = None) -> dict[str, Any]:
         """One call of the gateway's administration API; a refusal becomes an ApiError like GraphQL's."""
         status, payload = await self._send(method, f"/admin{path}", json=body, params=params)
-        if status == 200:
+        if 200 <= status < 300:
             return payload
         if payload.get("errors"):  # the gateway's GraphQL-style refusal
             raise self.error(payload["errors"][0])
@@ -616,12 +678,21 @@ class Api:
             body["password"] = password
         return (await self.admin("POST", "/accounts", body))["account"]
 
-    async def reset_password(self, username: str, password: str) -> dict[str, Any]:
-        return await self.admin("POST", f"{_account(username)}/password", {"password": password})
+    async def reset_password(self, username: str, password: str, second_factor: bool = False) -> dict[str, Any]:
+        """Done at once (`mustChange`), or a dual-control request (`request`) a SECURITY_ADMIN decides."""
+        return await self.admin("POST", f"{_account(username)}/password",
+                                {"password": password, "secondFactor": second_factor})
 
-    async def enrol_second_factor(self, username: str) -> str:
-        """The `otpauth://` URI the holder enters into an authenticator app (the old factor stops working)."""
-        return str((await self.admin("POST", f"{_account(username)}/second-factor"))["otpauthUri"])
+    async def reset_second_factor(self, username: str) -> dict[str, Any]:
+        """Always a dual-control request; once approved, the holder enrols a new factor at the next sign-in."""
+        return await self.admin("POST", f"{_account(username)}/second-factor", {})
+
+    async def account_requests(self) -> list[dict[str, Any]]:
+        return (await self.admin("GET", "/requests"))["requests"]
+
+    async def decide_request(self, request_id: str, approve: bool) -> dict[str, Any]:
+        verb = "approve" if approve else "refuse"
+        return (await self.admin("POST", f"/requests/{quote(request_id, safe='')}/{verb}", {}))["request"]
 
     async def set_active(self, username: str, active: bool) -> dict[str, Any]:
         return await self.admin("POST", f"{_account(username)}/active", {"active": active})

@@ -43,6 +43,8 @@ UNLOCK = Binding("l", "unlock", "解锁 Unlock", id="unlock")
 ISSUE_KEY = Binding("k", "issue_key", "签发密钥 Key", id="issue-key")
 REVOKE_KEY = Binding("delete", "revoke_key", "吊销密钥 Revoke", id="revoke-key")
 GRANTS = Binding("g", "grants", "授权 Grants", id="grants")
+APPROVE_REQUEST = Binding("a", "approve_request", "批准复核 Approve", id="approve-request")
+REFUSE_REQUEST = Binding("x", "refuse_request", "驳回复核 Refuse", id="refuse-request")
 AUDIT = Binding("t", "audit", "身份审计 Audit", id="identity-audit")
 MORE = Binding("m", "more", "更早 Older", id="more")
 

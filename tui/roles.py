@@ -58,6 +58,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "accounts": ADMINS,
     "administer_accounts": (SYSADMIN,),
     "set_grants": (SECURITY_ADMIN,),
+    "decide_requests": (SECURITY_ADMIN,),
     "revoke_key": (SYSADMIN, SECURITY_ADMIN),
     "identity_audit": (AUDITOR,),
 }

@@ -7,8 +7,14 @@ from datetime import UTC, datetime
 from tortoise import fields
 from tortoise.models import Model
 
+from kernel.roles import SECOND_FACTOR_ROLES
+
 PERSON = "person"
 MACHINE = "machine"
+
+
+def needs_second_factor(roles: list[str]) -> bool:
+    return bool(set(roles) & {r.value for r in SECOND_FACTOR_ROLES})
 
 
 class User(Model):
@@ -23,7 +29,8 @@ class User(Model):
     read_write = fields.BooleanField(default=False)
     failed_logins = fields.IntField(default=0)
     locked_until = fields.DatetimeField(null=True)
-    otp_secret = fields.CharField(max_length=64, null=True)
+    otp_secret = fields.CharField(max_length=256, null=True)  # sealed (gateway.identity.sealing)
+    otp_pending_secret = fields.CharField(max_length=256, null=True)  # offered at sign-in, not yet confirmed
     otp_last_step = fields.BigIntField(null=True)
     password_changed_at = fields.DatetimeField(null=True)
     last_login_at = fields.DatetimeField(null=True)
@@ -109,4 +116,58 @@ class ApiKey(Model):
             "lastUsedAt": self.last_used_at.isoformat() if self.last_used_at else None,
             "revokedAt": self.revoked_at.isoformat() if self.revoked_at else None,
             "revokedBy": self.revoked_by,
+        }
+
+
+# One refresh token of a session; only its SHA-256 is stored. A spent one presented again ends the session.
+class RefreshToken(Model):
+
+    id = fields.CharField(max_length=64, primary_key=True)
+    session_id = fields.CharField(max_length=32, db_index=True)
+    issued_at = fields.DatetimeField()
+    spent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "refresh_token"
+
+
+PENDING = "pending"
+APPROVED = "approved"
+REFUSED = "refused"
+EXPIRED = "expired"
+
+
+# 双人复核: a dangerous change to an account, requested by a SYSADMIN, in effect once a SECURITY_ADMIN approves.
+class AccountRequest(Model):
+
+    id = fields.CharField(max_length=16, primary_key=True)
+    action = fields.CharField(max_length=32)
+    username = fields.CharField(max_length=64, db_index=True)
+    password_hash = fields.CharField(max_length=256, null=True)  # the proposed temporary password
+    reset_second_factor = fields.BooleanField(default=False)
+    reason = fields.CharField(max_length=256, default="")
+    status = fields.CharField(max_length=16, default=PENDING, db_index=True)
+    requested_by = fields.CharField(max_length=64)
+    requested_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    decided_by = fields.CharField(max_length=64, null=True)
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account_request"
+
+    def public(self) -> dict:
+        """What the administrators see of a request: never the proposed password."""
+        return {
+            "id": self.id,
+            "action": self.action,
+            "username": self.username,
+            "secondFactor": self.reset_second_factor,
+            "reason": self.reason,
+            "status": self.status,
+            "requestedBy": self.requested_by,
+            "requestedAt": self.requested_at.isoformat(),
+            "expiresAt": self.expires_at.isoformat(),
+            "decidedBy": self.decided_by,
+            "decidedAt": self.decided_at.isoformat() if self.decided_at else None,
         }

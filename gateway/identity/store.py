@@ -1,4 +1,5 @@
-"""The identity store: accounts, sign-in (password, lockout, second factor, expiry), password changes."""
+"""The identity store's account rules: creation, credentials (password, lockout, second factor and its
+enrolment, expiry) and stored passwords. `gateway.identity.service` builds the audited actions on these."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 
 from gateway.identity import totp
-from gateway.identity.models import MACHINE, PERSON, PasswordHistory, User
-from gateway.identity.passwords import expired, hash_password, policy_problems, reused, verify_password
-from kernel.roles import SECOND_FACTOR_ROLES, check_role_combination, parse_roles
+from gateway.identity.models import MACHINE, PERSON, PasswordHistory, User, needs_second_factor
+from gateway.identity.passwords import expired, hash_password, hashed, policy_problems, reused_async, verified
+from gateway.identity.sealing import seal, unseal
+from kernel.errors import Unauthenticated
+from kernel.roles import check_role_combination, parse_roles
 
 MODELS = ["gateway.identity.models"]
 MIGRATIONS = "gateway.identity.migrations"
@@ -19,13 +22,16 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 UNUSABLE_PASSWORD = "!"
 
+__all__ = ["MIGRATIONS", "MODELS", "Checked", "SignInError", "check_credentials", "create_user",
+           "needs_second_factor", "prepare_password", "store_password"]
 
-class SignInError(Exception):
+
+class SignInError(Unauthenticated):
     """A refused sign-in: `code` is the JSON `error` of POST /auth/token, `status` its HTTP status."""
 
-    def __init__(self, message: str, *, code: str = "invalid_credentials", status: int = 401) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, code: str = "invalid_credentials", status: int = 401, **extensions: object
+                 ) -> None:
+        super().__init__(message, **extensions)
         self.code = code
         self.status = status
 
@@ -35,14 +41,13 @@ class SignInError(Exception):
 
 
 @dataclass(frozen=True)
-class SignedIn:
-    username: str
-    roles: list[str]
-    unit: str | None
+class Checked:
+    """An account whose credentials were right: the time step of its one-time code (None without a second
+    factor) and, when the code confirmed a new enrolment, the sealed secret to keep from now on."""
 
-
-def needs_second_factor(roles: list[str]) -> bool:
-    return bool(set(roles) & {r.value for r in SECOND_FACTOR_ROLES})
+    user: User
+    step: int | None
+    enrolled: str | None = None
 
 
 def check_username(username: str) -> str:
@@ -67,7 +72,7 @@ async def create_user(username: str, password: str, roles: list[str], unit: str 
     """Create an account; return it and the `otpauth://` URI when it was given a second factor.
 
     Raise ValueError with a readable reason when anything is off. A person whose roles need a second
-    factor is enrolled at once; a machine account has no password (it uses API keys).
+    factor is enrolled at once (the secret is stored sealed); a machine account has no password.
     """
     username = check_username(username)
     names = checked_roles(roles, unit, allow_none=allow_no_roles)
@@ -80,7 +85,7 @@ async def create_user(username: str, password: str, roles: list[str], unit: str 
     if await User.filter(username=username).using_db(connection).exists():
         raise ValueError(f"the account {username} exists already")
     secret = totp.new_secret() if kind == PERSON and needs_second_factor(names) else None
-    password_hash = hash_password(password) if kind == PERSON else UNUSABLE_PASSWORD
+    password_hash = await hashed(password) if kind == PERSON else UNUSABLE_PASSWORD
     user = await User.create(
         username=username,
         display_name=display_name,
@@ -88,7 +93,7 @@ async def create_user(username: str, password: str, roles: list[str], unit: str 
         password_hash=password_hash,
         roles=",".join(names),
         unit=unit,
-        otp_secret=secret,
+        otp_secret=seal(secret, username) if secret else None,
         password_changed_at=None if must_change else datetime.now(UTC),
         using_db=connection,
     )
@@ -97,93 +102,125 @@ async def create_user(username: str, password: str, roles: list[str], unit: str 
     return user, totp.provisioning_uri(username, secret) if secret else None
 
 
-async def _failed(user: User, now: datetime, message: str, code: str) -> SignInError:
-    failures = user.failed_logins + 1
-    locked_until = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-    await User.filter(id=user.id).update(failed_logins=0 if locked_until else failures, locked_until=locked_until)
-    if locked_until:
-        return SignInError(f"the account is locked after {MAX_FAILURES} failed sign-ins; try again in "
-                           f"{LOCK_MINUTES} minutes", code="account_locked", status=423)
-    return SignInError(message, code=code)
+def _locked_error(minutes: int) -> SignInError:
+    return SignInError(f"the account is locked after {MAX_FAILURES} failed sign-ins; try again in "
+                       f"{minutes} minute(s)", code="account_locked", status=423)
 
 
-async def check_credentials(username: str, password: str, otp: str | None, now: datetime
-                            ) -> tuple[User, int | None]:
-    """Password, lockout and second factor; 5 failures in a row lock the account for 15 minutes.
+def _unlocked(now: datetime) -> Q:
+    return Q(locked_until__isnull=True) | Q(locked_until__lte=now)
 
-    Returns the account and the time step of its one-time code (None without a second factor). A code
-    whose step is not after the last one used is refused (RFC 6238 §5.2: no second use of a code).
+
+async def _failed(user: User, now: datetime, message: str, code: str, **extensions: object) -> SignInError:
+    """Count one failure atomically (one conditional UPDATE); the failure that reaches 5 locks the account."""
+    counted = await User.filter(Q(id=user.id) & _unlocked(now)).update(failed_logins=F("failed_logins") + 1)
+    if not counted:
+        return _locked_error(LOCK_MINUTES)
+    locked = await User.filter(Q(id=user.id) & _unlocked(now), failed_logins__gte=MAX_FAILURES).update(
+        failed_logins=0, locked_until=now + timedelta(minutes=LOCK_MINUTES))
+    if locked:
+        return _locked_error(LOCK_MINUTES)
+    return SignInError(message, code=code, **extensions)
+
+
+async def _refuse_if_locked(user_id: int, now: datetime) -> None:
+    locked_until = await User.filter(id=user_id).values_list("locked_until", flat=True)
+    until = locked_until[0] if locked_until else None
+    if until is not None and until > now:
+        raise _locked_error(max(1, int((until - now).total_seconds() // 60) + 1))
+
+
+async def check_credentials(username: str, password: str, otp: str | None, now: datetime) -> Checked:
+    """Lockout, password and second factor; 5 failures in a row lock the account for 15 minutes.
+
+    The lock is checked before the password is verified, and again once the verification's turn has come
+    (argon2 runs in a bounded thread pool). A code whose step is not after the last one used is refused
+    (RFC 6238 §5.2). An account that needs a second factor and has none is offered one to enrol: a missing
+    code answers `otp_enrolment_required` with the `otpauth://` URI, and the first right code confirms it.
     """
     user = await User.get_or_none(username=username) if 0 < len(username) <= 64 else None
     if user is None or not user.active or user.kind != PERSON:
-        verify_password(_DUMMY_HASH, password)
+        await verified(_DUMMY_HASH, password)
         raise SignInError("wrong username or password")
-    if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise SignInError(f"the account is locked after {MAX_FAILURES} failed sign-ins; try again in "
-                          f"{minutes} minute(s)", code="account_locked", status=423)
-    if not verify_password(user.password_hash, password):
+    await _refuse_if_locked(user.id, now)
+    if not await verified(user.password_hash, password, precheck=lambda: _refuse_if_locked(user.id, now)):
         raise await _failed(user, now, "wrong username or password", "invalid_credentials")
     if user.otp_secret is None and needs_second_factor(user.role_list):
-        raise SignInError("this account needs a second factor and has none yet; ask the system "
-                          "administrator to enrol one", code="otp_not_enrolled", status=403)
+        return await _enrolment(user, otp, now)
     if user.otp_secret is None:
-        return user, None
+        return Checked(user, None)
     if not otp:
         raise SignInError("enter the one-time code from your authenticator", code="otp_required")
-    step = totp.matching_step(user.otp_secret, otp, now)
+    step = totp.matching_step(unseal(user.otp_secret, user.username), otp, now)
     if step is None:
         raise await _failed(user, now, "the one-time code is wrong", "invalid_otp")
     if user.otp_last_step is not None and step <= user.otp_last_step:
         raise await _failed(user, now, "this one-time code was used already; wait for the next one", "invalid_otp")
-    return user, step
+    return Checked(user, step)
 
 
-async def _admit(user: User, step: int | None, now: datetime) -> SignedIn:
-    """Let a checked account in: it needs roles, and its one-time code is used up from here on."""
+async def _enrolment(user: User, otp: str | None, now: datetime) -> Checked:
+    """The holder enrols a new second factor: the same offered secret until a right code confirms it."""
+    if user.otp_pending_secret is None:
+        await User.filter(id=user.id, otp_pending_secret=None).update(
+            otp_pending_secret=seal(totp.new_secret(), user.username))
+        await user.refresh_from_db(fields=["otp_pending_secret"])
+    sealed = str(user.otp_pending_secret)
+    secret = unseal(sealed, user.username)
+    uri = totp.provisioning_uri(user.username, secret)
+    if not otp:
+        raise SignInError("this account needs a second factor: add the otpauth:// URI to your authenticator app, "
+                          "then sign in with its code", code="otp_enrolment_required", otpauth_uri=uri)
+    step = totp.matching_step(secret, otp, now)
+    if step is None:
+        raise await _failed(user, now, "the one-time code is wrong", "invalid_otp", otpauth_uri=uri)
+    return Checked(user, step, enrolled=sealed)
+
+
+async def admit(checked: Checked, now: datetime, connection: BaseDBAsyncClient | None = None) -> None:
+    """Let a checked account in: it needs roles; its one-time code is used up from here on, and a newly
+    confirmed second factor becomes its own."""
+    user = checked.user
     if not user.role_list:
         raise SignInError("no roles have been granted to this account yet", code="no_roles", status=403)
-    query = User.filter(id=user.id)
-    if step is not None:
-        query = query.filter(Q(otp_last_step__isnull=True) | Q(otp_last_step__lt=step))
-    admitted = await query.update(failed_logins=0, locked_until=None, last_login_at=now,
-                                  **({"otp_last_step": step} if step is not None else {}))
-    if not admitted:
+    query = User.filter(id=user.id).using_db(connection)
+    if checked.step is not None:
+        query = query.filter(Q(otp_last_step__isnull=True) | Q(otp_last_step__lt=checked.step))
+    changes: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    if checked.step is not None:
+        changes["otp_last_step"] = checked.step
+    if checked.enrolled is not None:
+        changes.update(otp_secret=checked.enrolled, otp_pending_secret=None)
+    if not await query.update(**changes):
         raise SignInError("this one-time code was used already; wait for the next one", code="invalid_otp")
-    return SignedIn(username=user.username, roles=user.role_list, unit=user.unit)
 
 
-async def sign_in(username: str, password: str, otp: str | None = None, now: datetime | None = None) -> SignedIn:
-    """Check everything a sign-in needs; refuse an expired password (it must be changed first)."""
-    now = now or datetime.now(UTC)
-    user, step = await check_credentials(username, password, otp, now)
-    await User.filter(id=user.id).update(failed_logins=0, locked_until=None)
+async def forgive_failures(user: User) -> None:
+    """Right credentials clear the failure count, even when the sign-in stops at an expired password."""
+    await User.filter(id=user.id).update(failed_logins=0)
+
+
+def check_not_expired(user: User, now: datetime) -> None:
     if user.role_list and expired(user.password_changed_at, now):
         raise SignInError("the password has expired (90 days, or set by an administrator); choose a new one",
                           code="password_expired", status=403)
-    return await _admit(user, step, now)
 
 
-async def change_password(username: str, password: str, otp: str | None, new_password: str,
-                          now: datetime | None = None) -> SignedIn:
-    """The holder changes their own password: policy, not one of the last 5, then signed in."""
-    now = now or datetime.now(UTC)
-    user, step = await check_credentials(username, password, otp, now)
-    await set_password(user, new_password, now=now, by_holder=True)
-    return await _admit(user, step, now)
-
-
-async def set_password(user: User, new_password: str, *, now: datetime, by_holder: bool,
-                       connection: BaseDBAsyncClient | None = None) -> None:
-    """Store a new password (ValueError when the policy refuses it); an administrator's is temporary."""
+async def prepare_password(user: User, new_password: str) -> str:
+    """The hash of an acceptable new password (ValueError when the policy or the history refuses it)."""
     problems = policy_problems(new_password, user.username)
     if problems:
         raise ValueError("the password needs " + "; ".join(problems))
-    earlier = await PasswordHistory.filter(username=user.username).using_db(connection) \
-        .order_by("-id").limit(5).values_list("password_hash", flat=True)
-    if reused(new_password, list(earlier)):
+    earlier = await PasswordHistory.filter(username=user.username).order_by("-id").limit(5) \
+        .values_list("password_hash", flat=True)
+    if await reused_async(new_password, list(earlier)):
         raise ValueError("the password must not be one of the last 5 passwords of this account")
-    password_hash = hash_password(new_password)
+    return await hashed(new_password)
+
+
+async def store_password(user: User, password_hash: str, *, now: datetime, by_holder: bool,
+                         connection: BaseDBAsyncClient | None = None) -> None:
+    """Keep a prepared password; one set by anyone but the holder is temporary (changed at next sign-in)."""
     await User.filter(id=user.id).using_db(connection).update(
         password_hash=password_hash, password_changed_at=now if by_holder else None,
         failed_logins=0, locked_until=None)

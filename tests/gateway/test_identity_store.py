@@ -10,15 +10,36 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from gateway.identity import totp
+from gateway.identity import sealing, service, totp
+from gateway.identity import store as identity_store
 from gateway.identity.models import PasswordHistory, Session, User
 from gateway.identity.passwords import expired, hash_password, policy_problems, reused
 from gateway.identity.sessions import SessionEnded, check_session, end_sessions, open_session
-from gateway.identity.store import MIGRATIONS, MODELS, SignInError, change_password, create_user, set_password, sign_in
+from gateway.identity.store import MIGRATIONS, MODELS, SignInError, create_user, prepare_password, store_password
+from gateway.settings import GatewaySettings
+from kernel.context import RequestContext
 from kernel.db import close_database, drop_database, open_database, tortoise_config
 from tests.support.stack import PG_BASE, backend
 
 PASSWORD = "Mbo-test-2026!"
+SECRET = "identity-store-test-secret-0123456789abcdef"
+SETTINGS = GatewaySettings(port=0, secret=SECRET, identity_dsn="")
+CTX = RequestContext(caller=None, request_id="test", source="127.0.0.1")
+
+
+async def sign_in(username: str, password: str, otp: str | None = None, now: datetime | None = None) -> User:
+    """The store's sign-in at a chosen moment (the service's own clock is now)."""
+    checked = await identity_store.check_credentials(username, password, otp, now or datetime.now(UTC))
+    await identity_store.forgive_failures(checked.user)
+    identity_store.check_not_expired(checked.user, now or datetime.now(UTC))
+    await identity_store.admit(checked, now or datetime.now(UTC))
+    return checked.user
+
+
+async def change_password(username: str, password: str, otp: str | None, new_password: str) -> User:
+    tokens = await service.change_password(CTX, username=username, password=password, otp=otp,
+                                           new_password=new_password, settings=SETTINGS)
+    return await User.get(username=tokens.username)
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +48,7 @@ async def store(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[None]
         dsn = f"{PG_BASE}/mbo_test_{uuid.uuid4().hex[:10]}_identity"
     else:
         dsn = f"sqlite://{Path(tmp_path_factory.mktemp('identity')) / 'identity.sqlite3'}"
+    sealing.configure(SECRET)
     await open_database(tortoise_config("identity", dsn, MODELS, MIGRATIONS))
     try:
         yield
@@ -74,7 +96,7 @@ def test_totp_accepts_one_step_of_drift_and_nothing_else() -> None:
 
 async def test_office_accounts_get_a_second_factor_and_need_its_code(store: None) -> None:
     user, uri = await create_user("office1", PASSWORD, ["TARGET_OFFICE"], None)
-    assert uri is not None and user.otp_secret
+    assert uri is not None and user.otp_secret and totp.secret_of(uri) not in user.otp_secret, "stored sealed"
     _, none = await create_user("leader1", PASSWORD, ["LEADER"], None)
     assert none is None, "a leader needs no second factor"
     now = datetime.now(UTC)
@@ -85,7 +107,7 @@ async def test_office_accounts_get_a_second_factor_and_need_its_code(store: None
         await sign_in("office1", PASSWORD, "000000" if code(uri, now) != "000000" else "111111", now)
     assert wrong.value.code == "invalid_otp"
     signed = await sign_in("office1", PASSWORD, code(uri, now), now)
-    assert signed.roles == ["TARGET_OFFICE"]
+    assert signed.role_list == ["TARGET_OFFICE"]
     with pytest.raises(SignInError, match="used already"):
         await sign_in("office1", PASSWORD, code(uri, now), now)
     earlier = now - timedelta(seconds=30)
@@ -122,7 +144,7 @@ async def test_a_new_password_may_not_repeat_the_last_five(store: None) -> None:
         await change_password("wang", current, None, new)
         current = new
     for earlier in ("Hua-mima-1!", "Hua-mima-5!", "Hua-mima-3!"):
-        with pytest.raises(ValueError, match="last 5"):
+        with pytest.raises(service.PasswordRefused, match="last 5"):
             await change_password("wang", current, None, earlier)
     await change_password("wang", current, None, PASSWORD)  # the sixth-newest: allowed again
     assert await PasswordHistory.filter(username="wang").count() == 7
@@ -134,11 +156,11 @@ async def test_an_expired_or_administrator_set_password_must_be_changed(store: N
     with pytest.raises(SignInError) as old:
         await sign_in("lisi", PASSWORD, None, later)
     assert old.value.code == "password_expired" and old.value.status == 403
-    await set_password(user, "Temp-pass-77", now=datetime.now(UTC), by_holder=False)
+    await store_password(user, await prepare_password(user, "Temp-pass-77"), now=datetime.now(UTC), by_holder=False)
     with pytest.raises(SignInError) as temporary:
         await sign_in("lisi", "Temp-pass-77")
     assert temporary.value.code == "password_expired"
-    with pytest.raises(ValueError, match="password needs"):
+    with pytest.raises(service.PasswordRefused, match="password needs"):
         await change_password("lisi", "Temp-pass-77", None, "weak")
     assert (await change_password("lisi", "Temp-pass-77", None, "Li-new-pass-1")).username == "lisi"
     assert (await sign_in("lisi", "Li-new-pass-1")).username == "lisi"

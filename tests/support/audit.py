@@ -10,7 +10,8 @@ from kernel.db import tortoise_dsn
 
 
 def audit_rows(data_dir: Path, dsns: list[str], store: str) -> list[dict[str, object]]:
-    query = "SELECT actor, action, entity, entity_id, success, detail, request_id FROM audit_entry ORDER BY id"
+    query = ("SELECT actor, action, entity, entity_id, source, success, detail, request_id, client_request_id "
+             "FROM audit_entry ORDER BY id")
     dsn = next((d for d in dsns if d.endswith(f"_{store}")), None)
     return [r | {"success": bool(r["success"])} for r in store_rows(data_dir, dsn, store, query)]
 

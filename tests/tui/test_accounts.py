@@ -7,8 +7,8 @@ import httpx
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Select, TextArea
 
-from gateway.identity.totp import current_code
-from tests.support.stack import RunningStack
+from gateway.identity.totp import current_code, secret_of
+from tests.support.stack import PASSWORD, RunningStack
 from tests.tui.helpers import SIZE, make_app, needs_otp, settle, signed_in, text_of, until
 from tui.app import MboApp
 from tui.commands import MboCommands
@@ -72,16 +72,6 @@ async def test_an_account_from_creation_to_first_sign_in_and_the_audit_trail(adm
                     and screen.current_name() == "analyst")
         assert screen.accounts["analyst"]["roles"] == [] and not screen.accounts["analyst"]["secondFactor"]
 
-        await pilot.press("o")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        await pilot.press("y")
-        await until(pilot, lambda: isinstance(app.screen, SecretDialog))
-        uri = app.screen.query_one("#secret", TextArea).text
-        assert uri.startswith("otpauth://totp/") and "secret=" in uri
-        assert "身份验证器" in text_of(app, "#instruction") and "authenticator app" in text_of(app, "#instruction")
-        await pilot.press("escape")
-        await until(pilot, lambda: app.screen is screen and screen.accounts["analyst"]["secondFactor"])
-
     app = make_app(admins, "secadmin")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_accounts(pilot, app, "analyst")
@@ -92,6 +82,9 @@ async def test_an_account_from_creation_to_first_sign_in_and_the_audit_trail(adm
         await until(pilot, lambda: app.screen is screen and screen.accounts["analyst"]["roles"] == [
             "ORGANIZATION_DEPT"])
 
+    offered = await post(admins, "/auth/token", {"username": "analyst", "password": TEMPORARY})
+    assert offered.json()["error"] == "otp_enrolment_required", "the holder enrols the second factor at sign-in"
+    uri = offered.json()["otpauth_uri"]
     body = {"username": "analyst", "password": TEMPORARY, "otp": current_code(uri)}
     refused = await post(admins, "/auth/token", body)
     assert refused.status_code == 403 and refused.json()["error"] == "password_expired"
@@ -107,8 +100,9 @@ async def test_an_account_from_creation_to_first_sign_in_and_the_audit_trail(adm
         audit = app.screen
         assert isinstance(audit, IdentityAuditScreen)
         done = {(e["actor"], e["action"]) for e in audit.entries if e["entityId"] == "analyst" and e["success"]}
-        assert {("sysadmin", "createAccount"), ("sysadmin", "enrolSecondFactor"), ("secadmin", "setGrants"),
-                ("analyst", "changePassword")} <= done
+        assert {("sysadmin", "createAccount"), ("secadmin", "setGrants"), ("analyst", "changePassword")} <= done
+        enrolled = next(e for e in audit.entries if e["action"] == "changePassword" and e["entityId"] == "analyst")
+        assert "secondFactorEnrolled" in enrolled["after"] and secret_of(uri) not in str(audit.entries)
         table = audit.query_one("#entries", DataTable)
         audit.query_one("#filter", Input).value = "setGrants"
         await settle(pilot)
@@ -183,10 +177,24 @@ async def test_a_machine_key_is_shown_once_and_can_be_revoked(admins: RunningSta
         assert screen.keys[0]["revokedBy"] == "secadmin"
 
 
+async def approve_all(stack: RunningStack, username: str) -> None:
+    """The security administrator approves every pending request about `username` (over the API)."""
+    bearer = stack.session_token("secadmin")
+    async with httpx.AsyncClient(timeout=30, headers={"Authorization": f"Bearer {bearer}"}) as client:
+        listed = (await client.get(f"{stack.url}/admin/requests")).json()["requests"]
+        for request in listed:
+            if request["username"] == username and request["status"] == "pending":
+                approved = await client.post(f"{stack.url}/admin/requests/{request['id']}/approve")
+                assert approved.status_code == 200, approved.text
+
+
 async def test_a_reset_password_must_be_changed_at_sign_in(admins: RunningStack) -> None:
     admins.add_user("holder", "TARGET_OFFICE")
     reset = await post(admins, "/admin/accounts/holder/password", {"password": TEMPORARY}, await admin_token(admins))
-    assert reset.status_code == 200, reset.text
+    assert reset.status_code == 202, "an office account's reset waits for the security administrator"
+    still = await post(admins, "/auth/token", admins.sign_in_body("holder"))
+    assert still.status_code == 200, "the proposed password is not in effect before approval"
+    await approve_all(admins, "holder")
 
     app = make_app(admins, None)
     async with app.run_test(size=SIZE) as pilot:
@@ -225,3 +233,61 @@ async def test_a_reset_password_must_be_changed_at_sign_in(admins: RunningStack)
 
     body = {"username": "holder", "password": CHOSEN, "otp": admins.otp("holder")}
     assert (await post(admins, "/auth/token", body)).status_code == 200
+
+
+async def test_the_dual_control_queue_from_request_to_approval_and_the_holders_enrolment(
+        admins: RunningStack) -> None:
+    admins.add_user("orgclerk", "ORGANIZATION_DEPT")
+    app = make_app(admins, "sysadmin")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_accounts(pilot, app, "orgclerk")
+        assert screen.check_action("approve_request", ()) is False, "a SYSADMIN never approves"
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is screen and any(
+            r["username"] == "orgclerk" and r["action"] == "resetSecondFactor" for r in screen.requests))
+        await pilot.press("l")  # unlocking an office account is a request too
+        await until(pilot, lambda: sum(r["username"] == "orgclerk" for r in screen.requests) == 2)
+        assert all(r["status"] == "pending" for r in screen.requests if r["username"] == "orgclerk")
+        assert "待复核 Pending" in str(screen.query_one("#requests", DataTable).get_row_at(0))
+        assert screen.accounts["orgclerk"]["secondFactor"], "nothing changes before approval"
+
+    app = make_app(admins, "secadmin")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_accounts(pilot, app, "orgclerk")
+        assert screen.check_action("approve_request", ()) and screen.check_action("refuse_request", ())
+        table = screen.query_one("#requests", DataTable)
+        unlock = next(r for r in screen.requests if r["action"] == "unlockAccount" and r["status"] == "pending")
+        table.move_cursor(row=table.get_row_index(unlock["id"]))
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is screen and any(
+            r["id"] == unlock["id"] and r["status"] == "refused" for r in screen.requests))
+        reset = next(r for r in screen.requests if r["action"] == "resetSecondFactor" and r["status"] == "pending")
+        table.move_cursor(row=table.get_row_index(reset["id"]))
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is screen and not screen.accounts["orgclerk"]["secondFactor"])
+        decided = next(r for r in screen.requests if r["id"] == reset["id"])
+        assert decided["status"] == "approved" and decided["decidedBy"] == "secadmin"
+        assert "已批准 Approved" in str(table.get_row(reset["id"]))
+
+    app = make_app(admins, None)  # the holder enrols the new factor on the sign-in screen
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        screen.query_one("#username", Input).value = "orgclerk"
+        screen.query_one("#password", Input).value = PASSWORD
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.query("#box.enrolling") and screen.query_one("#otp", Input).has_focus,
+                    settled=False)
+        shown = text_of(app, "#enrol")
+        assert "身份验证器" in shown and "authenticator app" in shown
+        uri = shown[shown.index("otpauth://"):].strip()
+        admins.otp_uris["orgclerk"] = uri
+        await pilot.press(*str(admins.otp("orgclerk")), "enter")
+        await signed_in(pilot)
+        assert app.api.session.username == "orgclerk"

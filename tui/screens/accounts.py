@@ -1,8 +1,10 @@
-"""账户管理 Accounts (三员): the accounts table and, below it, the API keys of the highlighted account.
+"""账户管理 Accounts (三员): the accounts table; below it the dual-control queue (双人复核) and the API keys of the
+highlighted account.
 
-SYSADMIN creates accounts, resets passwords, enrols second factors, disables/enables, unlocks and issues keys;
-SECURITY_ADMIN sets grants and revokes keys; AUDITOR reads, and opens the identity audit. Each key shows only
-for the role that may use it; the server decides in the end.
+SYSADMIN creates accounts, resets passwords and second factors, disables/enables, unlocks and issues keys — a
+change to an administrator's or office account, and every second-factor reset, becomes a request; SECURITY_ADMIN
+approves or refuses requests, sets grants and revokes keys; AUDITOR reads, and opens the identity audit. Each
+key shows only for the role that may use it; the server decides in the end.
 """
 
 from __future__ import annotations
@@ -27,13 +29,15 @@ from tui.screens.base import MboScreen
 
 COLUMNS = ("用户名 User", "姓名 Name", "类型 Kind", "角色·单位 Roles", "状态 State", "认证 Auth", "改密 Pwd set",
            "登录 Last in")
+REQUEST_COLUMNS = ("编号 Id", "操作 Change", "账户 Account", "申请人 By", "申请 Requested", "到期 Expires",
+                   "状态 State", "复核人 Decided by")
+REQUEST_ACTIONS = {"resetPassword": "重置密码 Reset password", "resetSecondFactor": "重置动态口令 Reset 2FA",
+                   "disableAccount": "停用 Disable", "unlockAccount": "解锁 Unlock"}
+REQUEST_STATES = {"pending": "待复核 Pending", "approved": "已批准 Approved", "refused": "已驳回 Refused",
+                  "expired": "已过期 Expired"}
 KEY_COLUMNS = ("编号 Id", "标签 Label", "签发 Issued", "签发人 By", "最近使用 Last used", "状态 State")
 KINDS = {"person": "人员 Person", "machine": "系统 Machine"}
 SECOND_FACTOR_ROLES = {"TARGET_OFFICE", "ORGANIZATION_DEPT", "SYSADMIN", "SECURITY_ADMIN", "AUDITOR"}
-ENROL_NOTE = ("请账户持有人在手机身份验证器（如 FreeOTP、Microsoft / Google Authenticator）中添加账户，"
-              "扫描或手动输入上面的文本（或其中 secret= 后的密钥）。此前登记的动态口令随即失效；本文本仅显示一次。\n"
-              "The holder adds this text (or the value after secret=) to an authenticator app. The previous "
-              "second factor no longer works. Shown once.")
 KEY_NOTE = ("请立即将密钥存入对方系统的密钥库；关闭后无法再次查看。\n"
             "Store the key in the other system's secret store now: it cannot be shown again.")
 
@@ -53,26 +57,32 @@ def roles_check(text: str) -> str | None:
 
 class AccountsScreen(MboScreen):
     BINDINGS = [keys.BACK, keys.RELOAD, keys.NEW_ACCOUNT, keys.RESET_PASSWORD, keys.SECOND_FACTOR,
-                keys.TOGGLE_ACTIVE, keys.UNLOCK, keys.ISSUE_KEY, keys.GRANTS, keys.REVOKE_KEY, keys.AUDIT]
+                keys.TOGGLE_ACTIVE, keys.UNLOCK, keys.ISSUE_KEY, keys.GRANTS, keys.REVOKE_KEY, keys.APPROVE_REQUEST,
+                keys.REFUSE_REQUEST, keys.AUDIT]
     ROLE_ACTIONS = {"new_account": "administer_accounts", "reset_password": "administer_accounts",
                     "second_factor": "administer_accounts", "toggle_active": "administer_accounts",
                     "unlock": "administer_accounts", "issue_key": "administer_accounts", "grants": "set_grants",
-                    "revoke_key": "revoke_key", "audit": "identity_audit"}
+                    "revoke_key": "revoke_key", "approve_request": "decide_requests",
+                    "refuse_request": "decide_requests", "audit": "identity_audit"}
     CSS = MboScreen.CSS + """
     #accounts { height: 1fr; }
-    #keys { height: 8; }
-    #keys-title { padding: 0 1; text-style: bold; }
+    #requests { height: 7; }
+    #keys { height: 6; }
+    #keys-title, #requests-title { padding: 0 1; text-style: bold; }
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.accounts: dict[str, dict[str, Any]] = {}
+        self.requests: list[dict[str, Any]] = []
         self.keys: list[dict[str, Any]] = []
         self.keys_of: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(id="accounts", zebra_stripes=True, cursor_type="row")
+        yield Label("双人复核 Changes awaiting a second administrator", id="requests-title")
+        yield DataTable(id="requests", zebra_stripes=True, cursor_type="row")
         yield Label("API 密钥 API keys", id="keys-title")
         yield DataTable(id="keys", zebra_stripes=True, cursor_type="row")
         yield Label("", classes="status")
@@ -80,6 +90,7 @@ class AccountsScreen(MboScreen):
 
     def on_mount(self) -> None:
         self.query_one("#accounts", DataTable).add_columns(*COLUMNS)
+        self.query_one("#requests", DataTable).add_columns(*REQUEST_COLUMNS)
         self.query_one("#keys", DataTable).add_columns(*KEY_COLUMNS)
         self.query_one("#accounts", DataTable).focus()
         self.action_reload()
@@ -103,8 +114,38 @@ class AccountsScreen(MboScreen):
             table.add_row(*(Text(cell) for cell in self.row(a)), key=a["username"])
         if select in self.accounts:
             table.move_cursor(row=table.get_row_index(select))
-        self.status(f"{len(found)} 个账户 accounts · ? 全部按键 all keys")
+        requests = await self.call(self.api.account_requests)
+        self.requests = requests or []
+        self.show_requests()
+        pending = sum(1 for r in self.requests if r["status"] == "pending")
+        self.status(f"{len(found)} 个账户 accounts · {pending} 待复核 pending · ? 全部按键 all keys")
         self.show_keys()
+
+    def show_requests(self) -> None:
+        table = self.query_one("#requests", DataTable)
+        table.clear()
+        for r in self.requests:
+            action = REQUEST_ACTIONS.get(r["action"], r["action"])
+            if r["action"] == "resetPassword" and r.get("secondFactor"):
+                action += " + 动态口令 2FA"
+            cells = [r["id"], action, r["username"], r["requestedBy"], day(r["requestedAt"]), day(r["expiresAt"]),
+                     REQUEST_STATES.get(r["status"], r["status"]), r.get("decidedBy") or "—"]
+            table.add_row(*(Text(str(cell)) for cell in cells), key=r["id"])
+        pending = sum(1 for r in self.requests if r["status"] == "pending")
+        self.query_one("#requests-title", Label).update(
+            f"双人复核 Changes awaiting a second administrator · {pending} 待复核 pending")
+
+    def current_request(self) -> dict[str, Any] | None:
+        table = self.query_one("#requests", DataTable)
+        if table.row_count == 0:
+            self.status("没有复核申请 No request to decide", error=True)
+            return None
+        request_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        found = next((r for r in self.requests if r["id"] == request_id), None)
+        if found is None or found["status"] != "pending":
+            self.status("请选择待复核的申请 Select a pending request", error=True)
+            return None
+        return found
 
     @staticmethod
     def row(a: dict[str, Any]) -> list[str]:
@@ -168,10 +209,19 @@ class AccountsScreen(MboScreen):
         result = await self.call(fn, *args)
         if result is None:
             return
-        self.notify(done, timeout=4)
+        self.notify(self.outcome(result, done) if isinstance(result, dict) else done, timeout=6)
         self.action_reload(select)
         if then is not None:
             then(result)
+
+    @staticmethod
+    def outcome(result: dict[str, Any], done: str) -> str:
+        """What a SYSADMIN's step did: `done`, or that it waits for a SECURITY_ADMIN (双人复核)."""
+        request = result.get("request")
+        if request:
+            return (f"已提交复核申请 {request['id']}，待安全管理员批准。Request {request['id']} submitted: it takes "
+                    "effect when a security administrator approves it.")
+        return done
 
     def confirm(self, question: str, yes: str, run: Callable[[], None]) -> None:
         self.app.push_screen(ConfirmDialog(question, yes), lambda ok: run() if ok else None)
@@ -204,25 +254,47 @@ class AccountsScreen(MboScreen):
         name = account["username"]
 
         async def save(values: dict[str, str]) -> dict[str, Any]:
-            return await self.api.reset_password(name, values["password"])
+            return await self.api.reset_password(name, values["password"], values["secondFactor"] == "yes")
 
-        fields = [Field("password", "临时密码 Temporary password", check=required_check, password=True)]
-        self.app.push_screen(FormDialog(f"重置密码 Reset the password of {name}（下次登录须修改 changed at next "
-                                        "sign-in）", fields, save),
-                             lambda done: self.action_reload(name) if done else None)
+        fields = [Field("password", "临时密码 Temporary password", check=required_check, password=True),
+                  Field("secondFactor", "同时重置动态口令 Also reset 2FA", "no",
+                        choices=[("no", "否 No"), ("yes", "是 Yes（须复核 needs approval）")])]
+        title = (f"重置密码 Reset the password of {name}（下次登录须修改 changed at next sign-in；管理类账户须"
+                 "安全管理员复核 an administrator's or office account needs a security administrator's approval）")
+
+        def saved(done: dict[str, Any] | None) -> None:
+            if done:
+                self.notify(self.outcome(done, f"已重置密码 Password reset for {name}"), timeout=6)
+                self.action_reload(name)
+
+        self.app.push_screen(FormDialog(title, fields, save), saved)
 
     def action_second_factor(self) -> None:
         account = self.current()
         if account is None:
             return
         name = account["username"]
-        again = "重新登记 Re-enrol" if account["secondFactor"] else "登记 Enrol"
-        question = (f"为 {name} {again} 动态口令？原有口令将失效。\n"
-                    f"{again} a second factor for {name}? The old one stops working.")
-        self.confirm(question, again, lambda: self.act(
-            f"已登记动态口令 Second factor enrolled for {name}", self.api.enrol_second_factor, name,
-            then=lambda uri: self.app.push_screen(SecretDialog(f"动态口令登记 Enrolment · {name}", uri, ENROL_NOTE)),
-            select=name))
+        question = (f"申请重置 {name} 的动态口令？安全管理员批准后原口令失效，持有人下次登录时自行登记新口令。\n"
+                    f"Ask to reset the second factor of {name}? Once a security administrator approves, the old "
+                    "one stops working and the holder enrols a new one at the next sign-in.")
+        self.confirm(question, "申请 Request", lambda: self.act(
+            f"已申请 Requested for {name}", self.api.reset_second_factor, name, select=name))
+
+    def decide(self, approve: bool) -> None:
+        request = self.current_request()
+        if request is None:
+            return
+        verb = "批准 Approve" if approve else "驳回 Refuse"
+        what = REQUEST_ACTIONS.get(request["action"], request["action"])
+        question = f"{verb} {request['id']}: {what} · {request['username']}（申请人 by {request['requestedBy']}）?"
+        self.confirm(question, verb, lambda: self.act(f"{verb} {request['id']} ✓", self.api.decide_request,
+                                                      request["id"], approve, select=request["username"]))
+
+    def action_approve_request(self) -> None:
+        self.decide(True)
+
+    def action_refuse_request(self) -> None:
+        self.decide(False)
 
     def action_toggle_active(self) -> None:
         account = self.current()
@@ -292,8 +364,8 @@ class AccountsScreen(MboScreen):
             return
         self.notify(f"已授权 Granted {done['username']}: {', '.join(done['roles'])}", timeout=4)
         if done.get("secondFactorNeeded"):
-            self.notify("该账户需登记动态口令后才能登录（由系统管理员登记）。This account needs a second factor "
-                        "before it can sign in: the system administrator enrols one.", severity="warning", timeout=8)
+            self.notify("该账户需登记动态口令：持有人下次登录时自行登记。This account needs a second factor: the "
+                        "holder enrols one at the next sign-in.", severity="warning", timeout=8)
         self.action_reload(done["username"])
 
     def action_audit(self) -> None:

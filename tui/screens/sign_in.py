@@ -1,5 +1,6 @@
-"""Sign in (登录): username, password, the one-time code when the server asks for it, the lockout message, and
-the forced change of an expired or temporary password (新密码) before the session starts."""
+"""Sign in (登录): username, password, the one-time code when the server asks for it, the enrolment of a new
+second factor (登记动态口令: the server shows its otpauth:// URI and the first code confirms it), the lockout
+message, and the forced change of an expired or temporary password (新密码) before the session starts."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from tui.api import ApiError
 
+ENROL_NOTE = ("登记动态口令：在手机身份验证器（如 FreeOTP、Microsoft / Google Authenticator）中添加下面的文本（或其中 "
+              "secret= 后的密钥），再输入它显示的 6 位口令。\nEnrol your second factor: add this text (or the value "
+              "after secret=) to an authenticator app, then enter the 6-digit code it shows.")
+
 
 class SignInScreen(Screen[bool]):
     """First screen, and pushed again (with `resume=True`) when the session expires mid-work."""
@@ -20,8 +25,10 @@ class SignInScreen(Screen[bool]):
     #box { width: 64; height: auto; border: round $accent; padding: 1 2; }
     #title { text-style: bold; padding-bottom: 1; }
     #error { color: $error; height: auto; width: 100%; }
-    .otp, .change { display: none; }
+    .otp, .change, .enrol { display: none; }
     #box.needs-otp .otp { display: block; }
+    #box.enrolling .enrol { display: block; }
+    #enrol { color: $warning; height: auto; width: 100%; padding-bottom: 1; }
     #box.must-change .change { display: block; }
     """
     AUTO_FOCUS = "#username"
@@ -45,6 +52,7 @@ class SignInScreen(Screen[bool]):
             yield Input(self.username, id="username")
             yield Label("密码 Password")
             yield Input(id="password", password=True)
+            yield Static("", id="enrol", classes="enrol", markup=False)
             yield Label("动态口令 One-time code", classes="otp")
             yield Input(id="otp", classes="otp", max_length=8, restrict=r"[0-9]*")
             yield Label("新密码 New password", classes="change")
@@ -130,7 +138,11 @@ class SignInScreen(Screen[bool]):
     def refused(self, exc: ApiError) -> None:
         self.error(exc.message)
         box = self.query_one("#box")
-        if exc.code in ("otp_required", "invalid_otp"):
+        uri = next((str(d["otpauthUri"]) for d in exc.details if "otpauthUri" in d), None)
+        if uri:
+            box.add_class("enrolling")
+            self.query_one("#enrol", Static).update(f"{ENROL_NOTE}\n{uri}")
+        if exc.code in ("otp_required", "invalid_otp", "otp_enrolment_required"):
             box.add_class("needs-otp")
             self.query_one("#otp", Input).value = ""
             self.query_one("#otp", Input).focus()
