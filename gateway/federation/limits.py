@@ -15,10 +15,14 @@ from graphql import (
 )
 from graphql.language import TokenKind
 
+# 15: deep enough for the standard introspection query that GraphiQL and graphql-core send (nine `ofType`
+# levels under `__schema.types.fields.args.type`), which counts like any other query.
+DEFAULT_MAX_DEPTH = 15
+
 
 @dataclass(frozen=True)
 class Limits:
-    max_depth: int = 12
+    max_depth: int = DEFAULT_MAX_DEPTH
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 1_000_000

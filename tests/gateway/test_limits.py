@@ -38,7 +38,7 @@ def test_depth_limit_expands_fragments() -> None:
       fragment B on Review { product { reviews { product { reviews { product { reviews { product {
         reviews { product { reviews { product { upc } } } } } } } } } } } }"""
     with pytest.raises(LimitError) as raised:
-        check_limits(parse(query), Limits())
+        check_limits(parse(query), Limits(max_depth=12))
     assert raised.value.message == "query depth 14 exceeds the limit of 12"
 
 
@@ -66,15 +66,19 @@ def test_fragment_bomb_is_refused_quickly() -> None:
 
 
 def test_introspection_counts_towards_the_depth_limit() -> None:
-    check_limits(parse(get_introspection_query(descriptions=True, type_depth=6)), Limits())  # depth 12
+    standard = parse(get_introspection_query(descriptions=True))  # nine `ofType` levels, as GraphiQL sends
+    check_limits(standard, Limits())
+    assert depth_of(get_introspection_query(descriptions=True)) == 15
     with pytest.raises(LimitError) as raised:
-        check_limits(parse(get_introspection_query(descriptions=True)), Limits())  # nine `ofType` levels
+        check_limits(standard, Limits(max_depth=12))
     assert raised.value.message == "query depth 15 exceeds the limit of 12"
     inner = "name"
-    for _ in range(11):
+    for _ in range(14):
         inner = f"ofType {{ {inner} }}"
-    assert depth_of(f"{{ __type(name: \"Product\") {{ {inner} }} }}") == 13
-    assert depth_of(f"query Q {{ ...F }} fragment F on Query {{ __schema {{ queryType {{ {inner} }} }} }}") == 14
+    assert depth_of(f"{{ __type(name: \"Product\") {{ {inner} }} }}") == 16
+    assert depth_of(f"query Q {{ ...F }} fragment F on Query {{ __schema {{ queryType {{ {inner} }} }} }}") == 17
+    with pytest.raises(LimitError, match="query depth 16 exceeds the limit of 15"):
+        check_limits(parse(f"{{ __type(name: \"Product\") {{ {inner} }} }}"), Limits())
 
 
 @pytest.fixture
