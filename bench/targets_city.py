@@ -18,7 +18,8 @@ from pathlib import Path
 import httpx
 from common import machine, mbo_import, summary, table, timed
 
-from mbo.generate import demo_units, write
+from mbo.generate import city_units
+from tests.support.bundles import write_csv as write
 from tests.support.stack import PASSWORD, RunningStack
 
 TOPS = 30
@@ -36,7 +37,7 @@ ASSIGN = """mutation($v: Int!, $who: String!) { updateTarget(year: 2026, code: "
 
 def city_bundle(folder: Path, unit_count: int) -> int:
     """units.csv, people.csv (5 per unit) and targets.csv; returns the number of targets."""
-    units = demo_units()[:unit_count]
+    units = city_units()[:unit_count]
     folder.mkdir(parents=True, exist_ok=True)
     write(folder / "units.csv", ["code", "name", "kind", "group"], [[u.code, u.name, u.kind, u.group] for u in units])
     people = []
