@@ -15,11 +15,18 @@ business mutation at all (三员分立); they work through the CLI and the audit
 
 `tests/test_permission_matrix.py` calls every mutation of the composed supergraph as every role and checks
 the outcome against this table; a mutation added without an entry here fails that test.
+
+Reads have a gate of their own, `read_refusal`, in front of every Query root field of every service
+(`_entities` and `_service` included): the 三员 administrators read no business data. The AUDITOR reads the
+services' audit trails (`<service>AuditTrail`) and nothing else; SYSADMIN and SECURITY_ADMIN read nothing
+through GraphQL (they work through the gateway's /admin API). A caller holding an administrator role is held
+to this whatever else its token claims, and a caller with no business role at all is refused (fail closed).
 """
 
 from __future__ import annotations
 
-from kernel.roles import ADMIN_ROLES, Role
+from kernel.auth import Caller
+from kernel.roles import ADMIN_ROLES, BUSINESS_ROLES, Role
 
 
 def _roles(*roles: Role) -> frozenset[str]:
@@ -122,3 +129,29 @@ def gate_message(roles: frozenset[str]) -> str:
 
 def missing_entry_message(field: str) -> str:
     return f"mutation {field} has no entry in the permissions table (kernel.permissions.MUTATION_ROLES); refused"
+
+
+# ---- reads ------------------------------------------------------------------------------------------
+
+AUDIT_TRAIL_FIELDS = frozenset({"targetsAuditTrail", "assessmentAuditTrail", "personnelAuditTrail"})
+
+
+def read_refusal(caller: Caller | None, field: str) -> str | None:
+    """Why `caller` may not read the Query root field `field` at all, or None when the service's own checks
+    decide (a service token, a business role, the AUDITOR on an audit trail)."""
+    if caller is None:
+        return "sign in first"
+    if caller.is_service:
+        return None
+    admin = caller.roles & ADMIN_ROLES
+    if not admin and caller.roles & BUSINESS_ROLES:
+        return None
+    if Role.AUDITOR in admin and field in AUDIT_TRAIL_FIELDS:
+        return None
+    if Role.AUDITOR in admin:
+        return (f"the AUDITOR reads the audit trails ({', '.join(sorted(AUDIT_TRAIL_FIELDS))}) and nothing else "
+                "(三员分立)")
+    if admin:
+        return (f"{', '.join(sorted(admin))} reads no business data; accounts, grants and keys are administered "
+                "through the gateway's /admin API (三员分立)")
+    return "this needs a business role"

@@ -25,6 +25,7 @@ ALL_ROLES = READERS + ADMINS
 
 PERMISSIONS: dict[str, tuple[str, ...]] = {
     "units": READERS,
+    "staff_counts": (OFFICE, LEADER, SUPERVISION, ORG_DEPT),  # every unit's people; others see only their own
     "tree": READERS,
     "edit_target": (OFFICE, UNIT_OPERATOR),
     "propose": (OFFICE,),

@@ -10,10 +10,10 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from kernel.spreadsheet import safe_cell
 from services.assessment.models import Revision, UnitResult
 
 GRADE_NAMES = {"ADVANCED": "先进", "QUALIFIED": "达标", "UNQUALIFIED": "未达标", "LAST_PLACE": "末位"}
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 
 
@@ -67,13 +67,6 @@ class Bulletin:
 
 def group_label(group: str) -> str:
     return group or "全部单位"
-
-
-def safe_cell(value: object) -> object:
-    """A spreadsheet cell that can never run as a formula: text starting with = + - @ gets a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def md_cell(value: object) -> str:
