@@ -33,6 +33,7 @@ from services.assessment.inputs import (
     row_year,
 )
 from services.assessment.models import AdjustmentItem, AdjustmentStatus, Assessment, SnapshotUnit
+from services.assessment.rules import CENT
 from services.assessment.snapshot import check_year, ensure_open
 
 PROPOSERS = (Role.TARGET_OFFICE, Role.SUPERVISION_OFFICE)
@@ -83,6 +84,7 @@ async def propose(ctx: RequestContext, *, year: int, unit_code: str, points: Dec
     reason = _text(reason, "reason", MAX_REASON)
     evidence = _text(evidence, "evidence", MAX_EVIDENCE, required=False)
     unit_code = (unit_code or "").strip()
+    points = Decimal(points).quantize(CENT)
     await ensure_open(ctx, year)
     if not await SnapshotUnit.exists(year=year, code=unit_code):
         raise BadInput(f"{unit_code or '(empty)'} is not a unit of the {year} assessment", field="unitCode")
@@ -168,7 +170,7 @@ async def import_adjustments(ctx: RequestContext, rows: list[AdjustmentRow]) -> 
             errors.add(r.row, "reason", f"the same item of {unit} (same reason) is also on row {seen[key]}")
             continue
         seen[key] = r.row
-        incoming[key] = points
+        incoming[key] = points.quantize(CENT)
     errors.raise_if_any()
     refuse_if_published(opened.values())
     async with audited(ctx, action="importAdjustments", entity="AdjustmentItem") as audit:

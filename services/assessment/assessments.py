@@ -234,7 +234,8 @@ async def publish(ctx: RequestContext, year: int) -> View:
         raise Conflict(f"the {year} results are missing or older than the inputs; compute the assessment first")
     revision = await Revision.get(year=year, number=assessment.revision)
     days = frozen_settings(revision).notice_days
-    ends_on = rules.notice_ends_on(clock.today(), days)
+    today = clock.today()
+    ends_on = rules.notice_ends_on(today, days)
     async with audited(ctx, action="publishAssessment", entity="Assessment") as audit:
         audit.entity_id = f"{year}#{assessment.revision}"
         frozen = await Assessment.filter(
@@ -246,7 +247,8 @@ async def publish(ctx: RequestContext, year: int) -> View:
         now = datetime.now(UTC)
         final = ends_on is None
         await Revision.filter(year=year, number=assessment.revision).update(
-            published_at=now, published_by=caller.username, notice_days=days, notice_ends_on=ends_on,
+            published_at=now, published_by=caller.username, published_on=today, notice_days=days,
+            notice_ends_on=ends_on,
             final_at=now if final else None, finalized_by=caller.username if final else None)
         audit.before = {"status": Status.COMPUTED.value}
         audit.after = {"status": Status.PUBLISHED.value, "revision": assessment.revision, "final": final,

@@ -65,6 +65,8 @@ class Bulletin:
 
     @property
     def published_on(self) -> str:
+        if self.revision.published_on is not None:
+            return chinese_date(self.revision.published_on)
         published = self.revision.published_at or datetime.now(LOCAL_TIME)
         return chinese_date(published.astimezone(LOCAL_TIME).date())
 

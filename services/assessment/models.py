@@ -62,6 +62,7 @@ class Revision(Model):
     last_place_overflow = fields.IntField(default=0)
     groups = fields.TextField(default="[]")
     settings = fields.TextField(default="{}")
+    published_on = fields.DateField(null=True)  # the business date of publication (the bulletin's date)
     notice_days = fields.IntField(default=0, db_default=0)
     notice_ends_on = fields.DateField(null=True)  # last day of the public notice (公示); null: no notice
     final_at = fields.DatetimeField(null=True)  # final: at publication with no notice, else by finalizeAssessment

@@ -80,6 +80,11 @@ class Migration(migrations.Migration):
             field=fields.DateField(null=True),
         ),
         ops.AddField(
+            model_name='Revision',
+            name='published_on',
+            field=fields.DateField(null=True),
+        ),
+        ops.AddField(
             model_name='UnitResult',
             name='adjustment_points',
             field=fields.CharField(default='0.00', db_default='0.00', max_length=24),
