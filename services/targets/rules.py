@@ -154,19 +154,26 @@ def completion(measure_quantitative: bool, direction: Direction, agreed: Decimal
                actual: Decimal | None) -> Decimal:
     """Progress of one target in [0, 1] from its latest actual to date.
 
-    Quantitative higher-is-better: actual / agreed; lower-is-better: agreed / actual (1 when actual is 0);
-    qualitative: the reported completion itself. No report, or no agreed value, is 0.
+    The completion ratio of the assessment (docs/rules.md §1.2), capped at 1: quantitative higher-is-better
+    actual / agreed (with an agreed value ≤ 0: 1 once actual reaches it, else 0); lower-is-better agreed /
+    actual, 1 when actual is 0 (with a negative value: 1 once actual is at or below agreed, else 0), so an
+    agreed 0 with actual 5 is 0 % done, not 100 %; qualitative: the reported completion itself. No report,
+    or no agreed value, is 0.
     """
     if actual is None:
         return Decimal(0)
     if not measure_quantitative:
         share = actual
-    elif agreed is None or agreed == 0:
-        share = Decimal(1) if actual >= 0 and agreed == 0 else Decimal(0)
+    elif agreed is None:
+        share = Decimal(0)
     elif direction is Direction.HIGHER_IS_BETTER:
-        share = actual / agreed
+        share = actual / agreed if agreed > 0 else Decimal(1 if actual >= agreed else 0)
+    elif actual == 0:
+        share = Decimal(1)
+    elif actual < 0 or agreed < 0:
+        share = Decimal(1 if actual <= agreed else 0)
     else:
-        share = Decimal(1) if actual == 0 else agreed / actual
+        share = agreed / actual
     return min(max(share, Decimal(0)), Decimal(1))
 
 
