@@ -77,7 +77,7 @@ async def _write(year: int, current: dict[str, str], incoming: dict[str, Decimal
         if key not in current:
             await YearSetting.create(year=year, key=key, value=text)
             created += 1
-        elif current[key] != text:
+        elif rules.parse_setting(key, current[key])[1] != value:  # "0.50" and "0.5" are the same value
             await YearSetting.filter(year=year, key=key).update(value=text)
             updated += 1
         else:
