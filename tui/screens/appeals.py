@@ -61,6 +61,8 @@ class AppealsScreen(MboScreen):
         if not allowed:
             return allowed
         a = self.assessment
+        if action == "new" and not self.api.session.unit:
+            return False  # a leader of the city, not of a unit, has no unit to appeal for
         if action == "new" and not (a and a.get("onNotice")):
             return None  # shown, greyed out: appeals are taken while the results are on public notice
         if action == "workflow" and not (self.current and self.current["status"] == "FILED"):
