@@ -299,7 +299,7 @@ class PublishedResult:
     unit_name: str
     unit_group: str
     grade: Grade
-    composite_score: Decimal = strawberry.field(description="The adjusted composite (§4.2)")
+    composite_score: Decimal = strawberry.field(description="The adjusted composite (docs/rules.md §2.2)")
     rank: int
     qualified: bool
     adjustment_points: Decimal = strawberry.field(description="加减分 — the clamped sum; 0.00 without items")
@@ -701,7 +701,7 @@ class Mutation:
         return await _assessment(assessments.publish(info.context, year))
 
     @strawberry.mutation(description="Make the latest revision final once its public notice has ended and no "
-                                     "appeal on it is undecided (§4.4)")
+                                     "appeal on it is undecided (docs/rules.md §4)")
     async def finalize_assessment(self, info: Info[RequestContext, None], year: int) -> Assessment:
         return await _assessment(assessments.finalize(info.context, year))
 
