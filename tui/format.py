@@ -35,6 +35,12 @@ def person(p: dict[str, Any] | None) -> str:
     return f"{name}（{p['staffNo']}）" if name else str(p.get("staffNo", ""))
 
 
+def signed(points: str) -> str:
+    """Adjustment points with their sign: +1.00, -2.00."""
+    value = Decimal(str(points))
+    return f"+{value}" if value > 0 else str(value)
+
+
 def standing(a: dict[str, Any]) -> str:
     """公示 or final, for a published revision; empty before publication."""
     if a.get("final"):

@@ -69,7 +69,7 @@ async def test_supervision_proposes_and_another_target_office_account_decides(st
     async with app.run_test(size=SIZE) as pilot:
         await signed_in(pilot)
         app.open("adjustment_items")
-        await until(pilot, lambda: isinstance(app.screen, AdjustmentItemsScreen) and app.screen.items)
+        await until(pilot, lambda: isinstance(app.screen, AdjustmentItemsScreen) and app.screen.records)
         screen = app.screen
         assert "发生重大安全生产事故" in str(screen.query_one(DataTable).get_row_at(0)[3])
         assert screen.check_action("workflow", ()) is False  # the supervision office does not approve
@@ -85,7 +85,7 @@ async def test_supervision_proposes_and_another_target_office_account_decides(st
         form.query_one("#f-reason", Input).value = "获国家级表彰：全国文明城区"
         form.query_one("#f-evidence", Input).value = "中央文明委文件"
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: app.screen is screen and len(screen.items) == 2)
+        await until(pilot, lambda: app.screen is screen and len(screen.records) == 2)
     proposed = [i for i in items(stack) if i["unitCode"] == "QK"]
     assert proposed == [{"unitCode": "QK", "points": "1.00", "category": "表彰奖励",
                          "reason": "获国家级表彰：全国文明城区", "status": "PROPOSED", "proposedBy": "supervision",
@@ -95,9 +95,9 @@ async def test_supervision_proposes_and_another_target_office_account_decides(st
     async with app.run_test(size=SIZE) as pilot:
         await signed_in(pilot)
         app.open("adjustment_items")
-        await until(pilot, lambda: isinstance(app.screen, AdjustmentItemsScreen) and len(app.screen.items) == 2)
+        await until(pilot, lambda: isinstance(app.screen, AdjustmentItemsScreen) and len(app.screen.records) == 2)
         screen = app.screen
-        qk = next(i for i in screen.items if i["unitCode"] == "QK")
+        qk = next(i for i in screen.records if i["unitCode"] == "QK")
         select_row(screen.query_one(DataTable), qk["id"])
         await pilot.pause()
         assert "中央文明委文件" in text_of(app, "#detail")
@@ -106,7 +106,7 @@ async def test_supervision_proposes_and_another_target_office_account_decides(st
         assert app.screen.query_one("#f-decision", Select).value == "APPROVE"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is screen and any(
-            i["unitCode"] == "QK" and i["status"] == "APPROVED" for i in screen.items))
+            i["unitCode"] == "QK" and i["status"] == "APPROVED" for i in screen.records))
 
         # The office proposes an item itself: approving its own proposal is refused, on the form.
         await pilot.press("n")
@@ -117,8 +117,8 @@ async def test_supervision_proposes_and_another_target_office_account_decides(st
         form.query_one("#f-category", Select).value = "督查通报"
         form.query_one("#f-reason", Input).value = "重点工作推进迟缓，被市委督查室通报批评"
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: app.screen is screen and len(screen.items) == 3)
-        czj = next(i for i in screen.items if i["unitCode"] == "CZJ")
+        await until(pilot, lambda: app.screen is screen and len(screen.records) == 3)
+        czj = next(i for i in screen.records if i["unitCode"] == "CZJ")
         select_row(screen.query_one(DataTable), czj["id"])
         await pilot.press("w")
         await until(pilot, lambda: isinstance(app.screen, FormDialog))
@@ -131,7 +131,7 @@ async def test_supervision_proposes_and_another_target_office_account_decides(st
     async with app.run_test(size=SIZE) as pilot:
         await signed_in(pilot)
         app.open("adjustment_items")
-        await until(pilot, lambda: isinstance(app.screen, AdjustmentItemsScreen) and len(app.screen.items) == 3)
+        await until(pilot, lambda: isinstance(app.screen, AdjustmentItemsScreen) and len(app.screen.records) == 3)
         screen = app.screen
         select_row(screen.query_one(DataTable), czj["id"])
         await pilot.press("w")
@@ -142,7 +142,7 @@ async def test_supervision_proposes_and_another_target_office_account_decides(st
         app.screen.query_one("#f-reason", Input).value = "通报不属于本年度考核期"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is screen and any(
-            i["unitCode"] == "CZJ" and i["status"] == "REJECTED" for i in screen.items))
+            i["unitCode"] == "CZJ" and i["status"] == "REJECTED" for i in screen.records))
     czj_item = next(i for i in items(stack) if i["unitCode"] == "CZJ")
     assert (czj_item["decidedBy"], czj_item["decisionReason"]) == ("office2", "通报不属于本年度考核期")
 

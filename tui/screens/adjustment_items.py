@@ -11,23 +11,18 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual import work
+from textual.widgets import Label
 
 from tui import keys
 from tui.dialogs.form import Field, FormDialog, required_check
-from tui.screens.base import MboScreen
+from tui.format import signed
+from tui.screens.queue import QueueScreen
 
-STATUS = {"PROPOSED": "待审核 proposed", "APPROVED": "已批准 approved", "REJECTED": "已驳回 rejected"}
-STATUS_STYLE = {"PROPOSED": "yellow", "APPROVED": "green", "REJECTED": "dim"}
 CATEGORIES = [("表彰奖励", "表彰奖励 Honours"), ("改革创新", "改革创新 Reform and innovation"),
               ("安全生产", "安全生产 Work safety"), ("生态环保", "生态环保 Environment"),
               ("督查通报", "督查通报 Supervision notice"), ("其他", "其他 Other")]
 DECISIONS = [("APPROVE", "批准 Approve"), ("REJECT", "驳回 Reject")]
-COLUMNS = ("单位 Unit", "加减分 Points", "类别 Category", "理由 Reason", "状态 Status", "来源 Source",
-           "提出 Proposed by", "审核 Decided by")
 
 
 def points_check(text: str) -> str | None:
@@ -48,95 +43,46 @@ def points_check(text: str) -> str | None:
     return None
 
 
-def signed(points: str) -> str:
-    value = Decimal(points)
-    return f"+{value}" if value > 0 else str(value)
-
-
-class AdjustmentItemsScreen(MboScreen):
+class AdjustmentItemsScreen(QueueScreen):
     BINDINGS = [keys.BACK, keys.RELOAD, keys.NEW, keys.WORKFLOW]
     ROLE_ACTIONS = {"new": "propose_adjustment", "workflow": "decide_adjustment_item"}
-    CSS = MboScreen.CSS + """
-    #items { height: 1fr; }
-    #detail { height: auto; max-height: 6; border: round $accent; padding: 0 1; }
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: list[dict[str, Any]] = []
-        self.unit_names: dict[str, str] = {}
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Label("", id="heading", classes="title")
-        yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="detail")
-        yield Label("", classes="status")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#detail").border_title = "理由与佐证 Reason and evidence"
-        self.query_one(DataTable).add_columns(*COLUMNS)
-        self.query_one(DataTable).focus()
-        self.action_reload()
+    COLUMNS = ("单位 Unit", "加减分 Points", "类别 Category", "理由 Reason", "状态 Status", "来源 Source",
+               "提出 Proposed by", "审核 Decided by")
+    DETAIL_TITLE = "理由与佐证 Reason and evidence"
+    STATUS = {"PROPOSED": "待审核 proposed", "APPROVED": "已批准 approved", "REJECTED": "已驳回 rejected"}
+    STATUS_STYLE = {"PROPOSED": "yellow", "APPROVED": "green", "REJECTED": "dim"}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "workflow" and self.current is not None and self.current["status"] != "PROPOSED":
-            return None if super().check_action(action, parameters) else False
-        return super().check_action(action, parameters)
-
-    def action_reload(self) -> None:
-        self.query_one("#heading", Label).update(
-            f"{self.year} 加减分 Adjustment points · n 提出 propose (督查室/目标办) · w 审核 approve or reject "
-            "(另一目标办账户 another target-office account)")
-        self.status("加载中 Loading…")
-        self.load()
-
-    def unit_label(self, code: str) -> str:
-        name = self.unit_names.get(code)
-        return f"{name}（{code}）" if name else code
+        allowed = super().check_action(action, parameters)
+        if action == "workflow" and allowed and self.current is not None and self.current["status"] != "PROPOSED":
+            return None  # shown, greyed out: only proposed items are decided
+        return allowed
 
     @work(exclusive=True, exit_on_error=False, group="adjustment-items")
     async def load(self) -> None:
-        if not self.unit_names:
-            units = await self.call(self.api.units)
-            self.unit_names = {u["code"]: u["name"] for u in units or []}
+        self.query_one("#heading", Label).update(
+            f"{self.year} 加减分 Adjustment points · n 提出 propose (督查室/目标办) · w 审核 approve or reject "
+            "(另一目标办账户 another target-office account)")
+        await self.load_unit_names()
         items = await self.call(self.api.adjustment_items, self.year)
         if items is None:
             return
-        self.items = items
-        table = self.query_one(DataTable)
-        table.clear()
-        for item in items:
-            style = STATUS_STYLE.get(item["status"], "")
-            table.add_row(*(Text(v, style=style) for v in (
-                self.unit_label(item["unitCode"]), signed(item["points"]), item["category"], item["reason"],
-                STATUS.get(item["status"], item["status"]), "导入 imported" if item["imported"] else "提出 proposed",
-                item["proposedBy"], item.get("decidedBy") or "")), key=item["id"])
-        self.refresh_bindings()
+        self.fill(items)
         pending = sum(1 for i in items if i["status"] == "PROPOSED")
         self.status(f"{len(items)} 项 items · 待审核 proposed {pending}")
 
-    @property
-    def current(self) -> dict[str, Any] | None:
-        tables = self.query(DataTable)
-        if not tables or not tables.first().row_count:
-            return None
-        table = tables.first()
-        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        return next((i for i in self.items if i["id"] == key), None)
+    def cells(self, item: dict[str, Any]) -> list[object]:
+        return [self.unit_label(item["unitCode"]), signed(item["points"]), item["category"], item["reason"],
+                self.status_label(item), "导入 imported" if item["imported"] else "提出 proposed",
+                item["proposedBy"], item.get("decidedBy") or ""]
 
-    @on(DataTable.RowHighlighted)
-    def highlighted(self) -> None:
-        item = self.current
-        if item is None:
-            return
+    def describe(self, item: dict[str, Any]) -> list[str]:
         lines = [f"{self.unit_label(item['unitCode'])} {signed(item['points'])} {item['category']}：{item['reason']}"]
         if item.get("evidence"):
             lines.append(f"佐证 Evidence：{item['evidence']}")
         if item.get("decisionReason"):
             lines.append(f"审核意见 Decision note（{item.get('decidedBy') or ''}）：{item['decisionReason']}")
-        self.query_one("#detail", Static).update("\n".join(lines))
+        return lines
 
     def action_new(self) -> None:
         units = [(code, f"{name}（{code}）") for code, name in sorted(self.unit_names.items())]
@@ -171,5 +117,5 @@ class AdjustmentItemsScreen(MboScreen):
 
     def saved(self, result: dict[str, Any] | None) -> None:
         if result is not None:
-            self.notify(f"已保存 Saved: {STATUS.get(result['status'], result['status'])}", timeout=4)
+            self.notify(f"已保存 Saved: {self.status_label(result)}", timeout=4)
             self.load()

@@ -10,51 +10,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual import work
+from textual.widgets import Label
 
 from tui import keys
-from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.form import Field, FormDialog, required_check
 from tui.format import standing
-from tui.screens.base import MboScreen
+from tui.screens.queue import QueueScreen, ask_to_finalise
 
-STATUS = {"FILED": "待处理 pending", "ACCEPTED": "已采纳 accepted", "REJECTED": "已驳回 rejected"}
-STATUS_STYLE = {"FILED": "yellow", "ACCEPTED": "green", "REJECTED": "dim"}
 DECISIONS = [("ACCEPTED", "采纳 Accept"), ("REJECTED", "驳回 Reject")]
-COLUMNS = ("编号 No.", "单位 Unit", "版本 Revision", "申诉理由 Reason", "状态 Status", "提出人 Filed by",
-           "处理意见 Decision", "处理人 Decided by")
 
 
-class AppealsScreen(MboScreen):
+class AppealsScreen(QueueScreen):
     BINDINGS = [keys.BACK, keys.RELOAD, keys.NEW, keys.WORKFLOW, keys.FINALIZE]
     ROLE_ACTIONS = {"new": "file_appeal", "workflow": "decide_appeal", "finalize": "finalize"}
-    CSS = MboScreen.CSS + """
-    #appeals { height: 1fr; }
-    #detail { height: auto; max-height: 6; border: round $accent; padding: 0 1; }
-    """
+    COLUMNS = ("编号 No.", "单位 Unit", "版本 Revision", "申诉理由 Reason", "状态 Status", "提出人 Filed by",
+               "处理意见 Decision", "处理人 Decided by")
+    DETAIL_TITLE = "申诉与处理 Appeal and decision"
+    STATUS = {"FILED": "待处理 pending", "ACCEPTED": "已采纳 accepted", "REJECTED": "已驳回 rejected"}
+    STATUS_STYLE = {"FILED": "yellow", "ACCEPTED": "green", "REJECTED": "dim"}
 
     def __init__(self) -> None:
         super().__init__()
-        self.appeals: list[dict[str, Any]] = []
         self.assessment: dict[str, Any] | None = None
-        self.unit_names: dict[str, str] = {}
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Label("", id="heading", classes="title")
-        yield DataTable(id="appeals", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="detail")
-        yield Label("", classes="status")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#detail").border_title = "申诉与处理 Appeal and decision"
-        self.query_one(DataTable).add_columns(*COLUMNS)
-        self.query_one(DataTable).focus()
-        self.action_reload()
+    @property
+    def appeals(self) -> list[dict[str, Any]]:
+        return self.records
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         allowed = super().check_action(action, parameters)
@@ -71,19 +53,9 @@ class AppealsScreen(MboScreen):
             return None
         return True
 
-    def action_reload(self) -> None:
-        self.status("加载中 Loading…")
-        self.load()
-
-    def unit_label(self, code: str) -> str:
-        name = self.unit_names.get(code)
-        return f"{name}（{code}）" if name else code
-
     @work(exclusive=True, exit_on_error=False, group="appeals")
     async def load(self) -> None:
-        if not self.unit_names:
-            units = await self.call(self.api.units)
-            self.unit_names = {u["code"]: u["name"] for u in units or []}
+        await self.load_unit_names()
         self.assessment = await self.call(self.api.assessment_status, self.year)
         appeals = await self.call(self.api.appeals, self.year)
         if appeals is None:
@@ -92,38 +64,19 @@ class AppealsScreen(MboScreen):
         state = (f"第 {a['revision']} 版 revision · {standing(a) or '尚未发布 not published yet'}" if a
                  else "尚无考核结果 no results yet")
         self.query_one("#heading", Label).update(f"{self.year} 申诉 Appeals · {state}")
-        self.appeals = appeals
-        table = self.query_one(DataTable)
-        table.clear()
-        for x in appeals:
-            style = STATUS_STYLE.get(x["status"], "")
-            table.add_row(*(Text(str(v), style=style) for v in (
-                x["id"], self.unit_label(x["unitCode"]), x["revision"], x["reason"],
-                STATUS.get(x["status"], x["status"]), x["filedBy"], x.get("decision") or "",
-                x.get("decidedBy") or "")), key=x["id"])
-        self.refresh_bindings()
+        self.fill(appeals)
         pending = sum(1 for x in appeals if x["status"] == "FILED")
         self.status(f"{len(appeals)} 件申诉 appeals · 待处理 pending {pending}")
 
-    @property
-    def current(self) -> dict[str, Any] | None:
-        tables = self.query(DataTable)
-        if not tables or not tables.first().row_count:
-            return None
-        table = tables.first()
-        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        return next((x for x in self.appeals if x["id"] == key), None)
+    def cells(self, x: dict[str, Any]) -> list[object]:
+        return [x["id"], self.unit_label(x["unitCode"]), x["revision"], x["reason"], self.status_label(x),
+                x["filedBy"], x.get("decision") or "", x.get("decidedBy") or ""]
 
-    @on(DataTable.RowHighlighted)
-    def highlighted(self) -> None:
-        x = self.current
-        if x is None:
-            return
+    def describe(self, x: dict[str, Any]) -> list[str]:
         lines = [f"{self.unit_label(x['unitCode'])} 第 {x['revision']} 版：{x['reason']}（{x['filedBy']}）"]
         if x.get("decision"):
-            lines.append(f"{STATUS.get(x['status'], '')}（{x.get('decidedBy') or ''}）：{x['decision']}")
-        self.query_one("#detail", Static).update("\n".join(lines))
-        self.refresh_bindings()
+            lines.append(f"{self.status_label(x)}（{x.get('decidedBy') or ''}）：{x['decision']}")
+        return lines
 
     def action_new(self) -> None:
         unit = self.api.session.unit
@@ -155,29 +108,12 @@ class AppealsScreen(MboScreen):
     def saved(self, result: dict[str, Any] | None) -> None:
         if result is None:
             return
-        message = f"已保存 Saved: {STATUS.get(result['status'], result['status'])}"
+        message = f"已保存 Saved: {self.status_label(result)}"
         if result["status"] == "ACCEPTED":
             message += "；请开启更正版本、更正数据并重新发布 open a correction, correct the inputs and publish again"
         self.notify(message, timeout=6)
         self.load()
 
     def action_finalize(self) -> None:
-        a = self.assessment
-        if a is None:
-            return
-        question = (f"将 {self.year} 年度第 {a['revision']} 版考核结果定稿？\n"
-                    f"Make revision {a['revision']} of {self.year} final? The public notice must have ended and "
-                    "every appeal must be decided.")
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.finalize()
-
-        self.app.push_screen(ConfirmDialog(question, "定稿 Finalise"), confirmed)
-
-    @work(exclusive=True, exit_on_error=False, group="finalize")
-    async def finalize(self) -> None:
-        done = await self.call(self.api.finalize, self.year)
-        if done is not None:
-            self.notify(f"已定稿 Revision {done['revision']} is final", timeout=4)
-            self.load()
+        if self.assessment is not None:
+            ask_to_finalise(self, self.assessment["revision"], self.load)

@@ -16,9 +16,10 @@ from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, 
 from tui import keys
 from tui.dialogs.confirm import ConfirmDialog
 from tui.export import write_xlsx
-from tui.format import GRADE_STYLE, GRADES, standing
+from tui.format import GRADE_STYLE, GRADES, signed, standing
 from tui.screens.base import MboScreen
 from tui.screens.home import ASSESSMENT
+from tui.screens.queue import ask_to_finalise
 
 COLUMNS = ("名次", "代码 Code", "名称 Name", "组", "专项 Dept", "投票 Vote", "检查 Insp", "基层 Grass",
            "综合 Total", "达标", "等次 Grade", "加减分 Adj", "缺项 Missing")
@@ -30,11 +31,6 @@ def export_cell(index: int, text: str) -> Decimal | str:
     if index in NUMBERS and text.lstrip("-").replace(".", "", 1).isdigit():
         return Decimal(text)
     return text
-
-
-def signed(points: str) -> str:
-    value = Decimal(points)
-    return f"+{value}" if value > 0 else str(value)
 
 
 def items_text(name: str, r: dict[str, Any]) -> str:
@@ -239,22 +235,7 @@ class RankingScreen(MboScreen):
             self.fail("只有已发布且尚未定稿的结果可以定稿 Only published results that are not final yet can be "
                       "made final.")
             return
-        question = (f"将 {a['year']} 年度第 {a['revision']} 版考核结果定稿？定稿后为最终结果，用于奖惩兑现。\n"
-                    f"Make revision {a['revision']} of {a['year']} final? Its public notice must have ended and every "
-                    "appeal must be decided; final results are what rewards are applied from.")
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.finalize()
-
-        self.app.push_screen(ConfirmDialog(question, "定稿 Finalise"), confirmed)
-
-    @work(exclusive=True, exit_on_error=False, group="finalize")
-    async def finalize(self) -> None:
-        done = await self.call(self.api.finalize, self.year)
-        if done is not None:
-            self.notify(f"已定稿 Revision {done['revision']} is final", timeout=4)
-            self.load()
+        ask_to_finalise(self, a["revision"], self.load)
 
     def action_export(self) -> None:
         self.export()
