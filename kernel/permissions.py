@@ -42,6 +42,7 @@ CERTIFIERS = _roles(Role.TARGET_OFFICE, Role.ASSESSOR)
 EVALUATORS = _roles(Role.TARGET_OFFICE, Role.EVALUATOR)
 PERSONNEL_EDITORS = _roles(Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
 REVIEWERS = _roles(Role.SUPERVISION_OFFICE, Role.TARGET_OFFICE)
+UNIT_APPELLANTS = _roles(Role.UNIT_OPERATOR, Role.LEADER)
 ORGANIZATION = _roles(Role.ORGANIZATION_DEPT)
 
 # ---- targets service -----------------------------------------------------------------------------
@@ -85,6 +86,17 @@ ASSESSMENT_MUTATIONS: dict[str, frozenset[str]] = {
     "computeAssessment": OFFICE,
     "publishAssessment": OFFICE,
     "openCorrection": OFFICE,
+    # Public notice and appeals (公示与申诉): a unit's operator or a leader of the unit appeals against its own
+    # result (the service checks the unit); the target office decides and makes the revision final.
+    "fileAppeal": UNIT_APPELLANTS,
+    "decideAppeal": OFFICE,
+    "finalizeAssessment": OFFICE,
+    # Adjustment items (加减分): proposed by the supervision office or the target office, approved or rejected
+    # by a different target-office account (the service checks the account); imported by the office.
+    "proposeAdjustment": REVIEWERS,
+    "approveAdjustment": OFFICE,
+    "rejectAdjustment": OFFICE,
+    "importAdjustments": OFFICE,
     # Certification: an assessor for its department's targets, or the office (bundle import).
     "importCertifications": CERTIFIERS,
     "certifyTarget": CERTIFIERS,

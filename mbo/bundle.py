@@ -27,7 +27,8 @@ class FileSpec:
 
 
 # Dependency order: units, then the people and targets that name them, then the year's settings and the
-# year-end inputs (the assessment service opens the year's assessment when the first of them arrives).
+# year-end inputs, adjustment items last (the assessment service opens the year's assessment when the first
+# of them arrives).
 SPECS: tuple[FileSpec, ...] = (
     FileSpec("units.csv", "importUnits", ("code", "name", "kind"), ("group",)),
     FileSpec(
@@ -50,6 +51,7 @@ SPECS: tuple[FileSpec, ...] = (
     FileSpec("inspections.csv", "importInspections", ("unit_code", "year", "inspector", "score")),
     FileSpec("grassroots.csv", "importGrassroots",
              ("unit_code", "year", "satisfied", "basically_satisfied", "dissatisfied")),
+    FileSpec("adjustments.csv", "importAdjustments", ("unit_code", "year", "points", "reason")),
 )
 KNOWN = {spec.name: spec for spec in SPECS}
 MAX_FILE_BYTES = env_int("MBO_MAX_FILE_BYTES", 200_000_000)

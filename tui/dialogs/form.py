@@ -92,7 +92,7 @@ class FormDialog(ModalScreen[Any]):
                 with Horizontal(classes="row"):
                     yield Label(f.label, classes="field-label")
                     if f.choices is not None:
-                        yield Select([(label, value) for value, label in f.choices], value=f.value or Select.BLANK,
+                        yield Select([(label, value) for value, label in f.choices], value=f.value or Select.NULL,
                                      id=f"f-{f.name}", disabled=f.disabled, allow_blank=not f.value)
                     else:
                         yield Input(f.value, id=f"f-{f.name}", disabled=f.disabled, placeholder=f.placeholder,
@@ -104,12 +104,18 @@ class FormDialog(ModalScreen[Any]):
                 yield Button("取消 Cancel", id="cancel")
                 yield Button("保存 Save (ctrl+s)", id="save", variant="primary")
 
+    def on_mount(self) -> None:
+        """The first field that can be filled in has the focus, so typing starts there."""
+        first = next((f for f in self.fields if not f.disabled), None)
+        if first is not None:
+            self.query_one(f"#f-{first.name}").focus()
+
     def values(self) -> dict[str, str]:
         found = {}
         for f in self.fields:
             widget = self.query_one(f"#f-{f.name}")
             if isinstance(widget, Select):
-                found[f.name] = "" if widget.value is Select.BLANK else str(widget.value)
+                found[f.name] = "" if widget.value is Select.NULL else str(widget.value)
             else:
                 found[f.name] = widget.value.strip()  # type: ignore[attr-defined]
         return found
