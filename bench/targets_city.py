@@ -1,7 +1,8 @@
 """A city's targets: 110 units × 30 top-level targets × 2 levels of decomposition (16,500 targets).
 
-Prints the import time of targets.csv, one unit's whole tree, `laggingTargets` over the whole city, and one
-unit's tree in a city of 11 units against one of 110 (it must not grow with the number of units).
+Prints the import time of targets.csv, one unit's whole tree, `laggingTargets` over the whole city, a change of
+a target's assignee (checked against personnel: the person must be staff of the target's unit), and one unit's
+tree in a city of 11 units against one of 110 (it must not grow with the number of units).
 
 Run: .venv/bin/python bench/targets_city.py [--repeat 30]
 """
@@ -17,7 +18,8 @@ from pathlib import Path
 import httpx
 from common import machine, mbo_import, summary, table, timed
 
-from mbo.generate import demo_units, write
+from mbo.generate import city_units
+from tests.support.bundles import write_csv as write
 from tests.support.stack import PASSWORD, RunningStack
 
 TOPS = 30
@@ -29,11 +31,13 @@ TREE = """query($code: ID!) { unit(code: $code) { code targets(year: 2026) {
   code title kind points agreedValue status uncoveredGap responsibleLeader { staffNo }
   children { code agreedValue uncoveredGap children { code agreedValue assignee { staffNo } } } } } }"""
 LAGGING = """{ laggingTargets(year: 2026, asOf: "2026-06-30") { code unitCode status progress } }"""
+ASSIGN = """mutation($v: Int!, $who: String!) { updateTarget(year: 2026, code: "JAQ-01-D1-P", version: $v,
+  input: {assignee: $who}) { version } }"""
 
 
 def city_bundle(folder: Path, unit_count: int) -> int:
     """units.csv, people.csv (5 per unit) and targets.csv; returns the number of targets."""
-    units = demo_units()[:unit_count]
+    units = city_units()[:unit_count]
     folder.mkdir(parents=True, exist_ok=True)
     write(folder / "units.csv", ["code", "name", "kind", "group"], [[u.code, u.name, u.kind, u.group] for u in units])
     people = []
@@ -101,6 +105,23 @@ def tree_ms(stack: RunningStack, token: str, repeat: int, unit: str = "JAQ") -> 
     return p50, p95, size
 
 
+def assign_ms(stack: RunningStack, token: str, repeat: int) -> tuple[float, float]:
+    """updateTarget of one assignee, alternating between two staff of the unit (each checked with personnel)."""
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=120) as http:
+        state = {"v": http.post(f"{stack.url}/graphql", json={"query": '{ target(year: 2026, code: "JAQ-01-D1-P") '
+                                                                       "{ version } }"}).json()
+                 ["data"]["target"]["version"], "n": 0}
+
+        def once() -> None:
+            state["n"] += 1
+            body = http.post(f"{stack.url}/graphql", json={"query": ASSIGN, "variables": {
+                "v": state["v"], "who": f"JAQ-{3 + state['n'] % 2:04d}"}}).json()
+            assert not body.get("errors"), body.get("errors")
+            state["v"] = body["data"]["updateTarget"]["version"]
+        p50, p95, _ = summary(timed(once, repeat))
+    return p50, p95
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=30)
@@ -125,6 +146,9 @@ def main() -> None:
             lag_ms = (time.perf_counter() - start) * 1000 / 5
         rows.append([f"laggingTargets, whole city ({found:,} lagging: no reports yet)", f"{lag_ms:.0f}", "",
                      "mean of 5"])
+        p50, p95 = assign_ms(stack, token, args.repeat)
+        rows.append(["updateTarget assignee (staff of the unit? asked of personnel), city of 110 units",
+                     f"{p50:.1f}", f"{p95:.1f}", f"{args.repeat} runs"])
     finally:
         stack.stop()
     small, small_seconds, small_count, small_token = city_stack(11)

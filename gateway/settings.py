@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gateway.federation.limits import DEFAULT_MAX_DEPTH
 from gateway.identity.throttle import Rate
 from kernel.settings import SERVICES, data_dir, dsn_for, env_float, env_int, service_url, signing_secret
 
@@ -25,7 +26,7 @@ class GatewaySettings:
     rate_per_source: Rate = field(default_factory=lambda: Rate(60, 60))
     rate_per_account: Rate = field(default_factory=lambda: Rate(10, 60))
     audit_flood_threshold: int = 10
-    max_depth: int = 12
+    max_depth: int = DEFAULT_MAX_DEPTH
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 100_000_000
@@ -49,7 +50,7 @@ class GatewaySettings:
             rate_per_source=Rate.parse(os.environ.get("MBO_AUTH_RATE_SOURCE") or "60/60"),
             rate_per_account=Rate.parse(os.environ.get("MBO_AUTH_RATE_ACCOUNT") or "10/60"),
             audit_flood_threshold=env_int("MBO_AUDIT_FLOOD_THRESHOLD", 10),
-            max_depth=env_int("MBO_MAX_DEPTH", 12),
+            max_depth=env_int("MBO_MAX_DEPTH", DEFAULT_MAX_DEPTH),
             max_aliases=env_int("MBO_MAX_ALIASES", 30),
             max_tokens=env_int("MBO_MAX_TOKENS", 2000),
             max_body_bytes=env_int("MBO_MAX_BODY_BYTES", 100_000_000),

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo
+from graphql import GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo, default_field_resolver
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
@@ -30,7 +30,7 @@ from kernel.audit_query import audit_query_type
 from kernel.context import RequestContext
 from kernel.errors import AppError, Conflict, Forbidden, NotFound
 from kernel.metrics import CountOperations
-from kernel.permissions import MUTATION_ROLES, missing_entry_message
+from kernel.permissions import MUTATION_ROLES, missing_entry_message, read_refusal
 from kernel.scalars import SCALAR_OVERRIDES
 from kernel.validation import CheckInput, InputLimits
 
@@ -115,7 +115,8 @@ class ImportReport:
 
 
 # The services' own request limits (the gateway has stricter ones), as validation rules built once, so
-# that the validation cache recognises them from one request to the next.
+# that the validation cache recognises them from one request to the next. (Strawberry's depth rule skips
+# introspection; graphql-core's MaxIntrospectionDepthRule, among its default rules, bounds it.)
 LIMIT_RULES = [depth_rule(max_depth=15, should_ignore=None, callback=None), aliases_rule(max_alias_count=50)]
 
 
@@ -164,12 +165,49 @@ def gate_mutations(schema: strawberry.federation.Schema) -> strawberry.federatio
     return schema
 
 
+class ServiceSchema(strawberry.federation.Schema):
+    """A subgraph schema whose refusals are answers, not failures.
+
+    Strawberry logs every error of a result at ERROR with its traceback. A refusal (bad input, a role or unit
+    check, a conflict) is part of the answer and audited where it matters; logging each one as a failure made a
+    screen of refused rows write a thousand tracebacks. Unexpected errors are logged, once and with their
+    traceback, by `ErrorCodes` (`_coded`) before they are turned into INTERNAL.
+    """
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        for error in errors:
+            log.debug("refused: %s", error.message)
+
+
+def read_gate(field: str, resolve: GraphQLFieldResolver | None) -> GraphQLFieldResolver:
+    """Wrap one Query root field: the 三员 administrators read no business data (kernel.permissions.read_refusal);
+    a refusal is FORBIDDEN, audited with the request's other refused reads."""
+
+    def gated(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
+        context = info.context
+        refusal = read_refusal(context.caller if isinstance(context, RequestContext) else None, field)
+        if refusal is not None:
+            raise Forbidden(refusal)
+        return (resolve or default_field_resolver)(source, info, **arguments)
+
+    gated.read_gate = field  # type: ignore[attr-defined]
+    return gated
+
+
+def gate_queries(schema: strawberry.federation.Schema) -> strawberry.federation.Schema:
+    """Put the read gate in front of every Query root field, `_entities` and `_service` included."""
+    for name, field in schema._schema.query_type.fields.items():
+        if not hasattr(field.resolve, "read_gate"):
+            field.resolve = read_gate(name, field.resolve)
+    return schema
+
+
 def build_schema(query: type, mutation: type | None, types: list[type]) -> strawberry.federation.Schema:
     service = query.__module__.split(".")[1] if query.__module__.startswith("services.") else None
     if service:
         query = merge_types("Query", (query, audit_query_type(service)))
     limits = InputLimits.for_service(service) if service else InputLimits()
-    schema = strawberry.federation.Schema(
+    schema = ServiceSchema(
         query=query,
         mutation=mutation,
         types=types,
@@ -185,7 +223,7 @@ def build_schema(query: type, mutation: type | None, types: list[type]) -> straw
             lambda: ValidationCache(maxsize=512),
         ],
     )
-    return gate_mutations(schema)
+    return gate_queries(gate_mutations(schema))
 
 
 class GraphQLEndpoint(GraphQL):

@@ -15,11 +15,18 @@ business mutation at all (三员分立); they work through the CLI and the audit
 
 `tests/test_permission_matrix.py` calls every mutation of the composed supergraph as every role and checks
 the outcome against this table; a mutation added without an entry here fails that test.
+
+Reads have a gate of their own, `read_refusal`, in front of every Query root field of every service
+(`_entities` and `_service` included): the 三员 administrators read no business data. The AUDITOR reads the
+services' audit trails (`<service>AuditTrail`) and nothing else; SYSADMIN and SECURITY_ADMIN read nothing
+through GraphQL (they work through the gateway's /admin API). A caller holding an administrator role is held
+to this whatever else its token claims, and a caller with no business role at all is refused (fail closed).
 """
 
 from __future__ import annotations
 
-from kernel.roles import ADMIN_ROLES, Role
+from kernel.auth import Caller
+from kernel.roles import ADMIN_ROLES, BUSINESS_ROLES, Role
 
 
 def _roles(*roles: Role) -> frozenset[str]:
@@ -35,6 +42,7 @@ CERTIFIERS = _roles(Role.TARGET_OFFICE, Role.ASSESSOR)
 EVALUATORS = _roles(Role.TARGET_OFFICE, Role.EVALUATOR)
 PERSONNEL_EDITORS = _roles(Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
 REVIEWERS = _roles(Role.SUPERVISION_OFFICE, Role.TARGET_OFFICE)
+UNIT_APPELLANTS = _roles(Role.UNIT_OPERATOR, Role.LEADER)
 ORGANIZATION = _roles(Role.ORGANIZATION_DEPT)
 
 # ---- targets service -----------------------------------------------------------------------------
@@ -78,6 +86,17 @@ ASSESSMENT_MUTATIONS: dict[str, frozenset[str]] = {
     "computeAssessment": OFFICE,
     "publishAssessment": OFFICE,
     "openCorrection": OFFICE,
+    # Public notice and appeals (公示与申诉): a unit's operator or a leader of the unit appeals against its own
+    # result (the service checks the unit); the target office decides and makes the revision final.
+    "fileAppeal": UNIT_APPELLANTS,
+    "decideAppeal": OFFICE,
+    "finalizeAssessment": OFFICE,
+    # Adjustment items (加减分): proposed by the supervision office or the target office, approved or rejected
+    # by a different target-office account (the service checks the account); imported by the office.
+    "proposeAdjustment": REVIEWERS,
+    "approveAdjustment": OFFICE,
+    "rejectAdjustment": OFFICE,
+    "importAdjustments": OFFICE,
     # Certification: an assessor for its department's targets, or the office (bundle import).
     "importCertifications": CERTIFIERS,
     "certifyTarget": CERTIFIERS,
@@ -125,3 +144,29 @@ def gate_message(roles: frozenset[str]) -> str:
 
 def missing_entry_message(field: str) -> str:
     return f"mutation {field} has no entry in the permissions table (kernel.permissions.MUTATION_ROLES); refused"
+
+
+# ---- reads ------------------------------------------------------------------------------------------
+
+AUDIT_TRAIL_FIELDS = frozenset({"targetsAuditTrail", "assessmentAuditTrail", "personnelAuditTrail"})
+
+
+def read_refusal(caller: Caller | None, field: str) -> str | None:
+    """Why `caller` may not read the Query root field `field` at all, or None when the service's own checks
+    decide (a service token, a business role, the AUDITOR on an audit trail)."""
+    if caller is None:
+        return "sign in first"
+    if caller.is_service:
+        return None
+    admin = caller.roles & ADMIN_ROLES
+    if not admin and caller.roles & BUSINESS_ROLES:
+        return None
+    if Role.AUDITOR in admin and field in AUDIT_TRAIL_FIELDS:
+        return None
+    if Role.AUDITOR in admin:
+        return (f"the AUDITOR reads the audit trails ({', '.join(sorted(AUDIT_TRAIL_FIELDS))}) and nothing else "
+                "(三员分立)")
+    if admin:
+        return (f"{', '.join(sorted(admin))} reads no business data; accounts, grants and keys are administered "
+                "through the gateway's /admin API (三员分立)")
+    return "this needs a business role"

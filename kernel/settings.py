@@ -13,6 +13,11 @@ SERVICES = ("targets", "assessment", "personnel")
 STORES = (*SERVICES, "identity")
 DEFAULT_PORT = 8000
 SERVICE_PORT_OFFSETS = {"targets": 1, "assessment": 2, "personnel": 3}
+MIN_SECRET_BYTES = 32
+
+
+class SecretTooShort(ValueError):
+    """The signing secret is too short to resist a brute-force search for it."""
 
 
 def data_dir() -> Path:
@@ -25,17 +30,30 @@ def dsn_for(store: str, directory: Path | None = None) -> str:
     if configured:
         return configured
     base = directory or data_dir()
-    base.mkdir(parents=True, exist_ok=True)
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
     return f"sqlite://{base / (store + '.sqlite3')}"
 
 
+def checked_secret(secret: str, origin: str) -> str:
+    """`secret`, when it is long enough to sign tokens with (HS256 wants at least 256 bits)."""
+    size = len(secret.encode())
+    if size < MIN_SECRET_BYTES:
+        raise SecretTooShort(
+            f"{origin} is {size} bytes long; the signing secret must be at least {MIN_SECRET_BYTES} bytes. "
+            "Set MBO_SECRET to a long random string (e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`), or leave MBO_SECRET unset and "
+            "one is generated into the data dir")
+    return secret
+
+
 def signing_secret(directory: Path | None = None) -> str:
-    """The JWT signing secret: `MBO_SECRET`, else one generated once into the data dir (mode 0600)."""
+    """The JWT signing secret: `MBO_SECRET`, else one generated once into the data dir (mode 0600); either
+    way at least MIN_SECRET_BYTES long (SecretTooShort otherwise)."""
     configured = os.environ.get("MBO_SECRET")
     if configured:
-        return configured
+        return checked_secret(configured, "MBO_SECRET")
     base = directory or data_dir()
-    base.mkdir(parents=True, exist_ok=True)
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = base / "secret.key"
     if not path.exists():
         # Several processes may start at once: write the whole secret to a private file first and
@@ -49,7 +67,7 @@ def signing_secret(directory: Path | None = None) -> str:
                 os.link(draft, path)
         finally:
             os.unlink(draft)
-    return path.read_text().strip()
+    return checked_secret(path.read_text().strip(), str(path))
 
 
 def service_url(service: str, gateway_port: int = DEFAULT_PORT) -> str:

@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 from kernel.audit import ARCHIVE_ACTION, RETENTION_DAYS, AuditEntry, append, entry_record, lock_chain, walk_chain
 from kernel.auth import Caller
 from kernel.context import RequestContext
+from kernel.files import DIR_MODE, open_private
 from kernel.settings import STORES, ServiceSettings, dsn_for
 from mbo.audit_verify import audit_database, fsync_directory, store_exists
 
@@ -131,7 +132,7 @@ async def _write_archive(path: Path, query: QuerySet[AuditEntry]) -> tuple[int, 
     draft = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     count, last, after = 0, None, 0
     try:
-        with draft.open("wb") as handle:
+        with open_private(draft, "wb") as handle:
             while True:
                 page = await query.filter(id__gt=after).order_by("id").limit(PAGE)
                 if not page:
@@ -155,7 +156,7 @@ async def _write_archive(path: Path, query: QuerySet[AuditEntry]) -> tuple[int, 
 
 def archive_all(data_dir: Path, out: Path, cutoff: date, today: date | None = None) -> list[StoreArchive]:
     check_cutoff(cutoff, today)
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     if not os.access(out, os.W_OK):
         raise ArchiveRefused(f"{out} is not writable")
     results = []

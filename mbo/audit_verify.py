@@ -27,6 +27,7 @@ from tortoise import Tortoise
 
 from kernel.audit import GENESIS, Attestation, AuditEntry, ChainWalk, walk_chain
 from kernel.db import tortoise_dsn
+from kernel.files import DIR_MODE, open_private
 from kernel.settings import STORES, dsn_for
 from mbo.backup import sha256
 
@@ -237,10 +238,10 @@ def read_checkpoint(path: Path) -> dict[str, Any] | None:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write, fsync, rename into place, fsync the directory: the file is whole or not there."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write, fsync, rename into place, fsync the directory: the file is whole or not there, and 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     draft = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with draft.open("wb") as handle:
+    with open_private(draft, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())

@@ -26,9 +26,10 @@ class FileSpec:
         return self.required + self.optional
 
 
-# Dependency order: units, then the people (and their transfers) and targets that name them, then the year's
-# settings and the year-end inputs (the assessment service opens the year's assessment when the first of them
-# arrives).
+# Dependency order: units, then the people and targets that name them, then the people's transfers during the
+# year (a target names the staff of its unit when it is agreed, at the start of the year: the targets service
+# checks them against each person's unit as recorded), then the year's settings and the year-end inputs,
+# adjustment items last (the assessment service opens the year's assessment when the first of them arrives).
 SPECS: tuple[FileSpec, ...] = (
     FileSpec("units.csv", "importUnits", ("code", "name", "kind"), ("group",)),
     FileSpec(
@@ -37,9 +38,6 @@ SPECS: tuple[FileSpec, ...] = (
          "on_establishment", "monthly_salary", "bonus_standard"),
         ("since",),
     ),
-    # Moves with effective dates, after the people they move (the service applies them in date order).
-    FileSpec("transfers.csv", "importTransfers",
-             ("staff_no", "unit_code", "position", "leadership_member", "main_leader_role", "effective_date")),
     FileSpec(
         "targets.csv", "importTargets",
         ("code", "unit_code", "year", "title", "category", "kind", "measure", "direction", "unit_of_measure",
@@ -47,6 +45,9 @@ SPECS: tuple[FileSpec, ...] = (
          "parent_code"),
         ("responsible_department", "responsible_leader", "assignee"),
     ),
+    # Moves with effective dates (the service applies each person's in date order).
+    FileSpec("transfers.csv", "importTransfers",
+             ("staff_no", "unit_code", "position", "leadership_member", "main_leader_role", "effective_date")),
     FileSpec("settings.csv", "importSettings", ("year", "key", "value")),
     FileSpec("certifications.csv", "importCertifications",
              ("target_code", "year", "actual_value", "completion", "note")),
@@ -55,6 +56,7 @@ SPECS: tuple[FileSpec, ...] = (
     FileSpec("inspections.csv", "importInspections", ("unit_code", "year", "inspector", "score")),
     FileSpec("grassroots.csv", "importGrassroots",
              ("unit_code", "year", "satisfied", "basically_satisfied", "dissatisfied")),
+    FileSpec("adjustments.csv", "importAdjustments", ("unit_code", "year", "points", "reason")),
 )
 KNOWN = {spec.name: spec for spec in SPECS}
 MAX_FILE_BYTES = env_int("MBO_MAX_FILE_BYTES", 200_000_000)

@@ -316,8 +316,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from kernel.files import private_umask
+    from kernel.settings import SecretTooShort
+
+    private_umask()  # stores, logs, backups, archives, checkpoints, exports: readable by their owner only
     args = parser().parse_args(argv)
-    sys.exit(args.run(args))
+    try:
+        code = args.run(args)
+    except SecretTooShort as exc:
+        print(f"mbo {args.command}: {exc}", file=sys.stderr)
+        code = 2
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -19,8 +19,10 @@ DEMO_PASSWORD = "Demo-2026-wuhan"
 DEMO_YEAR = 2026
 DEMO_ACCOUNTS: list[tuple[str, list[str], str | None, str]] = [
     ("office", ["TARGET_OFFICE"], None, "市政府目标办"),
+    ("office2", ["TARGET_OFFICE"], None, "市政府目标办（复核）"),  # approves what "office" proposes (加减分)
     ("leader", ["LEADER"], None, "市领导"),
     ("jaq", ["UNIT_OPERATOR"], "JAQ", "江岸区目标办"),
+    ("jaqleader", ["LEADER"], "JAQ", "江岸区区长"),  # a leader of one unit: may appeal its result
     ("assessor", ["ASSESSOR"], "SZ042", "市统计局考核处"),
     ("evaluator", ["EVALUATOR"], None, "测评组"),
     ("supervision", ["SUPERVISION_OFFICE"], None, "市委督查室"),

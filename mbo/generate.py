@@ -1,9 +1,11 @@
 """A deterministic year bundle (DESIGN.md §5) for Wuhan — or a province of eleven such cities.
 
 `generate(out, scale="city")` writes units, people, targets (with cascades down to people),
-settings, the four year-end sources and the year's transfers: about 5 % of the staff move during the
-year (some into the strongest and weakest units, a few main leaders swap units, a few people leave),
-and a few people join during the year (people.csv `since`). The same seed always gives the same files.
+settings, the four year-end sources, a handful of adjustment items (加减分) per city and the year's
+transfers: about 5 % of the staff move during the year (some into the strongest and weakest units, a few
+main leaders swap units, a few people leave), and a few people join during the year (people.csv `since`).
+The year has no public notice (notice_days 0), so publishing makes it final at once. The same seed always
+gives the same files.
 """
 
 from __future__ import annotations
@@ -27,6 +29,16 @@ STAFF_POSITIONS = ["处长", "副处长", "科长", "副科长", "一级主任�
 PEER_CITIES = ["成都市", "杭州市", "南京市", "长沙市", "郑州市", "西安市", "合肥市", "重庆市"]
 PROVINCE_CITIES = ["武汉市", "黄石市", "十堰市", "宜昌市", "襄阳市", "鄂州市", "荆门市", "孝感市", "荆州市", "黄冈市"]
 VOTER_GROUPS = ["市领导", "人大代表政协委员", "市民代表", "企业代表"]
+# Adjustment items (加减分) a year typically brings: points and the reason, as the target office records them.
+ADJUSTMENTS = [
+    ("1", "获国家级表彰：全国文明城市创建工作先进集体"),
+    ("0.5", "改革经验被国务院办公厅通报推广"),
+    ("1", "获评国家级营商环境创新试点"),
+    ("0.5", "获省级表彰：省级平安建设先进单位"),
+    ("-2", "发生重大安全生产事故，被省政府通报"),
+    ("-1", "中央环保督察反馈问题整改不力，被省通报"),
+    ("-0.5", "重点工作推进迟缓，被市委督查室通报批评"),
+]
 INTERNAL_DEPARTMENTS = ["办公室", "综合规划处", "政策法规处", "业务一处", "业务二处", "督查考评处"]
 
 # Assessing departments (专项目标考核部门): index of the municipal unit in MUNICIPAL_NAMES.
@@ -112,6 +124,7 @@ class Bundle:
     grassroots: list[list[str]] = field(default_factory=list)
     settings: list[list[str]] = field(default_factory=list)
     transfers: list[list[str]] = field(default_factory=list)
+    adjustments: list[list[str]] = field(default_factory=list)
 
 
 def money(value: Decimal) -> str:
@@ -292,12 +305,15 @@ def build(*, scale: str = "city", year: int = 2026, seed: int = 2026, people_per
                 if row[15] == "":
                     bundle.certifications.append(certification(row, template, agreed, quality, unit_rng))
             year_end(unit, year, twin_rng or unit_rng, quality if twin_rng is None else 1.03, bundle)
+        adjusted = random.Random(f"{seed}:adjustments:{prefix}").sample(units, len(ADJUSTMENTS))
+        bundle.adjustments += [[unit.code, str(year), points, reason]
+                               for unit, (points, reason) in zip(adjusted, ADJUSTMENTS, strict=True)]
     bundle.settings = [[str(year), key, value] for key, value in [
         ("weight_department", "0.60"), ("weight_voting", "0.15"), ("weight_inspection", "0.15"),
         ("weight_grassroots", "0.10"), ("pass_line", "60"), ("advanced_ratio", "0.25"),
         ("last_place_count", str(13 * len(cities))), ("stretch_cap", "10"),
         ("voter_group_weight:市领导", "2"), ("voter_group_weight:人大代表政协委员", "1"),
-        ("voter_group_weight:市民代表", "1"), ("voter_group_weight:企业代表", "1"),
+        ("voter_group_weight:市民代表", "1"), ("voter_group_weight:企业代表", "1"), ("notice_days", "0"),
     ]]
     movements(bundle, qualities, year, random.Random(f"{seed}:transfers"))
     return bundle
@@ -377,6 +393,7 @@ HEADERS = {
     "ballots.csv": ["unit_code", "year", "voter_group", "excellent", "good", "fair", "poor"],
     "inspections.csv": ["unit_code", "year", "inspector", "score"],
     "grassroots.csv": ["unit_code", "year", "satisfied", "basically_satisfied", "dissatisfied"],
+    "adjustments.csv": ["unit_code", "year", "points", "reason"],
 }
 
 
@@ -391,6 +408,7 @@ def rows_of(bundle: Bundle) -> dict[str, list[list[str]]]:
         "ballots.csv": bundle.ballots,
         "inspections.csv": bundle.inspections,
         "grassroots.csv": bundle.grassroots,
+        "adjustments.csv": bundle.adjustments,
     }
 
 

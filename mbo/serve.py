@@ -6,12 +6,15 @@ import argparse
 import importlib
 import os
 import signal
+import sys
 import threading
 import time
 
 import uvicorn
 
+from kernel.files import private_umask
 from kernel.observability import configure_logging
+from kernel.settings import SecretTooShort
 
 FACTORIES = {
     "targets": "services.targets.app:create_app",
@@ -46,9 +49,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
+    private_umask()  # its stores, their -wal/-shm files and anything else it writes: owner only
     configure_logging(args.name)
     exit_with_parent()
-    app = load_factory(args.name)()
+    try:
+        app = load_factory(args.name)()
+    except SecretTooShort as exc:
+        print(f"mbo.serve {args.name}: {exc}", file=sys.stderr)
+        sys.exit(2)
     tls: dict[str, str | None] = {}
     if args.name == "gateway" and os.environ.get("MBO_TLS_CERT"):
         # The gateway is the one door from the network: it serves HTTPS when given a certificate and key.

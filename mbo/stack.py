@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from kernel.settings import SERVICE_PORT_OFFSETS, SERVICES, signing_secret
+from kernel.files import open_private, private_dir, tighten
+from kernel.settings import SERVICE_PORT_OFFSETS, SERVICES, SecretTooShort, checked_secret, signing_secret
 
 START_TIMEOUT = 90.0
 
@@ -53,22 +54,27 @@ class Stack:
         return env
 
     def _spawn(self, name: str, port: int) -> subprocess.Popen[bytes]:
-        logs = self.log_dir or self.data_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        out = open(logs / f"{name}.log", "ab")
-        return subprocess.Popen(
-            [sys.executable, "-m", "mbo.serve", name, "--port", str(port)],
-            env=self._env(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        logs = private_dir(self.log_dir or self.data_dir / "logs")
+        with open_private(logs / f"{name}.log") as out:
+            return subprocess.Popen(
+                [sys.executable, "-m", "mbo.serve", name, "--port", str(port)],
+                env=self._env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
         """Start all four and wait until each answers /healthz; stop everything on any failure."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        if "MBO_SECRET" not in self._env():
-            signing_secret(self.data_dir)
+        tighten(self.data_dir)  # a data dir made before the modes were tightened: 0700, its files 0600
+        configured = self._env().get("MBO_SECRET")
+        try:
+            if configured:
+                checked_secret(configured, "MBO_SECRET")
+            else:
+                signing_secret(self.data_dir)
+        except SecretTooShort as exc:
+            raise StackError(str(exc)) from None
         ports = self.ports()
         try:
             for name in SERVICES:
@@ -99,6 +105,21 @@ class Stack:
                     raise StackError(f"{', '.join(sorted(pending))} did not become healthy in {timeout:.0f} s")
                 if pending:
                     time.sleep(0.1)
+
+    def restart(self, name: str, env: dict[str, str] | None = None, timeout: float = START_TIMEOUT) -> None:
+        """Stop one process and start it again (with `env` laid over the stack's environment from now on),
+        waiting until it answers /healthz: a configuration change without stopping the others."""
+        self.env.update(env or {})
+        process = self.processes.pop(name)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes[name] = self._spawn(name, self.ports()[name])
+        self._wait_healthy([name], timeout)
 
     def log_file(self, name: str) -> Path:
         return (self.log_dir or self.data_dir / "logs") / f"{name}.log"

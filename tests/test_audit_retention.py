@@ -140,6 +140,7 @@ def test_archive_moves_old_entries_out_and_both_sides_verify(seeded: RunningStac
     files = sorted(out.iterdir())
     assert [f.name for f in files] == sorted(f"{s}-audit-{c}.jsonl" for s in STORES for c in (first, second)
                                              if (s, c) != ("personnel", second))
+    assert {f.stat().st_mode & 0o777 for f in files} == {0o600}  # archives hold the whole trail: owner only
 
     # personnel: everything was old, so only the auditArchived entry is left, and it chains from the archive.
     whole = [json.loads(line) for line in (out / f"personnel-audit-{first}.jsonl").read_text("utf-8").splitlines()]
@@ -163,6 +164,7 @@ def test_archive_moves_old_entries_out_and_both_sides_verify(seeded: RunningStac
         assert attestation["through_id"] == newer[-1]["id"] and attestation["file"] == f"{store}-audit-{second}.jsonl"
     done = verify(seeded)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert (seeded.data_dir / "audit-checkpoint.json").stat().st_mode & 0o777 == 0o600
     done = verify(seeded, "--archive", *map(str, files))
     assert done.returncode == 0, done.stdout + done.stderr
     assert all(" ok " in line_of(done, f.name) for f in files)

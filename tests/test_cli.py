@@ -37,20 +37,49 @@ def wait_for(url: str, timeout: float = 90) -> None:
     raise AssertionError(f"{url} never became healthy")
 
 
+def modes(folder: Path) -> dict[str, int]:
+    """Every folder and file under `folder` (itself as "."), relative path → permission bits."""
+    found = {".": folder.stat().st_mode & 0o777}
+    for path in folder.rglob("*"):
+        found[str(path.relative_to(folder))] = path.lstat().st_mode & 0o777
+    return found
+
+
 def test_up_starts_four_processes_and_stops_them_on_sigterm(tmp_path: Path) -> None:
+    """… and keeps the data dir private: an existing 0755 dir and a 0644 log left by an older version are
+    tightened; the stores, their -wal/-shm files, the logs and the secret are 0600 (os.umask is 0o022 here)."""
     port = free_port_block()
     env, dsns = database_env()
-    process = subprocess.Popen([*MBO, "up", "--data-dir", str(tmp_path), "--port", str(port)],
+    data_dir = tmp_path / "data"
+    (data_dir / "logs").mkdir(parents=True, mode=0o755)
+    data_dir.chmod(0o755)
+    (data_dir / "logs" / "gateway.log").write_text("an older run\n")
+    (data_dir / "logs" / "gateway.log").chmod(0o644)
+    user = user_add(data_dir, "office", "--role", "TARGET_OFFICE", env=env)  # the identity store, before up
+    assert user.returncode == 0, user.stderr
+    process = subprocess.Popen([*MBO, "up", "--data-dir", str(data_dir), "--port", str(port)],
                                env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     try:
         for offset in range(4):
             wait_for(f"http://127.0.0.1:{port + offset}/healthz")
+        # a write to every store (an audited refusal each), so that each has its -wal and -shm files open
+        refused = httpx.post(f"http://127.0.0.1:{port}/auth/token", json={"username": "office", "password": "x"})
+        assert refused.status_code == 401
+        for offset in (1, 2, 3):
+            assert httpx.post(f"http://127.0.0.1:{port + offset}/graphql", json={"query": "{ __typename }"}
+                              ).status_code == 401
+        found = modes(data_dir)
+        expected = {"secret.key", "logs/gateway.log", "logs/targets.log", "logs/assessment.log",
+                    "logs/personnel.log"}
         if not dsns:
             for store in ("targets", "assessment", "personnel", "identity"):
-                assert (tmp_path / f"{store}.sqlite3").exists(), store
-        secret = tmp_path / "secret.key"
-        assert secret.stat().st_mode & 0o777 == 0o600
+                assert (data_dir / f"{store}.sqlite3").exists(), store
+                expected |= {f"{store}.sqlite3", f"{store}.sqlite3-wal", f"{store}.sqlite3-shm"}
+        assert expected <= set(found), sorted(expected - set(found))
+        assert {name: mode for name, mode in found.items() if name in (".", "logs")} == {".": 0o700, "logs": 0o700}
+        assert {name: mode for name, mode in found.items() if name not in (".", "logs")} == dict.fromkeys(
+            set(found) - {".", "logs"}, 0o600)
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0
         for offset in range(4):

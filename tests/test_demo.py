@@ -45,10 +45,10 @@ def test_demo_loads_the_year_and_prints_the_ranking(tmp_path: Path) -> None:
         assert advanced + qualified + unqualified + last == 110
         assert last == 13
         assert advanced == (advanced + qualified) // 4
-        for account in ("office", "orgdept", "auditor", "sysadmin", "secadmin"):
+        for account in ("office", "office2", "jaqleader", "orgdept", "auditor", "sysadmin", "secadmin"):
             assert re.search(rf"^\s+{account}\s", output, re.MULTILINE), account
         factors = dict(line.split(" ", 1) for line in (tmp_path / SECOND_FACTORS).read_text().splitlines())
-        assert set(factors) == {"office", "orgdept", "auditor", "sysadmin", "secadmin"}
+        assert set(factors) == {"office", "office2", "orgdept", "auditor", "sysadmin", "secadmin"}
         assert "mbo otp" in output
         body = {"username": "sysadmin", "password": DEMO_PASSWORD, "otp": current_code(factors["sysadmin"])}
         signed = httpx.post(f"http://127.0.0.1:{port}/auth/token", json=body)

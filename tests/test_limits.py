@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from graphql import get_introspection_query
 
 from tests.support.stack import RunningStack
 
@@ -41,6 +42,20 @@ def test_too_deep_is_refused(stack: RunningStack, office: dict[str, str]) -> Non
     body = post(stack, office, f"{{ units {{ {inner} }} }}").json()
     assert "data" not in body or body["data"] is None
     assert "depth" in body["errors"][0]["message"]
+
+
+def test_introspection_deeper_than_the_limit_is_refused(stack: RunningStack, office: dict[str, str]) -> None:
+    inner = "name"
+    for _ in range(12):
+        inner = f"ofType {{ {inner} }}"
+    body = post(stack, office, f'{{ __type(name: "Unit") {{ fields {{ type {{ {inner} }} }} }} }}').json()
+    assert "data" not in body or body["data"] is None
+    assert body["errors"][0]["message"] == "query depth 16 exceeds the limit of 15"
+    nested = post(stack, office, "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }")
+    assert nested.json()["errors"][0]["message"] == "Maximum introspection depth exceeded"
+    answered = post(stack, office, get_introspection_query(descriptions=True)).json()  # what GraphiQL sends
+    assert "errors" not in answered
+    assert {t["name"] for t in answered["data"]["__schema"]["types"]} >= {"Unit", "Person", "Target"}
 
 
 def test_too_many_aliases_is_refused(stack: RunningStack, office: dict[str, str]) -> None:

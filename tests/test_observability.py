@@ -99,3 +99,22 @@ def test_metrics_on_the_gateway_and_each_service(stack: RunningStack, office: di
         response = httpx.get(f"{stack.service_url(service)}/metrics", headers=office)
         assert response.status_code == 200
         assert f'service="{service}"' in response.text
+
+
+def test_refusals_are_answers_not_logged_failures(stack: RunningStack, office: dict[str, str]) -> None:
+    """A screen full of refused rows must not fill the service log with tracebacks (an ERROR line each)."""
+    log = stack.stack.log_file("targets")
+    before = log.read_text(encoding="utf-8").count("\n")
+    refused = 'mutation { createUnit(code: "QS", name: "青山区", kind: DISTRICT) { code } }'
+    httpx.post(f"{stack.url}/graphql", headers=office, json={"query": refused})  # the first one is created
+    bad_date = "query($d: Date!) { laggingTargets(year: 2026, asOf: $d) { code } }"
+    for _ in range(20):
+        conflict = httpx.post(f"{stack.url}/graphql", headers=office, json={"query": refused}).json()
+        assert conflict["errors"][0]["extensions"]["code"] in ("CONFLICT", "BAD_USER_INPUT")
+        wrong = httpx.post(f"{stack.url}/graphql", headers=office,
+                           json={"query": bad_date, "variables": {"d": "2026-13-45"}}).json()
+        assert wrong["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    time.sleep(0.3)
+    new = log.read_text(encoding="utf-8").splitlines()[before:]
+    assert len(new) >= 20, "every request that reached the service is still logged once"
+    assert not [line for line in new if '"level": "ERROR"' in line or "Traceback" in line], new[:3]

@@ -36,7 +36,7 @@ def entities_calls(stack: RunningStack) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def loaded(stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> RunningStack:
     stack.add_user("office", "TARGET_OFFICE")
-    stack.add_user("evaluator", "EVALUATOR")
+    stack.add_user("supervision", "SUPERVISION_OFFICE")
     stack.add_user("jaop", "UNIT_OPERATOR", unit="JA")
     done = run_import(stack, write_skeleton_bundle(tmp_path_factory.mktemp("bundle")))
     assert done.returncode == 0, done.stderr
@@ -79,7 +79,8 @@ def test_three_subgraph_query_makes_one_entities_call_per_subgraph(loaded: Runni
 
 
 def test_subgraph_errors_come_back_with_their_path(loaded: RunningStack) -> None:
-    with loaded.client("evaluator") as client:
+    """The supervision office reads every unit's people, not their pay."""
+    with loaded.client("supervision") as client:
         result = client.execute('{ units { code staff { staffNo monthlySalary } } }')
     assert result.data is not None
     assert result.data["units"][0]["staff"][0]["monthlySalary"] is None

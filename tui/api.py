@@ -125,18 +125,22 @@ query Detail($year: Int!, $code: String!) { target(year: $year, code: $code) {
 RANKING = """
 query Ranking($year: Int!) { assessment(year: $year) {
   year status revision advancedOverflow lastPlaceShortfall lastPlaceOverflow computedAt publishedAt
+  final onNotice noticeEndsAt
   groups { group unitCount qualifiedCount advancedRatio advancedQuota advancedCount advancedOverflow
            advancedOverflowUnits lastPlaceCount lastPlaceUnits lastPlaceShortfall lastPlaceOverflow
            lastPlaceOverflowUnits }
   results { unit { code name } unitGroup departmentScore votingScore inspectionScore grassrootsScore
-            compositeScore qualified grade rank missing }
+            compositeScore qualified grade rank missing adjustmentPoints adjustments { points category reason } }
 } }"""
 BULLETIN = """
-query Bulletin($year: Int!) { bulletin(year: $year) { year revision title
+query Bulletin($year: Int!) { bulletin(year: $year) { year revision title final onNotice noticeEndsAt
   entries { unitCode unitName unitGroup rank grade qualified compositeScore departmentScore votingScore
-            inspectionScore grassrootsScore } } }"""
-ASSESSMENT_RESULT = ("year status revision advancedOverflow lastPlaceShortfall "
+            inspectionScore grassrootsScore adjustmentPoints adjustments { points category reason } } } }"""
+ASSESSMENT_RESULT = ("year status revision advancedOverflow lastPlaceShortfall final onNotice noticeEndsAt "
                      "groups { group advancedQuota advancedCount lastPlaceShortfall }")
+ADJUSTMENT_ITEM = ("id year unitCode points category reason evidence status imported proposedBy proposedAt "
+                   "decidedBy decidedAt decisionReason version")
+APPEAL = "id year revision unitCode reason status filedBy filedAt decidedBy decidedAt decision version"
 REWARD_LINES = """
 query Rewards($year: Int!, $first: Int, $after: String) { rewardLines(year: $year, first: $first, after: $after) {
   edges { node { person { staffNo name } unit { code } grade bonusPaid bonusForfeited extraSalary total } }
@@ -562,9 +566,52 @@ class Api:
         return (await self.query(document, {"year": year}))["publishAssessment"]
 
     async def assessment_status(self, year: int) -> dict[str, Any] | None:
-        document = """query S($year: Int!) { assessment(year: $year) { status revision
+        document = """query S($year: Int!) { assessment(year: $year) { status revision final onNotice noticeEndsAt
           results { unit { code } missing } } }"""
         return (await self.query(document, {"year": year}))["assessment"]
+
+    async def finalize(self, year: int) -> dict[str, Any]:
+        document = f"mutation F($year: Int!) {{ finalizeAssessment(year: $year) {{ {ASSESSMENT_RESULT} }} }}"
+        return (await self.query(document, {"year": year}))["finalizeAssessment"]
+
+    # ---- adjustment items (加减分) and appeals (申诉) -------------------------------------------------------
+
+    async def adjustment_items(self, year: int) -> list[dict[str, Any]]:
+        document = f"query A($year: Int!) {{ adjustmentItems(year: $year) {{ {ADJUSTMENT_ITEM} }} }}"
+        return (await self.query(document, {"year": year}))["adjustmentItems"]
+
+    async def propose_adjustment(self, year: int, unit_code: str, points: str, category: str, reason: str,
+                                 evidence: str) -> dict[str, Any]:
+        document = f"""mutation P($year: Int!, $unit: ID!, $points: Decimal!, $category: String!, $reason: String!,
+          $evidence: String!) {{ proposeAdjustment(year: $year, unitCode: $unit, points: $points, category: $category,
+          reason: $reason, evidence: $evidence) {{ {ADJUSTMENT_ITEM} }} }}"""
+        variables = {"year": year, "unit": unit_code, "points": points, "category": category, "reason": reason,
+                     "evidence": evidence}
+        return (await self.query(document, variables))["proposeAdjustment"]
+
+    async def decide_adjustment(self, item: dict[str, Any], approve: bool, reason: str) -> dict[str, Any]:
+        name = "approveAdjustment" if approve else "rejectAdjustment"
+        kind = "String" if approve else "String!"
+        document = f"""mutation D($id: ID!, $version: Int!, $reason: {kind}) {{ {name}(id: $id, version: $version,
+          reason: $reason) {{ {ADJUSTMENT_ITEM} }} }}"""
+        variables = {"id": item["id"], "version": item["version"], "reason": reason if not approve else reason or None}
+        return (await self.query(document, variables))[name]
+
+    async def appeals(self, year: int) -> list[dict[str, Any]]:
+        document = f"query A($year: Int!) {{ appeals(year: $year) {{ {APPEAL} }} }}"
+        return (await self.query(document, {"year": year}))["appeals"]
+
+    async def file_appeal(self, year: int, unit_code: str, reason: str) -> dict[str, Any]:
+        document = f"""mutation F($year: Int!, $unit: ID!, $reason: String!) {{ fileAppeal(year: $year,
+          unitCode: $unit, reason: $reason) {{ {APPEAL} }} }}"""
+        return (await self.query(document, {"year": year, "unit": unit_code, "reason": reason}))["fileAppeal"]
+
+    async def decide_appeal(self, appeal: dict[str, Any], accepted: bool, reason: str) -> dict[str, Any]:
+        document = f"""mutation D($id: ID!, $version: Int!, $decision: AppealDecision!, $reason: String!) {{
+          decideAppeal(id: $id, version: $version, decision: $decision, reason: $reason) {{ {APPEAL} }} }}"""
+        variables = {"id": appeal["id"], "version": appeal["version"],
+                     "decision": "ACCEPTED" if accepted else "REJECTED", "reason": reason}
+        return (await self.query(document, variables))["decideAppeal"]
 
     # ---- personnel ---------------------------------------------------------------------------------------
 

@@ -19,7 +19,9 @@ from tui.screens.sign_in import SignInScreen
 
 def _screens() -> dict[str, Callable[[], Screen[None]]]:
     from tui.screens.accounts import AccountsScreen
+    from tui.screens.adjustment_items import AdjustmentItemsScreen
     from tui.screens.adjustments import AdjustmentsScreen
+    from tui.screens.appeals import AppealsScreen
     from tui.screens.cadre_file import CadreFileScreen
     from tui.screens.entry import EntryScreen
     from tui.screens.filings import FilingsScreen
@@ -41,6 +43,7 @@ def _screens() -> dict[str, Callable[[], Screen[None]]]:
         "import": ImportScreen, "ranking": RankingScreen, "bulletin": lambda: RankingScreen(bulletin=True),
         "rewards": RewardsScreen, "filings": FilingsScreen, "adjustments": AdjustmentsScreen,
         "cadre_file": CadreFileScreen, "accounts": AccountsScreen, "identity_audit": IdentityAuditScreen,
+        "adjustment_items": AdjustmentItemsScreen, "appeals": AppealsScreen,
     }
 
 

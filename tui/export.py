@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from kernel.spreadsheet import safe_cell
+
 
 def export_dir() -> Path:
     return Path(os.environ.get("MBO_EXPORT_DIR", "exports")).expanduser().resolve()
@@ -18,7 +20,8 @@ def safe_sheet(name: str) -> str:
 
 
 def write_xlsx(file_name: str, sheets: dict[str, tuple[list[str], list[list[Any]]]]) -> Path:
-    """One sheet per entry (header row + rows); returns the absolute path written."""
+    """One sheet per entry (header row + rows); returns the absolute path written. Text that a spreadsheet
+    could run as a formula is written as text, as in the services' exports (kernel.spreadsheet)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -28,11 +31,11 @@ def write_xlsx(file_name: str, sheets: dict[str, tuple[list[str], list[list[Any]
     book.remove(book.active)  # type: ignore[arg-type]
     for name, (header, rows) in sheets.items():
         sheet = book.create_sheet(safe_sheet(name))
-        sheet.append(header)
+        sheet.append([safe_cell(v) for v in header])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append([safe_cell(v) for v in row])
         for index, column in enumerate(header, start=1):
             width = max([len(str(column)) * 2, *(len(str(r[index - 1])) * 2 for r in rows[:200] if len(r) >= index)])
             sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(40, max(8, width))

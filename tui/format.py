@@ -33,3 +33,21 @@ def person(p: dict[str, Any] | None) -> str:
         return ""
     name = p.get("name")
     return f"{name}（{p['staffNo']}）" if name else str(p.get("staffNo", ""))
+
+
+def signed(points: str) -> str:
+    """Adjustment points with their sign: +1.00, -2.00."""
+    value = Decimal(str(points))
+    return f"+{value}" if value > 0 else str(value)
+
+
+def standing(a: dict[str, Any]) -> str:
+    """公示 or final, for a published revision; empty before publication."""
+    if a.get("final"):
+        return "最终结果 final"
+    ends = a.get("noticeEndsAt") or "—"
+    if a.get("onNotice"):
+        return f"公示中至 {ends} on public notice"
+    if a.get("status") == "PUBLISHED" or a.get("noticeEndsAt"):
+        return f"公示期满 {ends}，待定稿 notice ended, not final yet"
+    return ""

@@ -25,6 +25,7 @@ ALL_ROLES = READERS + ADMINS
 
 PERMISSIONS: dict[str, tuple[str, ...]] = {
     "units": READERS,
+    "staff_counts": (OFFICE, LEADER, SUPERVISION, ORG_DEPT),  # every unit's people; others see only their own
     "tree": READERS,
     "edit_target": (OFFICE, UNIT_OPERATOR),
     "propose": (OFFICE,),
@@ -45,6 +46,13 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "bulletin": (OFFICE, LEADER, SUPERVISION, ORG_DEPT, UNIT_OPERATOR, ASSESSOR, EVALUATOR),
     "compute": (OFFICE,),
     "publish": (OFFICE,),
+    "finalize": (OFFICE,),
+    "adjustment_items": (OFFICE, SUPERVISION, LEADER, ORG_DEPT),
+    "propose_adjustment": (OFFICE, SUPERVISION),
+    "decide_adjustment_item": (OFFICE,),
+    "appeals": (OFFICE, LEADER, UNIT_OPERATOR, SUPERVISION, ORG_DEPT),
+    "file_appeal": (UNIT_OPERATOR, LEADER),
+    "decide_appeal": (OFFICE,),
     "apply_results": (OFFICE, ORG_DEPT),
     "rewards": (OFFICE, ORG_DEPT),
     "filings": (OFFICE, SUPERVISION, ORG_DEPT),
@@ -93,7 +101,9 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("entry_grassroots", "基层评议 Grassroots review", "Enter grassroots responses"),
     Destination("import", "导入年度数据包 Import a year bundle", "Load CSV files or an XLSX workbook"),
     Destination("ranking", "考核排名 Ranking", "Compute, review and publish the ranking"),
-    Destination("bulletin", "考核通报 Bulletin", "The published ranking"),
+    Destination("bulletin", "考核通报 Bulletin", "The published ranking, on public notice or final"),
+    Destination("adjustment_items", "加减分 Adjustment points", "Bonus and deduction items: propose, approve"),
+    Destination("appeals", "申诉 Appeals", "Appeals during the public notice; decide; make final"),
     Destination("rewards", "奖惩兑现 Rewards", "Apply results; reward sheet per unit; export"),
     Destination("filings", "备案表 Filing records", "Review, transfer and archive filing forms"),
     Destination("adjustments", "末位调整 Leader adjustments", "Cases for main leaders of last-place units"),

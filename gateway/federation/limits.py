@@ -15,10 +15,14 @@ from graphql import (
 )
 from graphql.language import TokenKind
 
+# 15: deep enough for the standard introspection query that GraphiQL and graphql-core send (nine `ofType`
+# levels under `__schema.types.fields.args.type`), which counts like any other query.
+DEFAULT_MAX_DEPTH = 15
+
 
 @dataclass(frozen=True)
 class Limits:
-    max_depth: int = 12
+    max_depth: int = DEFAULT_MAX_DEPTH
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 1_000_000
@@ -81,9 +85,8 @@ class _Measurer:
 
     def field(self, node: FieldNode) -> _Measure:
         inner = self.selection_set(node.selection_set)
-        is_meta = node.name.value.startswith("__")
         return _Measure(
-            depth=0 if is_meta else inner.depth + 1,
+            depth=0 if node.name.value == "__typename" else inner.depth + 1,
             aliases=inner.aliases + (1 if node.alias is not None else 0),
             fields=inner.fields + 1,
         )
@@ -100,7 +103,8 @@ def count_tokens(document: DocumentNode, stop_after: int) -> int:
 
 
 def check_limits(document: DocumentNode, limits: Limits) -> None:
-    """Raise LimitError when the document exceeds a limit (fragments are expanded; introspection is exempt)."""
+    """Raise LimitError when the document exceeds a limit (fragments are expanded). Introspection (`__schema`,
+    `__type`) counts like any other field: only `__typename`, a leaf beside its siblings, adds no depth."""
     tokens = count_tokens(document, limits.max_tokens)
     if tokens > limits.max_tokens:
         raise LimitError(f"query has more than {limits.max_tokens} tokens, exceeding the limit of "

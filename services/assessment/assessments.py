@@ -1,4 +1,5 @@
-"""Compute (§4.1–4.2 through the pure rules), publish, correct, and read a year's assessment."""
+"""Compute (§4.1–4.2 through the pure rules), publish (with a public notice, §4.4), make final, correct, and read
+a year's assessment."""
 
 from __future__ import annotations
 
@@ -10,12 +11,17 @@ from typing import Any
 
 from tortoise.expressions import F
 
+from kernel import clock
 from kernel.audit import audited
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, Forbidden, NotFound
 from kernel.roles import Role
-from services.assessment import rules, year_settings
+from services.assessment import rules
 from services.assessment.models import (
+    AdjustmentItem,
+    AdjustmentStatus,
+    Appeal,
+    AppealStatus,
     Assessment,
     BallotTally,
     Certification,
@@ -27,8 +33,8 @@ from services.assessment.models import (
     Status,
     UnitResult,
 )
-from services.assessment.service import settings_for
 from services.assessment.snapshot import check_year, ensure_open
+from services.assessment.year_settings import settings_for
 
 OFFICE_READERS = (Role.TARGET_OFFICE, Role.LEADER, Role.SUPERVISION_OFFICE, Role.ORGANIZATION_DEPT)
 BULLETIN_READERS = (*OFFICE_READERS, Role.UNIT_OPERATOR, Role.ASSESSOR, Role.EVALUATOR)
@@ -58,25 +64,40 @@ class View:
     def groups(self) -> list[dict[str, Any]]:
         return json.loads(self.revision.groups)
 
+    @property
+    def final(self) -> bool:
+        return self.revision.final_at is not None
+
+    @property
+    def on_notice(self) -> bool:
+        return self.revision.published_at is not None and not self.final and rules.on_notice(
+            self.revision.notice_ends_on, clock.today())
+
 
 # --------------------------------------------------------------------------------------------------
 # Compute
 # --------------------------------------------------------------------------------------------------
 
 
-async def rules_settings(year: int) -> rules.Settings:
-    try:
-        return year_settings.to_rules(await settings_for(year))
-    except ValueError as exc:
-        raise Conflict(f"the {year} settings are inconsistent: {exc}", field="settings") from None
-
-
 def _decimal(value: str | None) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
 
-async def load_inputs(year: int) -> list[rules.UnitInput]:
-    """Everything the rules need for one year, in six queries."""
+@dataclass(frozen=True)
+class Inputs:
+    """A year's inputs as the rules take them, with the approved adjustment items behind each unit's points."""
+
+    units: list[rules.UnitInput]
+    adjustments: dict[str, list[dict[str, Any]]]
+
+
+def adjustment_record(item: AdjustmentItem) -> dict[str, Any]:
+    """An approved item as frozen with a revision's results."""
+    return {"id": item.id, "points": item.points, "category": item.category, "reason": item.reason}
+
+
+async def load_inputs(year: int) -> Inputs:
+    """Everything the rules need for one year, in seven queries."""
     units = await SnapshotUnit.filter(year=year).order_by("code")
     certified = {c.target_code: c for c in await Certification.filter(year=year)}
     targets: dict[str, list[rules.ScoredTarget]] = {}
@@ -100,12 +121,19 @@ async def load_inputs(year: int) -> list[rules.UnitInput]:
     for g in await GrassrootsTally.filter(year=year):
         grassroots.setdefault(g.unit_code, []).append(
             rules.GrassrootsCount(g.satisfied, g.basically_satisfied, g.dissatisfied))
-    return [
-        rules.UnitInput(unit_code=u.code, group=u.group or None, targets=tuple(targets.get(u.code, ())),
-                        ballots=tuple(ballots.get(u.code, ())), inspections=tuple(inspections.get(u.code, ())),
-                        grassroots=tuple(grassroots.get(u.code, ())))
-        for u in units
-    ]
+    adjustments: dict[str, list[dict[str, Any]]] = {}
+    for item in await AdjustmentItem.filter(year=year, status=AdjustmentStatus.APPROVED).order_by("id"):
+        adjustments.setdefault(item.unit_code, []).append(adjustment_record(item))
+    return Inputs(
+        units=[
+            rules.UnitInput(unit_code=u.code, group=u.group or None, targets=tuple(targets.get(u.code, ())),
+                            ballots=tuple(ballots.get(u.code, ())), inspections=tuple(inspections.get(u.code, ())),
+                            grassroots=tuple(grassroots.get(u.code, ())),
+                            adjustments=tuple(Decimal(a["points"]) for a in adjustments.get(u.code, ())))
+            for u in units
+        ],
+        adjustments=adjustments,
+    )
 
 
 def group_record(group: rules.GroupResult) -> dict[str, Any]:
@@ -132,10 +160,11 @@ async def compute(ctx: RequestContext, year: int) -> View:
     assessment = await ensure_open(ctx, check_year(year))
     if assessment.status == Status.PUBLISHED:
         raise Conflict(f"revision {assessment.revision} of {year} is published; open a correction to recompute")
-    settings = await rules_settings(year)
+    settings = await settings_for(year)
     names = {u.code: u for u in await SnapshotUnit.filter(year=year)}
+    inputs = await load_inputs(year)
     try:
-        ranking = rules.assess(await load_inputs(year), settings)
+        ranking = rules.assess(inputs.units, settings)
     except ValueError as exc:
         raise BadInput(f"the {year} inputs cannot be scored: {exc}") from None
     rows = [
@@ -146,6 +175,8 @@ async def compute(ctx: RequestContext, year: int) -> View:
             inspection=str(ranked.score.inspection), grassroots=str(ranked.score.grassroots),
             composite=str(ranked.score.composite), qualified=ranked.score.qualified, grade=ranked.grade.value,
             rank=ranked.rank, missing=json.dumps(list(ranked.score.missing), ensure_ascii=False),
+            adjustment_points=str(ranked.score.adjustment_points),
+            adjustments=json.dumps(inputs.adjustments.get(ranked.unit_code, []), ensure_ascii=False),
         )
         for position, ranked in enumerate(ranking.units, start=1)
     ]
@@ -188,14 +219,23 @@ async def _assessment(year: int) -> Assessment:
     return assessment
 
 
+def frozen_settings(revision: Revision) -> rules.Settings:
+    """The settings a revision was computed with (stored with it; defaults for keys it predates)."""
+    return rules.settings_from_pairs(json.loads(revision.settings or "{}").items())
+
+
 async def publish(ctx: RequestContext, year: int) -> View:
-    """Freeze the computed results of the working revision."""
+    """Freeze the computed results of the working revision; final at once, or on public notice (§4.4)."""
     caller = ctx.require(Role.TARGET_OFFICE)
     assessment = await _assessment(year)
     if assessment.status == Status.PUBLISHED:
         raise Conflict(f"revision {assessment.revision} of {year} is already published")
     if assessment.status != Status.COMPUTED:
         raise Conflict(f"the {year} results are missing or older than the inputs; compute the assessment first")
+    revision = await Revision.get(year=year, number=assessment.revision)
+    days = frozen_settings(revision).notice_days
+    today = clock.today()
+    ends_on = rules.notice_ends_on(today, days)
     async with audited(ctx, action="publishAssessment", entity="Assessment") as audit:
         audit.entity_id = f"{year}#{assessment.revision}"
         frozen = await Assessment.filter(
@@ -204,10 +244,46 @@ async def publish(ctx: RequestContext, year: int) -> View:
         ).update(status=Status.PUBLISHED)
         if not frozen:
             raise Conflict(f"the {year} inputs changed meanwhile; compute again before publishing")
+        now = datetime.now(UTC)
+        final = ends_on is None
         await Revision.filter(year=year, number=assessment.revision).update(
-            published_at=datetime.now(UTC), published_by=caller.username)
+            published_at=now, published_by=caller.username, published_on=today, notice_days=days,
+            notice_ends_on=ends_on,
+            final_at=now if final else None, finalized_by=caller.username if final else None)
         audit.before = {"status": Status.COMPUTED.value}
-        audit.after = {"status": Status.PUBLISHED.value, "revision": assessment.revision}
+        audit.after = {"status": Status.PUBLISHED.value, "revision": assessment.revision, "final": final,
+                       "noticeEndsAt": ends_on.isoformat() if ends_on else None}
+    return await current_view(year)
+
+
+async def finalize(ctx: RequestContext, year: int) -> View:
+    """Make the latest revision final: its notice has ended and no appeal on it is undecided or accepted."""
+    caller = ctx.require(Role.TARGET_OFFICE)
+    assessment = await _assessment(year)
+    if assessment.status != Status.PUBLISHED:
+        raise Conflict(f"revision {assessment.revision} of {year} is not published; publish it first")
+    revision = await Revision.get(year=year, number=assessment.revision)
+    appeals = await Appeal.filter(year=year, revision=revision.number,
+                                  status__in=[AppealStatus.FILED, AppealStatus.ACCEPTED]).order_by("id")
+    refusal = rules.finalize_refusal(
+        final=revision.final_at is not None, ends_on=revision.notice_ends_on, today=clock.today(),
+        undecided=[f"#{a.id} ({a.unit_code})" for a in appeals if a.status == AppealStatus.FILED],
+        accepted=[f"#{a.id} ({a.unit_code})" for a in appeals if a.status == AppealStatus.ACCEPTED])
+    if refusal:
+        raise Conflict(f"revision {revision.number} of {year} cannot be made final: {refusal}")
+    async with audited(ctx, action="finalizeAssessment", entity="Assessment") as audit:
+        audit.entity_id = f"{year}#{revision.number}"
+        still = await Assessment.filter(year=year, revision=revision.number, status=Status.PUBLISHED).update(
+            status=Status.PUBLISHED)
+        done = still and await Revision.filter(
+            id=revision.id, final_at__isnull=True, blocking_appeals=0,
+        ).update(final_at=datetime.now(UTC), finalized_by=caller.username)
+        if not done:
+            raise Conflict(f"revision {revision.number} of {year} changed meanwhile (an appeal, a correction or "
+                           "another finalisation); reload and try again")
+        audit.before = {"final": False, "noticeEndsAt": revision.notice_ends_on.isoformat()
+                        if revision.notice_ends_on else None}
+        audit.after = {"final": True, "revision": revision.number}
     return await current_view(year)
 
 

@@ -6,15 +6,20 @@ import base64
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
+from kernel import clock
+from kernel.spreadsheet import safe_cell
+from services.assessment import rules
 from services.assessment.models import Revision, UnitResult
 
 GRADE_NAMES = {"ADVANCED": "先进", "QUALIFIED": "达标", "UNQUALIFIED": "未达标", "LAST_PLACE": "末位"}
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+LOCAL_TIME = clock.CITY_TIME
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)
@@ -60,20 +65,38 @@ class Bulletin:
 
     @property
     def published_on(self) -> str:
+        if self.revision.published_on is not None:
+            return chinese_date(self.revision.published_on)
         published = self.revision.published_at or datetime.now(LOCAL_TIME)
-        local = published.astimezone(LOCAL_TIME)
-        return f"{local.year}年{local.month}月{local.day}日"
+        return chinese_date(published.astimezone(LOCAL_TIME).date())
+
+    @property
+    def final(self) -> bool:
+        return self.revision.final_at is not None
+
+    @property
+    def on_notice(self) -> bool:
+        return not self.final and rules.on_notice(self.revision.notice_ends_on, clock.today())
+
+    @property
+    def standing(self) -> str:
+        """公示 or final, in words: what the bulletin's reader may still do."""
+        if self.final:
+            return "本结果为最终结果"
+        ends = self.revision.notice_ends_on
+        until = chinese_date(ends) if ends else "—"
+        if self.on_notice:
+            return f"本结果正在公示，公示期至{until}；对本单位考核结果有异议的，可在公示期内提出申诉"
+        return f"本结果公示期已于{until}结束，待最终确定"
+
+    @property
+    def adjusted(self) -> list[UnitResult]:
+        """Units with adjustment items, by group and rank."""
+        return [r for r in self.results if json.loads(r.adjustments or "[]")]
 
 
 def group_label(group: str) -> str:
     return group or "全部单位"
-
-
-def safe_cell(value: object) -> object:
-    """A spreadsheet cell that can never run as a formula: text starting with = + - @ gets a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def md_cell(value: object) -> str:
@@ -87,6 +110,17 @@ def _table(rows: list[UnitResult]) -> list[str]:
     return lines
 
 
+def signed(points: str | Decimal) -> str:
+    value = Decimal(points)
+    return f"+{value}" if value > 0 else str(value)
+
+
+def items_text(result: UnitResult) -> str:
+    """The unit's adjustment items in one line: ``+1.00 国家级表彰（理由）；-2.00 …``."""
+    return "；".join(f"{signed(a['points'])} {a['category']}（{a['reason']}）"
+                    for a in json.loads(result.adjustments or "[]"))
+
+
 def markdown(bulletin: Bulletin) -> str:
     """The printable Chinese notice; scores and ranks as published."""
     b = bulletin
@@ -94,12 +128,12 @@ def markdown(bulletin: Bulletin) -> str:
     edition = f"第{b.revision.number}版，{b.published_on}发布"
     if b.revision.reason:
         edition += f"；更正原因：{md_cell(b.revision.reason)}"
-    lines += [f"（{edition}）", ""]
+    lines += [f"（{edition}）", "", f"**{b.standing}。**", ""]
     lines += [
         f"根据{b.city}{b.year}年度目标管理考核办法，经专项目标考核部门考核、投票测评、年终检查和基层评议，"
         f"综合计算得分并按考核组别排序，现将{b.year}年度目标管理考核结果通报如下。",
         "",
-        f"综合得分 = 专项目标考核 × 权重 + 投票测评 × 权重 + 年终检查 × 权重 + 基层评议 × 权重；"
+        f"综合得分 = 专项目标考核 × 权重 + 投票测评 × 权重 + 年终检查 × 权重 + 基层评议 × 权重 + 加减分；"
         f"参加考核单位 {len(b.results)} 个，达标单位 {sum(r.qualified for r in b.results)} 个。",
         "",
         f"## 一、先进单位（{len(b.advanced)}个）",
@@ -126,12 +160,18 @@ def markdown(bulletin: Bulletin) -> str:
             if g.get("lastPlaceShortfall"):
                 lines.append(f"- {label}：末位名额 {g['lastPlaceCount']} 个，未达标单位不足，"
                              f"实际 {len(g.get('lastPlaceUnits') or [])} 个。")
+    lines += ["", f"## 五、加减分情况（{len(b.adjusted)}个单位）", ""]
+    if b.adjusted:
+        lines += ["| 单位 | 加减分 | 事项 |", "|---|---:|---|"]
+        lines += [f"| {md_cell(r.unit_name)} | {r.adjustment_points} | {md_cell(items_text(r))} |" for r in b.adjusted]
+    else:
+        lines.append("（无）")
     lines += ["", "## 附：各单位得分明细", "",
-              "| 组别 | 名次 | 单位 | 专项目标考核 | 投票测评 | 年终检查 | 基层评议 | 综合得分 | 等次 |",
-              "|---|---:|---|---:|---:|---:|---:|---:|---|"]
+              "| 组别 | 名次 | 单位 | 专项目标考核 | 投票测评 | 年终检查 | 基层评议 | 加减分 | 综合得分 | 等次 |",
+              "|---|---:|---|---:|---:|---:|---:|---:|---:|---|"]
     lines += [
         f"| {md_cell(group_label(r.unit_group))} | {r.rank} | {md_cell(r.unit_name)} | {r.department} | {r.voting} "
-        f"| {r.inspection} | {r.grassroots} | {r.composite} | {GRADE_NAMES[r.grade]} |"
+        f"| {r.inspection} | {r.grassroots} | {r.adjustment_points} | {r.composite} | {GRADE_NAMES[r.grade]} |"
         for r in b.results
     ]
     lines += ["", f"{b.city}人民政府目标管理办公室", b.published_on, ""]
@@ -139,7 +179,7 @@ def markdown(bulletin: Bulletin) -> str:
 
 
 XLSX_HEADER = ["组别", "名次", "单位代码", "单位名称", "等次", "综合得分", "专项目标考核", "投票测评", "年终检查",
-               "基层评议", "达标"]
+               "基层评议", "达标", "加减分", "加减分事项"]
 
 
 def _score(value: str) -> Decimal:
@@ -161,7 +201,7 @@ def xlsx(bulletin: Bulletin) -> bytes:
         sheet.title = name
         sheet.append([safe_cell(bulletin.title)])
         sheet["A1"].font = Font(bold=True, size=14)
-        edition = f"第{bulletin.revision.number}版 {bulletin.published_on}发布"
+        edition = f"第{bulletin.revision.number}版 {bulletin.published_on}发布 {bulletin.standing}"
         if bulletin.revision.reason:
             edition += f" 更正原因：{bulletin.revision.reason}"
         sheet.append([safe_cell(edition)])
@@ -172,8 +212,8 @@ def xlsx(bulletin: Bulletin) -> bytes:
             sheet.append([safe_cell(group_label(r.unit_group)), r.rank, safe_cell(r.unit_code),
                           safe_cell(r.unit_name), GRADE_NAMES[r.grade], _score(r.composite), _score(r.department),
                           _score(r.voting), _score(r.inspection), _score(r.grassroots),
-                          "是" if r.qualified else "否"])
-            for cell in sheet[sheet.max_row][5:10]:
+                          "是" if r.qualified else "否", _score(r.adjustment_points), safe_cell(items_text(r))])
+            for cell in (*sheet[sheet.max_row][5:10], sheet[sheet.max_row][11]):
                 cell.number_format = "0.00"
         sheet.column_dimensions["D"].width = 28
     buffer = io.BytesIO()

@@ -191,14 +191,14 @@ async def upsert(
     return ImportResult(created=len(create), updated=len(update), unchanged=unchanged)
 
 
-def _year(errors: RowErrors, row: int, value: str | None, year_rows: dict[int, list[int]]) -> int | None:
+def row_year(errors: RowErrors, row: int, value: str | None, year_rows: dict[int, list[int]]) -> int | None:
     year = errors.integer(row, "year", value, minimum=MIN_YEAR, maximum=MAX_YEAR)
     if year is not None:
         year_rows.setdefault(year, []).append(row)
     return year
 
 
-def _nonempty(rows: list[Any], file: str) -> None:
+def nonempty(rows: list[Any], file: str) -> None:
     if not rows:
         raise BadInput(f"{file} has no rows", field="rows")
 
@@ -220,12 +220,12 @@ def may_certify(ctx: RequestContext, target: SnapshotTarget) -> bool:
 async def import_certifications(ctx: RequestContext, rows: list[CertificationRow]) -> ImportResult:
     """Load certifications.csv rows, all or nothing."""
     caller = ctx.require(Role.TARGET_OFFICE, Role.ASSESSOR)
-    _nonempty(rows, "certifications.csv")
+    nonempty(rows, "certifications.csv")
     errors = RowErrors("certifications.csv")
     year_rows: dict[int, list[int]] = {}
     parsed = []
     for r in rows:
-        year = _year(errors, r.row, r.year, year_rows)
+        year = row_year(errors, r.row, r.year, year_rows)
         code = errors.text(r.row, "target_code", r.target_code, max_length=64)
         actual = _exact_decimal(errors, r.row, "actual_value", r.actual_value, required=False)
         completion = _exact_decimal(errors, r.row, "completion", r.completion, required=False,
@@ -283,7 +283,7 @@ async def import_certifications(ctx: RequestContext, rows: list[CertificationRow
 # --------------------------------------------------------------------------------------------------
 
 
-async def _known_units(years: Iterable[int]) -> set[tuple[int, str]]:
+async def known_units(years: Iterable[int]) -> set[tuple[int, str]]:
     return {(u.year, u.code) for u in await SnapshotUnit.filter(year__in=sorted(set(years))).only("year", "code")}
 
 
@@ -297,18 +297,18 @@ def _check_unit(errors: RowErrors, row: int, year: int, code: str, units: set[tu
 async def import_ballots(ctx: RequestContext, rows: list[BallotRow]) -> ImportResult:
     """Load ballots.csv rows, all or nothing; rows of the same unit and voter group are summed."""
     caller = ctx.require(Role.TARGET_OFFICE, Role.EVALUATOR)
-    _nonempty(rows, "ballots.csv")
+    nonempty(rows, "ballots.csv")
     errors = RowErrors("ballots.csv")
     year_rows: dict[int, list[int]] = {}
     parsed = []
     for r in rows:
-        year = _year(errors, r.row, r.year, year_rows)
+        year = row_year(errors, r.row, r.year, year_rows)
         unit = errors.text(r.row, "unit_code", r.unit_code, max_length=32)
         group = errors.text(r.row, "voter_group", r.voter_group, max_length=64)
         counts = [_count(errors, r.row, name, getattr(r, name)) for name in rules.VOTE_VALUES]
         parsed.append((r, year, unit, group, counts))
     opened = await open_years(ctx, errors, year_rows)
-    units = await _known_units(opened)
+    units = await known_units(opened)
     incoming: dict[tuple[Any, ...], dict[str, Any]] = {}
     for r, year, unit, group, counts in parsed:
         if year is None or unit is None or year not in opened or not _check_unit(errors, r.row, year, unit, units):
@@ -332,18 +332,18 @@ async def import_ballots(ctx: RequestContext, rows: list[BallotRow]) -> ImportRe
 async def import_inspections(ctx: RequestContext, rows: list[InspectionRow]) -> ImportResult:
     """Load inspections.csv rows, all or nothing; one score (0–100) per unit and inspector."""
     caller = ctx.require(Role.TARGET_OFFICE, Role.EVALUATOR)
-    _nonempty(rows, "inspections.csv")
+    nonempty(rows, "inspections.csv")
     errors = RowErrors("inspections.csv")
     year_rows: dict[int, list[int]] = {}
     parsed = []
     for r in rows:
-        year = _year(errors, r.row, r.year, year_rows)
+        year = row_year(errors, r.row, r.year, year_rows)
         unit = errors.text(r.row, "unit_code", r.unit_code, max_length=32)
         inspector = errors.text(r.row, "inspector", r.inspector, max_length=64)
         score = _exact_decimal(errors, r.row, "score", r.score, minimum=Decimal(0), maximum=Decimal(100))
         parsed.append((r, year, unit, inspector, score))
     opened = await open_years(ctx, errors, year_rows)
-    units = await _known_units(opened)
+    units = await known_units(opened)
     seen: dict[tuple[int, str, str], int] = {}
     incoming: dict[tuple[Any, ...], dict[str, Any]] = {}
     for r, year, unit, inspector, score in parsed:
@@ -371,17 +371,17 @@ GRASSROOTS_COLUMNS = ("satisfied", "basically_satisfied", "dissatisfied")
 async def import_grassroots(ctx: RequestContext, rows: list[GrassrootsRow]) -> ImportResult:
     """Load grassroots.csv rows, all or nothing; rows of the same unit are summed."""
     caller = ctx.require(Role.TARGET_OFFICE, Role.EVALUATOR)
-    _nonempty(rows, "grassroots.csv")
+    nonempty(rows, "grassroots.csv")
     errors = RowErrors("grassroots.csv")
     year_rows: dict[int, list[int]] = {}
     parsed = []
     for r in rows:
-        year = _year(errors, r.row, r.year, year_rows)
+        year = row_year(errors, r.row, r.year, year_rows)
         unit = errors.text(r.row, "unit_code", r.unit_code, max_length=32)
         counts = [_count(errors, r.row, name, getattr(r, name)) for name in GRASSROOTS_COLUMNS]
         parsed.append((r, year, unit, counts))
     opened = await open_years(ctx, errors, year_rows)
-    units = await _known_units(opened)
+    units = await known_units(opened)
     incoming: dict[tuple[Any, ...], dict[str, Any]] = {}
     for r, year, unit, counts in parsed:
         if year is None or unit is None or year not in opened or not _check_unit(errors, r.row, year, unit, units):

@@ -62,6 +62,12 @@ class Revision(Model):
     last_place_overflow = fields.IntField(default=0)
     groups = fields.TextField(default="[]")
     settings = fields.TextField(default="{}")
+    published_on = fields.DateField(null=True)  # the business date of publication (the bulletin's date)
+    notice_days = fields.IntField(default=0, db_default=0)
+    notice_ends_on = fields.DateField(null=True)  # last day of the public notice (公示); null: no notice
+    final_at = fields.DatetimeField(null=True)  # final: at publication with no notice, else by finalizeAssessment
+    finalized_by = fields.CharField(max_length=128, null=True)
+    blocking_appeals = fields.IntField(default=0, db_default=0)  # appeals filed or accepted: not final yet
 
     class Meta:
         table = "assessment_revision"
@@ -191,7 +197,68 @@ class UnitResult(Model):
     grade = fields.CharField(max_length=16)
     rank = fields.IntField()
     missing = fields.TextField(default="[]")
+    adjustment_points = fields.CharField(max_length=24, default="0.00", db_default="0.00")  # the clamped sum (§4.2)
+    adjustments = fields.TextField(default="[]", db_default="[]")  # the approved items behind it (frozen)
 
     class Meta:
         table = "assessment_result"
         unique_together = (("year", "revision", "unit_code"),)
+
+
+class AdjustmentStatus(StrEnum):
+    PROPOSED = "PROPOSED"  # 待审核: proposed, not yet counted
+    APPROVED = "APPROVED"  # 已批准: counted from the next computation on
+    REJECTED = "REJECTED"  # 已驳回, with the reason
+
+
+class AdjustmentItem(Model):
+    """One adjustment item (加减分) of a unit for a year: a bonus (> 0) or a deduction (< 0)."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    unit_code = fields.CharField(max_length=32, db_index=True)
+    points = fields.CharField(max_length=16)
+    category = fields.CharField(max_length=64)
+    reason = fields.TextField()
+    evidence = fields.TextField(default="")
+    status = fields.CharEnumField(AdjustmentStatus, max_length=16, default=AdjustmentStatus.PROPOSED)
+    imported = fields.BooleanField(default=False)  # from adjustments.csv: approved as imported
+    proposed_by = fields.CharField(max_length=128)
+    proposed_role = fields.CharField(max_length=32)
+    proposed_at = fields.DatetimeField(auto_now_add=True)
+    decided_by = fields.CharField(max_length=128, null=True)
+    decided_at = fields.DatetimeField(null=True)
+    decision_reason = fields.TextField(null=True)
+    version = fields.IntField(default=1)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "assessment_adjustment"
+
+
+class AppealStatus(StrEnum):
+    FILED = "FILED"  # 待处理
+    ACCEPTED = "ACCEPTED"  # 已采纳: answered by a corrected revision
+    REJECTED = "REJECTED"  # 已驳回, with the written reason
+
+
+class Appeal(Model):
+    """A unit's appeal (申诉) against its result in a revision on public notice."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    revision = fields.IntField()
+    unit_code = fields.CharField(max_length=32, db_index=True)
+    reason = fields.TextField()
+    status = fields.CharEnumField(AppealStatus, max_length=16, default=AppealStatus.FILED)
+    filed_by = fields.CharField(max_length=128)
+    filed_role = fields.CharField(max_length=32)
+    filed_at = fields.DatetimeField(auto_now_add=True)
+    decided_by = fields.CharField(max_length=128, null=True)
+    decided_at = fields.DatetimeField(null=True)
+    decision = fields.TextField(null=True)
+    version = fields.IntField(default=1)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "assessment_appeal"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated
@@ -18,8 +18,7 @@ from kernel.errors import Forbidden
 from kernel.graphql import ImportReport, build_schema
 from kernel.roles import Role
 from kernel.rows import import_rows
-from services.assessment import assessments, bulletin, inputs, models, service
-from services.assessment.year_settings import YearSettings
+from services.assessment import adjustments, appeals, assessments, bulletin, inputs, models, rules, year_settings
 
 READERS = tuple(r.value for r in Role if r not in (Role.AUDITOR, Role.SYSADMIN, Role.SECURITY_ADMIN))
 
@@ -50,9 +49,15 @@ class AssessmentSettings:
     stretch_cap: Decimal
     voter_group_weights: list[GroupWeight]
     group_quotas: list[GroupQuota]
+    adjustment_cap: Decimal = strawberry.field(description="加减分 — the most adjustment points count either way")
+    advanced_unit_award: Decimal = strawberry.field(description="一次性物质奖励 of each advanced unit (CNY)")
+    advanced_leader_award: Decimal = strawberry.field(description="一次性物质奖励 of each main leader of an "
+                                                                  "advanced unit (CNY)")
+    notice_days: int = strawberry.field(description="公示 — calendar days a published revision is on public "
+                                                    "notice; 0: final at publication")
 
     @classmethod
-    def build(cls, year: int, s: YearSettings) -> AssessmentSettings:
+    def build(cls, year: int, s: rules.Settings) -> AssessmentSettings:
         groups = sorted(set(s.group_advanced_ratio) | set(s.group_last_place_count))
         return cls(
             year=year, weight_department=s.weight_department, weight_voting=s.weight_voting,
@@ -62,8 +67,9 @@ class AssessmentSettings:
             voter_group_weights=[GroupWeight(group=g, weight=w) for g, w in sorted(s.voter_group_weights.items())],
             group_quotas=[GroupQuota(group=g, advanced_ratio=s.group_advanced_ratio.get(g),
                                      last_place_count=s.group_last_place_count.get(g)) for g in groups],
+            adjustment_cap=s.adjustment_cap, advanced_unit_award=s.advanced_unit_award,
+            advanced_leader_award=s.advanced_leader_award, notice_days=s.notice_days,
         )
-
 
 
 @strawberry.enum(description="等次")
@@ -98,6 +104,31 @@ class Measure(Enum):
 class Direction(Enum):
     HIGHER_IS_BETTER = "HIGHER_IS_BETTER"
     LOWER_IS_BETTER = "LOWER_IS_BETTER"
+
+
+AdjustmentItemStatus = strawberry.enum(models.AdjustmentStatus, name="AdjustmentItemStatus",
+                                       description="加减分 status: PROPOSED (待审核), APPROVED (已批准, counted), "
+                                                   "REJECTED (已驳回)")
+AppealStatus = strawberry.enum(models.AppealStatus, description="申诉 status: FILED (待处理), ACCEPTED (已采纳), "
+                               "REJECTED (已驳回)")
+
+
+@strawberry.enum(description="The target office's decision on an appeal")
+class AppealDecision(Enum):
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+
+
+@strawberry.type(description="An approved adjustment item (加减分) as frozen with a revision's results")
+class PublishedAdjustment:
+    points: Decimal
+    category: str
+    reason: str
+
+    @classmethod
+    def list_from(cls, text: str) -> list[PublishedAdjustment]:
+        return [cls(points=Decimal(a["points"]), category=a["category"], reason=a["reason"])
+                for a in json.loads(text or "[]")]
 
 
 @strawberry.federation.type(keys=["code"])
@@ -141,7 +172,10 @@ class UnitResult:
     rank: int
     missing: list[str] = strawberry.field(
         description="What the target office must chase: target:<code>, department, voting, inspection, "
-                    "grassroots, voter_group_weight:<group>")
+                    "grassroots")
+    adjustment_points: Decimal = strawberry.field(
+        description="加减分 — the clamped sum of the unit's approved adjustment items, included in compositeScore")
+    adjustments: list[PublishedAdjustment] = strawberry.field(description="The approved items behind it")
 
     @strawberry.field
     def unit(self) -> Unit:
@@ -154,7 +188,8 @@ class UnitResult:
             unit_group=row.unit_group, department_score=Decimal(row.department), voting_score=Decimal(row.voting),
             inspection_score=Decimal(row.inspection), grassroots_score=Decimal(row.grassroots),
             composite_score=Decimal(row.composite), qualified=row.qualified, grade=Grade(row.grade),
-            rank=row.rank, missing=json.loads(row.missing),
+            rank=row.rank, missing=json.loads(row.missing), adjustment_points=Decimal(row.adjustment_points),
+            adjustments=PublishedAdjustment.list_from(row.adjustments),
         )
 
 
@@ -196,11 +231,14 @@ class RevisionSummary:
     computed_at: datetime | None
     published_at: datetime | None
     published_by: str | None
+    notice_ends_at: date | None = strawberry.field(description="Last day of its public notice (公示)")
+    final: bool
 
     @classmethod
     def from_row(cls, r: models.Revision) -> RevisionSummary:
         return cls(year=r.year, revision=r.number, reason=r.reason, opened_at=r.opened_at, opened_by=r.opened_by,
-                   computed_at=r.computed_at, published_at=r.published_at, published_by=r.published_by)
+                   computed_at=r.computed_at, published_at=r.published_at, published_by=r.published_by,
+                   notice_ends_at=r.notice_ends_on, final=r.final_at is not None)
 
 
 @strawberry.federation.type(keys=["year"], description="年终考核 — one year's assessment in one revision")
@@ -218,6 +256,12 @@ class Assessment:
     groups: list[GroupOutcome]
     snapshot_taken_at: str | None = strawberry.field(description="When the agreed targets were snapshotted")
     snapshot_target_count: int
+    final: bool = strawberry.field(description="True once the revision is final (no notice: at publication; "
+                                               "else by finalizeAssessment)")
+    notice_ends_at: date | None = strawberry.field(description="Last day of the public notice (公示); null "
+                                                               "without a notice")
+    on_notice: bool = strawberry.field(description="Published and on public notice today: units may appeal")
+    finalized_at: datetime | None
     view: strawberry.Private[assessments.View]
 
     @strawberry.field(description="Every unit (a unit operator: its own), by group, rank and code")
@@ -239,6 +283,7 @@ class Assessment:
             last_place_overflow=r.last_place_overflow,
             groups=[GroupOutcome.from_record(g) for g in view.groups()],
             snapshot_taken_at=source.get("takenAt"), snapshot_target_count=int(source.get("targets") or 0),
+            final=view.final, notice_ends_at=r.notice_ends_on, on_notice=view.on_notice, finalized_at=r.final_at,
             view=view,
         )
 
@@ -254,9 +299,18 @@ class PublishedResult:
     unit_name: str
     unit_group: str
     grade: Grade
-    composite_score: Decimal
+    composite_score: Decimal = strawberry.field(description="The adjusted composite (docs/rules.md §2.2)")
     rank: int
     qualified: bool
+    adjustment_points: Decimal = strawberry.field(description="加减分 — the clamped sum; 0.00 without items")
+    adjustments: list[PublishedAdjustment] = strawberry.field(description="The approved items behind it")
+
+    @classmethod
+    def from_row(cls, x: models.UnitResult) -> PublishedResult:
+        return cls(unit_code=x.unit_code, unit_name=x.unit_name, unit_group=x.unit_group, grade=Grade(x.grade),
+                   composite_score=Decimal(x.composite), rank=x.rank, qualified=x.qualified,
+                   adjustment_points=Decimal(x.adjustment_points),
+                   adjustments=PublishedAdjustment.list_from(x.adjustments))
 
 
 @strawberry.type(description="A frozen, published revision (what the personnel service applies)")
@@ -266,6 +320,14 @@ class PublishedRevision:
     published_at: datetime
     reason: str | None
     results: list[PublishedResult]
+    final: bool = strawberry.field(description="True once the revision is final (notice_days 0: at publication); "
+                                               "results are applied only then")
+    notice_ends_at: date | None = strawberry.field(description="Last day of the public notice (公示); null when "
+                                                               "there was none")
+    advanced_unit_award: Decimal = strawberry.field(description="The year's advanced_unit_award, frozen with the "
+                                                                "revision")
+    advanced_leader_award: Decimal = strawberry.field(description="The year's advanced_leader_award, frozen with "
+                                                                  "the revision")
 
 
 @strawberry.type
@@ -281,6 +343,8 @@ class BulletinEntry:
     voting_score: Decimal
     inspection_score: Decimal
     grassroots_score: Decimal
+    adjustment_points: Decimal
+    adjustments: list[PublishedAdjustment]
 
     @strawberry.field
     def unit(self) -> Unit:
@@ -291,7 +355,9 @@ class BulletinEntry:
         return cls(unit_code=strawberry.ID(r.unit_code), unit_name=r.unit_name, unit_group=r.unit_group,
                    rank=r.rank, grade=Grade(r.grade), qualified=r.qualified, composite_score=Decimal(r.composite),
                    department_score=Decimal(r.department), voting_score=Decimal(r.voting),
-                   inspection_score=Decimal(r.inspection), grassroots_score=Decimal(r.grassroots))
+                   inspection_score=Decimal(r.inspection), grassroots_score=Decimal(r.grassroots),
+                   adjustment_points=Decimal(r.adjustment_points),
+                   adjustments=PublishedAdjustment.list_from(r.adjustments))
 
 
 @strawberry.type(description="通报 — the published results, for the city and as files")
@@ -303,6 +369,9 @@ class Bulletin:
     city: str
     title: str
     groups: list[GroupOutcome]
+    final: bool = strawberry.field(description="True: the results are final; false: on public notice (公示)")
+    notice_ends_at: date | None = strawberry.field(description="Last day of the public notice; null without one")
+    on_notice: bool = strawberry.field(description="On public notice today: units may appeal")
     content: strawberry.Private[bulletin.Bulletin]
 
     @strawberry.field(description="先进单位, by group and rank")
@@ -347,7 +416,8 @@ class Bulletin:
         assert r.published_at is not None
         return cls(year=content.year, revision=r.number, published_at=r.published_at, reason=r.reason,
                    city=content.city, title=content.title,
-                   groups=[GroupOutcome.from_record(g) for g in content.groups], content=content)
+                   groups=[GroupOutcome.from_record(g) for g in content.groups], final=content.final,
+                   notice_ends_at=r.notice_ends_on, on_notice=content.on_notice, content=content)
 
 
 @strawberry.type(description="A certified actual value (quantitative) or completion (qualitative)")
@@ -439,7 +509,65 @@ class GrassrootsTally:
                    entered_by=g.entered_by, updated_at=g.updated_at)
 
 
+@strawberry.type(description="加减分 — one bonus (positive) or deduction (negative) item of a unit for a year")
+class AdjustmentItem:
+    id: strawberry.ID
+    year: int
+    unit_code: strawberry.ID
+    points: Decimal
+    category: str
+    reason: str
+    evidence: str
+    status: AdjustmentItemStatus
+    imported: bool = strawberry.field(description="From adjustments.csv (approved as imported)")
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    version: int
+
+    @strawberry.field
+    def unit(self) -> Unit:
+        return Unit(code=self.unit_code)
+
+    @classmethod
+    def from_row(cls, i: models.AdjustmentItem) -> AdjustmentItem:
+        return cls(id=strawberry.ID(str(i.id)), year=i.year, unit_code=strawberry.ID(i.unit_code),
+                   points=Decimal(i.points), category=i.category, reason=i.reason, evidence=i.evidence,
+                   status=i.status, imported=i.imported, proposed_by=i.proposed_by, proposed_at=i.proposed_at,
+                   decided_by=i.decided_by, decided_at=i.decided_at, decision_reason=i.decision_reason,
+                   version=i.version)
+
+
+@strawberry.type(description="申诉 — a unit's appeal against its result in a revision on public notice")
+class Appeal:
+    id: strawberry.ID
+    year: int
+    revision: int
+    unit_code: strawberry.ID
+    reason: str
+    status: AppealStatus
+    filed_by: str
+    filed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision: str | None = strawberry.field(description="The target office's written reason")
+    version: int
+
+    @strawberry.field
+    def unit(self) -> Unit:
+        return Unit(code=self.unit_code)
+
+    @classmethod
+    def from_row(cls, a: models.Appeal) -> Appeal:
+        return cls(id=strawberry.ID(str(a.id)), year=a.year, revision=a.revision, unit_code=strawberry.ID(a.unit_code),
+                   reason=a.reason, status=a.status, filed_by=a.filed_by, filed_at=a.filed_at,
+                   decided_by=a.decided_by, decided_at=a.decided_at, decision=a.decision, version=a.version)
+
+
 SETTING_COLUMNS = ("year", "key", "value")
+ADJUSTMENT_COLUMNS = ("unit_code", "year", "points", "reason")
 CERTIFICATION_COLUMNS = ("target_code", "year", "actual_value", "completion", "note")
 BALLOT_COLUMNS = ("unit_code", "year", "voter_group", "excellent", "good", "fair", "poor")
 INSPECTION_COLUMNS = ("unit_code", "year", "inspector", "score")
@@ -465,7 +593,7 @@ class Query:
     @strawberry.field
     async def assessment_settings(self, info: Info[RequestContext, None], year: int) -> AssessmentSettings:
         info.context.require(*READERS)
-        return AssessmentSettings.build(year, await service.settings_for(year))
+        return AssessmentSettings.build(year, await year_settings.settings_for(year))
 
     @strawberry.field(description="The year's latest revision (a unit operator: the latest published one, "
                                   "its own unit only); null before the year is opened")
@@ -487,11 +615,12 @@ class Query:
             return None
         r, rows = found
         assert r.published_at is not None
+        frozen = assessments.frozen_settings(r)
         return PublishedRevision(
             year=r.year, revision=r.number, published_at=r.published_at, reason=r.reason,
-            results=[PublishedResult(unit_code=x.unit_code, unit_name=x.unit_name, unit_group=x.unit_group,
-                                     grade=Grade(x.grade), composite_score=Decimal(x.composite), rank=x.rank,
-                                     qualified=x.qualified) for x in rows],
+            results=[PublishedResult.from_row(x) for x in rows], final=r.final_at is not None,
+            notice_ends_at=r.notice_ends_on, advanced_unit_award=frozen.advanced_unit_award,
+            advanced_leader_award=frozen.advanced_leader_award,
         )
 
     @strawberry.field(description="通报 of the latest published revision (or the one asked for)")
@@ -527,20 +656,32 @@ class Query:
         rows = await assessments.source_rows(info.context, models.GrassrootsTally, year, _text(unit_code))
         return [GrassrootsTally.from_row(r) for r in rows]
 
+    @strawberry.field(description="加减分 items of a year (a unit operator: its own unit's approved items)")
+    async def adjustment_items(self, info: Info[RequestContext, None], year: int,
+                               unit_code: strawberry.ID | None = None,
+                               status: AdjustmentItemStatus | None = None) -> list[AdjustmentItem]:
+        rows = await adjustments.items(info.context, year=year, unit_code=_text(unit_code), status=status)
+        return [AdjustmentItem.from_row(r) for r in rows]
+
+    @strawberry.field(description="申诉 of a year, oldest first (a unit operator: its own unit's)")
+    async def appeals(self, info: Info[RequestContext, None], year: int,
+                      status: AppealStatus | None = None) -> list[Appeal]:
+        return [Appeal.from_row(a) for a in await appeals.appeals(info.context, year=year, status=status)]
+
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation
     async def set_assessment_setting(self, info: Info[RequestContext, None], year: int, key: str,
                                      value: str) -> AssessmentSettings:
-        return AssessmentSettings.build(year, await service.set_setting(info.context, year=year, key=key,
+        return AssessmentSettings.build(year, await year_settings.set_setting(info.context, year=year, key=key,
                                                                         value=value))
 
     @strawberry.mutation(description="Load settings.csv rows, all or nothing")
     async def import_settings(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
         parsed = import_rows(rows, SETTING_COLUMNS, "settings.csv")
-        result = await service.import_settings(
-            info.context, [service.SettingRow(row=r.row, year=r.year, key=r.key, value=r.value) for r in parsed]
+        result = await year_settings.import_settings(
+            info.context, [year_settings.SettingRow(row=r.row, year=r.year, key=r.key, value=r.value) for r in parsed]
         )
         return ImportReport(file="settings.csv", created=result.created, updated=result.updated,
                             unchanged=result.unchanged)
@@ -558,6 +699,11 @@ class Mutation:
     @strawberry.mutation(description="Freeze the computed results as the working revision")
     async def publish_assessment(self, info: Info[RequestContext, None], year: int) -> Assessment:
         return await _assessment(assessments.publish(info.context, year))
+
+    @strawberry.mutation(description="Make the latest revision final once its public notice has ended and no "
+                                     "appeal on it is undecided (docs/rules.md §4)")
+    async def finalize_assessment(self, info: Info[RequestContext, None], year: int) -> Assessment:
+        return await _assessment(assessments.finalize(info.context, year))
 
     @strawberry.mutation(description="Open revision N+1 of a published year; its inputs become editable")
     async def open_correction(self, info: Info[RequestContext, None], year: int, reason: str) -> Assessment:
@@ -595,6 +741,49 @@ class Mutation:
                                  basically_satisfied=r.basically_satisfied, dissatisfied=r.dissatisfied)
             for r in parsed])
         return _report("grassroots.csv", result)
+
+    @strawberry.mutation(description="Load adjustments.csv rows as approved items, all or nothing")
+    async def import_adjustments(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
+        parsed = import_rows(rows, ADJUSTMENT_COLUMNS, "adjustments.csv")
+        result = await adjustments.import_adjustments(info.context, [
+            adjustments.AdjustmentRow(row=r.row, unit_code=r.unit_code, year=r.year, points=r.points, reason=r.reason)
+            for r in parsed])
+        return _report("adjustments.csv", result)
+
+    @strawberry.mutation(description="Propose a 加减分 item (supervision office or target office); it counts once "
+                                     "a different target-office account approves it")
+    async def propose_adjustment(self, info: Info[RequestContext, None], year: int, unit_code: strawberry.ID,
+                                 points: Decimal, category: str, reason: str,
+                                 evidence: str = "") -> AdjustmentItem:
+        item = await adjustments.propose(info.context, year=year, unit_code=str(unit_code), points=points,
+                                         category=category, reason=reason, evidence=evidence)
+        return AdjustmentItem.from_row(item)
+
+    @strawberry.mutation(description="Approve a proposed item (a target-office account other than the proposer)")
+    async def approve_adjustment(self, info: Info[RequestContext, None], id: strawberry.ID, version: int,
+                                 reason: str | None = None) -> AdjustmentItem:
+        item = await adjustments.decide(info.context, item_id=str(id), version=version, approve=True, reason=reason)
+        return AdjustmentItem.from_row(item)
+
+    @strawberry.mutation(description="Reject a proposed item with a reason (a target-office account other than "
+                                     "the proposer)")
+    async def reject_adjustment(self, info: Info[RequestContext, None], id: strawberry.ID, version: int,
+                                reason: str) -> AdjustmentItem:
+        item = await adjustments.decide(info.context, item_id=str(id), version=version, approve=False, reason=reason)
+        return AdjustmentItem.from_row(item)
+
+    @strawberry.mutation(description="File an appeal against the unit's own result while it is on public notice "
+                                     "(the unit's operator, or a leader of the unit)")
+    async def file_appeal(self, info: Info[RequestContext, None], year: int, unit_code: strawberry.ID,
+                          reason: str) -> Appeal:
+        return Appeal.from_row(await appeals.file(info.context, year=year, unit_code=str(unit_code), reason=reason))
+
+    @strawberry.mutation(description="Accept or reject an appeal with a written reason (target office)")
+    async def decide_appeal(self, info: Info[RequestContext, None], id: strawberry.ID, version: int,
+                            decision: AppealDecision, reason: str) -> Appeal:
+        appeal = await appeals.decide(info.context, appeal_id=str(id), version=version,
+                                      accepted=decision == AppealDecision.ACCEPTED, reason=reason)
+        return Appeal.from_row(appeal)
 
     @strawberry.mutation(description="Certify one target (its assessing department or the target office)")
     async def certify_target(self, info: Info[RequestContext, None], year: int, target_code: strawberry.ID,

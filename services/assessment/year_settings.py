@@ -1,115 +1,159 @@
-"""The per-year assessment settings (DESIGN.md §4, §5 settings.csv): keys, defaults, validation."""
+"""Per-year settings (settings.csv, `setAssessmentSetting`): stored as canonical key → text, read back as
+`rules.Settings` through the one parser of `rules.settings`.
+
+Settings are inputs of the year's assessment: a change marks computed results stale (compute again), and a
+change to a year whose current revision is published is refused (open a correction first).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 
+from kernel.audit import audited
+from kernel.context import RequestContext
+from kernel.errors import BadInput, Conflict
+from kernel.roles import Role
+from kernel.tabular import RowErrors
 from services.assessment import rules
-
-DEFAULTS: dict[str, Decimal] = {
-    "weight_department": Decimal("0.60"),
-    "weight_voting": Decimal("0.15"),
-    "weight_inspection": Decimal("0.15"),
-    "weight_grassroots": Decimal("0.10"),
-    "pass_line": Decimal("60"),
-    "advanced_ratio": Decimal("0.25"),
-    "last_place_count": Decimal("13"),
-    "stretch_cap": Decimal("10"),
-}
-WEIGHTS = ("weight_department", "weight_voting", "weight_inspection", "weight_grassroots")
-GROUP_KEYS = ("voter_group_weight", "advanced_ratio", "last_place_count")
-MAX_KEY = 96
+from services.assessment.inputs import mark_changed
+from services.assessment.models import Assessment, Status, YearSetting
+from services.assessment.snapshot import MAX_YEAR, MIN_YEAR, check_year
 
 
 @dataclass(frozen=True)
-class YearSettings:
-    weight_department: Decimal
-    weight_voting: Decimal
-    weight_inspection: Decimal
-    weight_grassroots: Decimal
-    pass_line: Decimal
-    advanced_ratio: Decimal
-    last_place_count: int
-    stretch_cap: Decimal
-    voter_group_weights: dict[str, Decimal] = field(default_factory=dict)
-    group_advanced_ratio: dict[str, Decimal] = field(default_factory=dict)
-    group_last_place_count: dict[str, int] = field(default_factory=dict)
+class SettingRow:
+    row: int
+    year: str | None
+    key: str | None
+    value: str | None
 
 
-def parse_value(key: str, raw: str) -> Decimal:
-    """Check one key and its value on their own; raise ValueError saying what is wrong."""
-    base, _, group = key.partition(":")
-    if base not in DEFAULTS and base != "voter_group_weight":
-        allowed = ", ".join([*DEFAULTS, "voter_group_weight:<group>"])
-        raise ValueError(f"unknown key {key!r}; keys are {allowed}")
-    if ":" in key and (base not in GROUP_KEYS or not group.strip()):
-        raise ValueError(f"{key!r}: only voter_group_weight, advanced_ratio and last_place_count take :<group>")
-    if base == "voter_group_weight" and not group.strip():
-        raise ValueError("voter_group_weight needs a group: voter_group_weight:<group>")
-    if len(key) > MAX_KEY:
-        raise ValueError(f"the key is longer than {MAX_KEY} characters")
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+async def stored(year: int) -> dict[str, str]:
+    """The year's stored key → value text (keys as stored)."""
+    return {s.key: s.value for s in await YearSetting.filter(year=year)}
+
+
+async def settings_for(year: int) -> rules.Settings:
+    """The year's settings (defaults where not set); CONFLICT when the stored values do not agree."""
     try:
-        value = Decimal(raw.strip())
-    except (InvalidOperation, AttributeError):
-        raise ValueError(f"{raw!r} is not a number") from None
-    if not value.is_finite():
-        raise ValueError(f"{raw!r} is not a number")
-    if base.startswith("weight_") and not Decimal(0) <= value <= Decimal(1):
-        raise ValueError(f"{key} must be between 0 and 1")
-    if base == "advanced_ratio" and not Decimal(0) <= value <= Decimal(1):
-        raise ValueError(f"{key} must be between 0 and 1")
-    if base == "last_place_count" and (value < 0 or value != value.to_integral_value()):
-        raise ValueError(f"{key} must be a whole number ≥ 0")
-    if base == "pass_line" and not Decimal(0) <= value <= Decimal(110):
-        raise ValueError("pass_line must be between 0 and 110")
-    if base == "stretch_cap" and not Decimal(0) <= value <= Decimal(100):
-        raise ValueError("stretch_cap must be between 0 and 100")
-    if base == "voter_group_weight" and value < 0:
-        raise ValueError(f"{key} must not be negative")
-    return value
+        return rules.settings_from_pairs((await stored(check_year(year))).items())
+    except rules.SettingsError as exc:
+        raise Conflict(f"the {year} settings are inconsistent: {exc}", field="settings") from None
 
 
-def build(values: dict[str, Decimal]) -> YearSettings:
-    """Combine stored values with the defaults; raise ValueError when the year is inconsistent."""
-    merged = {**DEFAULTS, **{k: v for k, v in values.items() if k in DEFAULTS}}
-    total = sum((merged[w] for w in WEIGHTS), Decimal(0))
-    if total != Decimal(1):
-        raise ValueError(f"the four weights must sum to 1 (they sum to {total})")
-    groups = {k.partition(":")[2]: v for k, v in values.items() if k.startswith("voter_group_weight:")}
-    if groups and sum(groups.values(), Decimal(0)) == 0:
-        raise ValueError("the voter-group weights must not all be 0")
-    return YearSettings(
-        weight_department=merged["weight_department"],
-        weight_voting=merged["weight_voting"],
-        weight_inspection=merged["weight_inspection"],
-        weight_grassroots=merged["weight_grassroots"],
-        pass_line=merged["pass_line"],
-        advanced_ratio=merged["advanced_ratio"],
-        last_place_count=int(merged["last_place_count"]),
-        stretch_cap=merged["stretch_cap"],
-        voter_group_weights=groups,
-        group_advanced_ratio={k.partition(":")[2]: v for k, v in values.items()
-                              if k.startswith("advanced_ratio:")},
-        group_last_place_count={k.partition(":")[2]: int(v) for k, v in values.items()
-                                if k.startswith("last_place_count:")},
-    )
+def _merged(current: dict[str, str], incoming: dict[str, Decimal | int]) -> dict[str, str]:
+    """Stored values with the incoming ones laid over them, every key in its canonical spelling."""
+    merged = {rules.canonical_key(k): v for k, v in current.items()}
+    merged.update({k: str(v) for k, v in incoming.items()})
+    return merged
 
 
-def to_rules(settings: YearSettings) -> rules.Settings:
-    """The year's settings as the pure rules take them (validated by the rules too)."""
-    converted = rules.Settings(
-        weight_department=settings.weight_department,
-        weight_voting=settings.weight_voting,
-        weight_inspection=settings.weight_inspection,
-        weight_grassroots=settings.weight_grassroots,
-        pass_line=settings.pass_line,
-        advanced_ratio=settings.advanced_ratio,
-        last_place_count=settings.last_place_count,
-        stretch_cap=settings.stretch_cap,
-        voter_group_weights=dict(settings.voter_group_weights),
-        group_advanced_ratio=dict(settings.group_advanced_ratio),
-        group_last_place_count=dict(settings.group_last_place_count),
-    )
-    rules.validate_settings(converted)
-    return converted
+async def _refuse_if_published(year: int) -> None:
+    assessment = await Assessment.get_or_none(year=year)
+    if assessment is not None and assessment.status == Status.PUBLISHED:
+        raise Conflict(f"revision {assessment.revision} of {year} is published and its settings are frozen with it; "
+                       "the target office opens a correction to change them", year=year)
+
+
+async def _write(year: int, current: dict[str, str], incoming: dict[str, Decimal | int],
+                 on_change: list[tuple[str, str | None, str]]) -> tuple[int, int, int]:
+    """Store the incoming values (canonical keys; other spellings of the same key removed); mark the year's
+    results stale when anything changed. Inside the caller's transaction."""
+    created = updated = unchanged = 0
+    for key, value in incoming.items():
+        text = str(value)
+        variants = [k for k in current if k != key and rules.canonical_key(k) == key]
+        before = current.get(key, current[variants[0]] if variants else None)
+        if variants:
+            await YearSetting.filter(year=year, key__in=variants).delete()
+        if key not in current:
+            await YearSetting.create(year=year, key=key, value=text)
+            created += 1
+        elif rules.parse_setting(key, current[key])[1] != value:  # "0.50" and "0.5" are the same value
+            await YearSetting.filter(year=year, key=key).update(value=text)
+            updated += 1
+        else:
+            unchanged += 1
+            continue
+        on_change.append((key, before, text))
+    if on_change and await Assessment.exists(year=year):
+        await _refuse_if_published(year)
+        await mark_changed([year])
+    return created, updated, unchanged
+
+
+async def set_setting(ctx: RequestContext, *, year: int, key: str, value: str) -> rules.Settings:
+    """Set one key of one year (target office only); the year must stay consistent."""
+    ctx.require(Role.TARGET_OFFICE)
+    check_year(year)
+    try:
+        canonical, parsed = rules.parse_setting(key, value)
+    except rules.SettingsError as exc:
+        raise BadInput(str(exc), field=exc.field) from None
+    async with audited(ctx, action="setAssessmentSetting", entity="YearSetting") as audit:
+        audit.entity_id = f"{year}:{canonical}"
+        current = await stored(year)
+        try:
+            result = rules.settings_from_pairs(_merged(current, {canonical: parsed}).items())
+        except rules.SettingsError as exc:
+            raise BadInput(str(exc), field="value") from None
+        changes: list[tuple[str, str | None, str]] = []
+        await _write(year, current, {canonical: parsed}, changes)
+        audit.before = {canonical: changes[0][1]} if changes and changes[0][1] is not None else None
+        audit.after = {canonical: str(parsed)}
+    return result
+
+
+async def import_settings(ctx: RequestContext, rows: list[SettingRow]) -> ImportResult:
+    """Load settings.csv rows, all or nothing; every year touched must stay consistent."""
+    ctx.require(Role.TARGET_OFFICE)
+    if not rows:
+        raise BadInput("settings.csv has no rows", field="rows")
+    errors = RowErrors("settings.csv")
+    parsed: dict[tuple[int, str], tuple[int, Decimal | int]] = {}
+    for r in rows:
+        year = errors.integer(r.row, "year", r.year, minimum=MIN_YEAR, maximum=MAX_YEAR)
+        key = errors.text(r.row, "key", r.key, max_length=rules.MAX_KEY_LENGTH + 8)
+        raw = errors.text(r.row, "value", r.value, max_length=rules.MAX_VALUE_LENGTH)
+        if key is None or raw is None:
+            continue
+        try:
+            canonical, value = rules.parse_setting(key, raw)
+        except rules.SettingsError as exc:
+            errors.add(r.row, exc.field, str(exc))
+            continue
+        if year is None:
+            continue
+        if (year, canonical) in parsed:
+            errors.add(r.row, "key", f"{canonical} for {year} is also on row {parsed[(year, canonical)][0]}")
+            continue
+        parsed[(year, canonical)] = (r.row, value)
+    errors.raise_if_any()
+    created = updated = unchanged = 0
+    async with audited(ctx, action="importSettings", entity="YearSetting") as audit:
+        for year in sorted({y for y, _ in parsed}):
+            current = await stored(year)
+            incoming = {k: v for (y, k), (_, v) in parsed.items() if y == year}
+            try:
+                rules.settings_from_pairs(_merged(current, incoming).items())
+            except rules.SettingsError as exc:
+                last_row = max(row for (y, _), (row, _) in parsed.items() if y == year)
+                errors.add(last_row, "value", f"{year}: {exc}")
+                continue
+            changes: list[tuple[str, str | None, str]] = []
+            done = await _write(year, current, incoming, changes)
+            created, updated, unchanged = created + done[0], updated + done[1], unchanged + done[2]
+            for key, before, after in changes:
+                audit.also("importSettings.set", "YearSetting", f"{year}:{key}",
+                           {key: before} if before is not None else None, {key: after})
+        errors.raise_if_any()
+        audit.after = {"created": created, "updated": updated, "unchanged": unchanged}
+    return ImportResult(created=created, updated=updated, unchanged=unchanged)

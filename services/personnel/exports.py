@@ -13,10 +13,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kernel.spreadsheet import safe_cell
 from services.personnel.models import FilingRecord, RewardLine, UnitAward
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 GRADE_NAMES = {"ADVANCED": "先进", "QUALIFIED": "达标", "UNQUALIFIED": "未达标", "LAST_PLACE": "末位"}
 TEAM_ROLES = {"PARTY_SECRETARY": "党委（党组）书记", "ADMIN_HEAD": "行政主要负责人", "MEMBER": "领导班子成员"}
@@ -26,15 +26,8 @@ THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
-def safe(value: Any) -> Any:
-    """A cell value that a spreadsheet will never run as a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def row(values: Iterable[Any]) -> list[Any]:
-    return [safe(v) for v in values]
+    return [safe_cell(v) for v in values]
 
 
 def sheet_title(text: str, used: set[str]) -> str:
@@ -162,7 +155,7 @@ def filing_workbook(records: Sequence[FilingRecord], *, show_money: bool) -> byt
 
 def _form_sheet(sheet: Worksheet, r: FilingRecord, show_money: bool) -> None:
     sheet.merge_cells("A1:D1")
-    sheet["A1"] = safe(f"领导干部目标考核结果备案表（{r.year}年度）")
+    sheet["A1"] = safe_cell(f"领导干部目标考核结果备案表（{r.year}年度）")
     sheet["A1"].font = Font(bold=True, size=16)
     sheet["A1"].alignment = Alignment(horizontal="center")
     reward = r.reward_text
@@ -179,7 +172,7 @@ def _form_sheet(sheet: Worksheet, r: FilingRecord, show_money: bool) -> None:
     line = 3
     for left, left_value, right, right_value in pairs:
         for column, value in zip("ABCD", (left, left_value, right, right_value), strict=True):
-            sheet[f"{column}{line}"] = safe(value)
+            sheet[f"{column}{line}"] = safe_cell(value)
             sheet[f"{column}{line}"].border = BOX
         line += 1
     for label, value in (("加减分事项", adjustment_text(r) or "无"), ("奖惩情况", reward),
@@ -187,7 +180,7 @@ def _form_sheet(sheet: Worksheet, r: FilingRecord, show_money: bool) -> None:
         sheet[f"A{line}"] = label
         sheet[f"A{line}"].border = BOX
         sheet.merge_cells(f"B{line}:D{line}")
-        sheet[f"B{line}"] = safe(value)
+        sheet[f"B{line}"] = safe_cell(value)
         sheet[f"B{line}"].alignment = Alignment(wrap_text=True, vertical="top")
         sheet.row_dimensions[line].height = 48
         line += 1
@@ -199,7 +192,7 @@ def _form_sheet(sheet: Worksheet, r: FilingRecord, show_money: bool) -> None:
     ]
     for label, who, when in signatures:
         sheet[f"A{line}"] = label
-        sheet[f"B{line}"] = safe(who or "")
+        sheet[f"B{line}"] = safe_cell(who or "")
         sheet[f"C{line}"] = "日期"
         sheet[f"D{line}"] = _when(when)
         line += 1

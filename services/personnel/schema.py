@@ -118,6 +118,7 @@ class Person:
     on_establishment: bool
     version: int
     row: strawberry.Private[PersonRow]
+    from_record: strawberry.Private[bool] = False
 
     @strawberry.field
     def unit(self) -> Unit:
@@ -134,6 +135,8 @@ class Person:
     @strawberry.field(description="The units this person has belonged to, oldest first (held: until null)")
     async def unit_history(self, info: Ctx) -> list[UnitStint]:
         stints = await info.context.loaders["history"].load(self.row.staff_no)
+        if self.from_record:  # someone the caller sees only through its unit's record: that unit's stints
+            stints = [s for s in stints if service.may_see_people_of(info.context, s.unit_code)]
         return [UnitStint.from_row(s) for s in stints]
 
     @strawberry.field(description="The day the person left the system (no stint from then on); null while in a unit")
@@ -152,26 +155,44 @@ class Person:
         )
 
     @classmethod
-    def from_row(cls, row: PersonRow) -> Person:
+    def from_row(cls, row: PersonRow, *, from_record: bool = False) -> Person:
         return cls(
             staff_no=strawberry.ID(row.staff_no), name=row.name, position=row.position,
             leadership_member=row.leadership_member,
             main_leader_role=MainLeaderRole(row.main_leader_role.value) if row.main_leader_role else None,
-            on_establishment=row.on_establishment, version=row.version, row=row,
+            on_establishment=row.on_establishment, version=row.version, row=row, from_record=from_record,
         )
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, staffNo: strawberry.ID) -> Person | None:
-        row = await info.context.loaders["person"].load(str(staffNo))
-        return cls.from_row(row) if row else None
+        return await _roster_person(info, str(staffNo))
 
 
-async def _person(info: Ctx, staff_no: str, name: str, unit_code: str) -> Person:
+async def _roster_person(info: Ctx, staff_no: str) -> Person | None:
+    """A person of the roster, by staff number. A city-wide reader gets None for an unknown number; a caller
+    who reads its own unit only gets the same FORBIDDEN for an unknown number and for another unit's person,
+    so that no answer tells whether a staff number exists elsewhere."""
     row = await info.context.loaders["person"].load(staff_no)
-    if row is None:
-        row = PersonRow(staff_no=staff_no, name=name, unit_code=unit_code, position="", leadership_member=False,
-                        on_establishment=False, monthly_salary=Decimal(0), bonus_standard=Decimal(0), version=0)
+    if service.sees_all_people(info.context):
+        return Person.from_row(row) if row else None
+    if row is None or not service.may_see_people_of(info.context, row.unit_code):
+        raise service.own_unit_only(info.context)
     return Person.from_row(row)
+
+
+async def _person(info: Ctx, staff_no: str, name: str, unit_code: str, *, position: str = "",
+                  leadership_member: bool = False, main_leader_role: str | None = None) -> Person:
+    """The person a reward line, filing form or adjustment case is about. The caller was allowed the record,
+    which names the person: when the roster's person is out of the caller's sight (moved to another unit since)
+    or gone, the record's own view of them stands in (its name, unit and position), never the roster's."""
+    row = await info.context.loaders["person"].load(staff_no)
+    if row is not None and service.may_see_people_of(info.context, row.unit_code):
+        return Person.from_row(row)
+    role = m.MainLeaderRole(main_leader_role) if main_leader_role else None
+    stand_in = PersonRow(staff_no=staff_no, name=name, unit_code=unit_code, position=position,
+                         leadership_member=leadership_member, main_leader_role=role, on_establishment=False,
+                         monthly_salary=Decimal(0), bonus_standard=Decimal(0), version=0)
+    return Person.from_row(stand_in, from_record=True)
 
 
 @strawberry.federation.type(keys=["code"])
@@ -180,7 +201,7 @@ class Unit:
 
     @strawberry.field(description="在编及编外人员 — the unit's staff, ordered by staff number")
     async def staff(self, info: Ctx) -> list[Person]:
-        if not service.may_see_staff(info.context, str(self.code)):
+        if not service.may_see_people_of(info.context, str(self.code)):
             raise Forbidden(f"you may not see the staff of unit {self.code}")
         rows = await info.context.loaders["staff"].load(str(self.code))
         return [Person.from_row(r) for r in rows]
@@ -209,10 +230,7 @@ class Honour:
 
     @strawberry.field
     async def person(self, info: Ctx) -> Person | None:
-        if not self.staff_no:
-            return None
-        row = await info.context.loaders["person"].load(self.staff_no)
-        return Person.from_row(row) if row else None
+        return await _roster_person(info, self.staff_no) if self.staff_no else None
 
     @classmethod
     def from_row(cls, row: m.Honour) -> Honour:
@@ -349,7 +367,10 @@ class FilingRecord:
 
     @strawberry.field
     async def person(self, info: Ctx) -> Person:
-        return await _person(info, self.row.staff_no, self.row.person_name, self.row.unit_code)
+        r = self.row
+        role = r.team_role if r.team_role in ("PARTY_SECRETARY", "ADMIN_HEAD") else None
+        return await _person(info, r.staff_no, r.person_name, r.unit_code, position=r.position,
+                             leadership_member=True, main_leader_role=role)
 
     @strawberry.field
     def unit(self) -> Unit:
@@ -439,7 +460,9 @@ class LeaderAdjustment:
 
     @strawberry.field
     async def person(self, info: Ctx) -> Person:
-        return await _person(info, self.row.staff_no, self.row.person_name, self.row.unit_code)
+        c = self.row
+        return await _person(info, c.staff_no, c.person_name, c.unit_code, position=c.position,
+                             leadership_member=True, main_leader_role=c.main_leader_role)
 
     @strawberry.field
     def unit(self) -> Unit:
@@ -545,12 +568,7 @@ TRANSFER_ROWS_HELP = "rows of transfers.csv: one JSON object per row, {\"row\": 
 class Query:
     @strawberry.field
     async def person(self, info: Ctx, staff_no: strawberry.ID) -> Person | None:
-        row = await info.context.loaders["person"].load(str(staff_no))
-        if row is None:
-            return None
-        info.context.require_unit(row.unit_code, "TARGET_OFFICE", "LEADER", "ORGANIZATION_DEPT",
-                                  "SUPERVISION_OFFICE", "ASSESSOR", "EVALUATOR")
-        return Person.from_row(row)
+        return await _roster_person(info, str(staff_no))
 
     @strawberry.field(description="Reward lines of a year, for incremental pulls: ordered by (updatedAt, id)")
     async def reward_lines(self, info: Ctx, year: int, first: int | None = None, after: str | None = None,

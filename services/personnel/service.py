@@ -253,17 +253,31 @@ async def staff_of_units(codes: list[str]) -> list[list[SimpleNamespace]]:
     return [by_unit[code] for code in codes]
 
 
-STAFF_READERS = (Role.TARGET_OFFICE, Role.LEADER, Role.ORGANIZATION_DEPT, Role.SUPERVISION_OFFICE, Role.ASSESSOR,
-                 Role.EVALUATOR)
+# Who reads the people (Person, every field but pay, and the staff lists) of every unit: the offices that run the
+# year and the cadre process, and the city's leaders. The other business roles read the people of the unit their
+# account is bound to, and nobody else: a unit operator keeps its own unit's roster, an assessor or evaluator
+# certifies and scores units and targets, never people. The administrators read no business data at all.
+PEOPLE_READERS = (Role.TARGET_OFFICE, Role.LEADER, Role.ORGANIZATION_DEPT, Role.SUPERVISION_OFFICE)
+UNIT_PEOPLE_READERS = (Role.UNIT_OPERATOR, Role.ASSESSOR, Role.EVALUATOR)
 
 
-def may_see_staff(ctx: RequestContext, unit_code: str) -> bool:
-    """A unit's people: the offices and city-wide roles, or anyone bound to that unit (never the auditor)."""
+def sees_all_people(ctx: RequestContext) -> bool:
+    return ctx.caller is not None and ctx.caller.has(*PEOPLE_READERS)
+
+
+def may_see_people_of(ctx: RequestContext, unit_code: str) -> bool:
+    """The people of `unit_code`: the city-wide readers, or a unit-bound role of that very unit."""
     caller = ctx.caller
     if caller is None:
         return False
-    return caller.has(*STAFF_READERS) or (caller.unit is not None and caller.unit == unit_code
-                                          and caller.has(Role.UNIT_OPERATOR))
+    return caller.has(*PEOPLE_READERS) or (caller.unit is not None and caller.unit == unit_code
+                                           and bool(caller.roles.intersection(UNIT_PEOPLE_READERS)))
+
+
+def own_unit_only(ctx: RequestContext) -> Forbidden:
+    """The one refusal for a person outside the caller's unit, whether or not the staff number exists."""
+    unit = ctx.caller.unit if ctx.caller is not None else None
+    return Forbidden(f"you may see only the people of your own unit ({unit or 'none'})")
 
 
 def unit_scope(ctx: RequestContext, office_roles: tuple[str, ...], unit_roles: tuple[str, ...], what: str

@@ -25,7 +25,7 @@ from services.targets.models import (
     Unit,
     YearStatus,
 )
-from services.targets.people import unknown_staff
+from services.targets.people import check_staff_of_unit, not_of_unit, units_of
 
 KINDS = {"base": "BASE", "stretch": "STRETCH", "veto": "VETO", "基本": "BASE", "争取": "STRETCH",
          "一票否决": "VETO"}
@@ -189,11 +189,10 @@ def _check_spec(spec: TargetSpec) -> None:
         raise BadInput("points are between 0 and 100", field="points")
 
 
-async def _check_people(ctx: RequestContext, spec: TargetSpec) -> None:
-    unknown = await unknown_staff(ctx, [spec.responsible_leader, spec.assignee])
-    for name in ("responsible_leader", "assignee"):
-        if getattr(spec, name) in unknown:
-            raise BadInput(f"personnel knows no staff number {getattr(spec, name)}", field=name)
+async def _check_people(ctx: RequestContext, unit_code: str, spec: TargetSpec) -> None:
+    """The responsible leader and the assignee are staff of the target's unit."""
+    await check_staff_of_unit(ctx, unit_code, [("responsibleLeader", spec.responsible_leader),
+                                               ("assignee", spec.assignee)])
 
 
 async def create_target(ctx: RequestContext, *, year: int, code: str, unit_code: str, spec: TargetSpec) -> Target:
@@ -205,7 +204,7 @@ async def create_target(ctx: RequestContext, *, year: int, code: str, unit_code:
     if not spec.title or not spec.kind or not spec.measure or not spec.direction:
         raise BadInput("a target needs a title, kind, measure and direction", field="title")
     _check_spec(spec)
-    await _check_people(ctx, spec)
+    await _check_people(ctx, unit_code, spec)
     async with audited(ctx, action="createTarget", entity="Target") as audit:
         audit.entity_id = f"{year}:{code}"
         await open_year(year, OPEN_FOR_NEGOTIATION)
@@ -231,7 +230,10 @@ async def update_target(ctx: RequestContext, *, year: int, code: str, version: i
     through negotiation); a unit operator changes its own unit's decomposed targets and the responsibility
     fields of its top-level targets. A signed target changes only through an amendment letter."""
     _check_spec(spec)
-    await _check_people(ctx, spec)
+    if spec.responsible_leader or spec.assignee:
+        target = await get_target(year, code)
+        access.require_write_unit(ctx, target.unit_code)  # before anything is said about the people
+        await _check_people(ctx, target.unit_code, spec)
     async with audited(ctx, action="updateTarget", entity="Target") as audit:
         audit.entity_id = f"{year}:{code}"
         target = await get_target(year, code)
@@ -292,9 +294,9 @@ async def decompose_target(ctx: RequestContext, *, year: int, code: str, childre
         clash = await Target.filter(year=year, code__in=list(seen)).values_list("code", flat=True)
         if clash:
             raise Conflict(f"target code(s) {', '.join(sorted(clash))} exist already in {year}", field="code")
-        unknown = await unknown_staff(ctx, [c.assignee for c in children] + [c.responsible_leader for c in children])
-        if unknown:
-            raise BadInput(f"personnel knows no staff number {', '.join(sorted(unknown))}", field="assignee")
+        people = [pair for c in children for pair in (("responsibleLeader", c.responsible_leader),
+                                                      ("assignee", c.assignee))]
+        await check_staff_of_unit(ctx, parent.unit_code, people)
         quantitative = parent.measure is Measure.QUANTITATIVE
         rows = [
             Target(
@@ -463,7 +465,7 @@ def _row_fields(errors: RowErrors, r: TargetRow) -> CheckedTarget | None:
 
 
 def validate_target_rows(rows: list[TargetRow], *, units: set[str], existing: dict[tuple[int, str], Target],
-                         closed_years: set[int], unknown_people: set[str]) -> list[CheckedTarget]:
+                         closed_years: set[int], people_units: dict[str, str]) -> list[CheckedTarget]:
     """Check targets.csv rows against the stored data; every bad row reported at once, else the good rows."""
     errors = RowErrors("targets.csv")
     checked: list[CheckedTarget] = []
@@ -485,8 +487,8 @@ def validate_target_rows(rows: list[TargetRow], *, units: set[str], existing: di
             errors.add(c.row, "year", f"year {v['year']} is CLOSED")
             problems = True
         for column in ("responsible_leader", "assignee"):
-            if v[column] is not None and v[column] in unknown_people:
-                errors.add(c.row, column, f"personnel knows no staff number {v[column]}")
+            if v[column] is not None and people_units.get(v[column]) != v["unit_code"]:
+                errors.add(c.row, column, not_of_unit(v[column], v["unit_code"], column).message)
                 problems = True
         stored = existing.get(c.key)
         if stored is not None and stored.unit_code != v["unit_code"]:
@@ -563,8 +565,8 @@ async def import_targets(ctx: RequestContext, rows: list[TargetRow]) -> ImportRe
     closed = set(await AssessmentYear.filter(year__in=sorted(years), status=YearStatus.CLOSED)
                  .values_list("year", flat=True))
     people = {value for r in rows for value in ((r.responsible_leader or "").strip(), (r.assignee or "").strip())}
-    unknown = await unknown_staff(ctx, people)
-    checked = validate_target_rows(rows, units=units, existing=existing, closed_years=closed, unknown_people=unknown)
+    checked = validate_target_rows(rows, units=units, existing=existing, closed_years=closed,
+                                   people_units=await units_of(ctx, people))
     created = updated = unchanged = 0
     async with audited(ctx, action="importTargets", entity="Target") as audit:
         known_years = set(await AssessmentYear.filter(year__in=sorted(years)).values_list("year", flat=True))

@@ -23,7 +23,7 @@ from services.targets.models import (
     TargetStatus,
     Unit,
 )
-from services.targets.people import unknown_staff
+from services.targets.people import check_staff_of_unit
 
 PARENT_LEVEL = {LetterLevel.UNIT_DEPARTMENT: LetterLevel.CITY_UNIT,
                 LetterLevel.DEPARTMENT_PERSON: LetterLevel.UNIT_DEPARTMENT}
@@ -109,9 +109,8 @@ async def create_letter(ctx: RequestContext, spec: LetterSpec) -> Letter:
     codes = list(dict.fromkeys(spec.target_codes))
     if not codes:
         raise BadInput("a letter binds at least one target", field="targetCodes")
-    if level is LetterLevel.DEPARTMENT_PERSON and await unknown_staff(ctx, [receiver]):
-        raise BadInput(f"the receiver of a department → person letter is a staff number; personnel knows no "
-                       f"{receiver}", field="receiver")
+    if level is LetterLevel.DEPARTMENT_PERSON:  # the receiver is a person: a staff number of the unit
+        await check_staff_of_unit(ctx, spec.unit_code, [("receiver", receiver)])
     async with audited(ctx, action="createLetter", entity="ResponsibilityLetter") as audit:
         await open_year(spec.year)
         if not await Unit.filter(code=spec.unit_code).exists():
@@ -193,10 +192,8 @@ async def amend_letter(ctx: RequestContext, *, letter_id: int, reason: str,
             if unknown_fields or not fields:
                 raise BadInput(f"an amendment changes {', '.join(AMENDABLE)}", field="changes")
             plan[code] = {name: _plain_change(AMENDABLE[name], value) for name, value in sorted(fields.items())}
-        people = [v for f in plan.values() for k, v in f.items() if k in ("responsibleLeader", "assignee")]
-        unknown = await unknown_staff(ctx, people)
-        if unknown:
-            raise BadInput(f"personnel knows no staff number {', '.join(sorted(unknown))}", field="changes")
+        people = [("changes", v) for f in plan.values() for k, v in f.items() if k in ("responsibleLeader", "assignee")]
+        await check_staff_of_unit(ctx, original.unit_code, people)
         amendment = await Letter.create(
             year=original.year, unit_code=original.unit_code, level=original.level,
             title=f"{original.title}（变更）" if original.title else "变更", issuer=original.issuer,

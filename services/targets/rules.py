@@ -187,7 +187,8 @@ def completion(measure_quantitative: bool, direction: Direction, agreed: Decimal
     (1 when the actual is zero or below: under the cap). Agreed value below zero (a reduction such as −3 %, a
     deficit): the same with the ratio turned round — higher-is-better agreed / actual (1 from zero up),
     lower-is-better actual / agreed. Agreed value zero: 1 when the actual is on the right side of zero, else
-    0. Qualitative: the reported completion. No report, or no agreed value, is 0.
+    0 (a cap of 0 with an actual of 5 is 0 % done, not 100 %). Qualitative: the reported completion. No
+    report, or no agreed value, is 0.
     """
     if actual is None:
         return Decimal(0)

@@ -401,11 +401,13 @@ class TestVoting:
         assert result.missing
         assert result.score == D("0.00")
 
-    def test_group_without_configured_weight_is_left_out_and_reported(self) -> None:
-        # weights set for A only → B (with ballots) is not counted; score = A = 86.00
-        result = voting_score([BallotCount("A", 5, 3, 2, 0), BallotCount("B", 1, 1, 0, 1)], {"A": D(1)})
-        assert result.score == D("86.00")
-        assert result.unweighted_groups == ("B",)
+    def test_one_group_weighted_the_others_weigh_1(self) -> None:
+        # A = (500 + 240 + 120)/10 = 86 with weight 3; B = (100 + 80 + 0)/3 = 60 and C = 80 have no weight
+        # setting and weigh 1 (§4.1): (3×86 + 60 + 80)/5 = 398/5 = 79.60. Leaving B and C out would give 86.
+        result = voting_score([BallotCount("A", 5, 3, 2, 0), BallotCount("B", 1, 1, 0, 1), BallotCount("C", good=2)],
+                              {"A": D(3)})
+        assert result.weights == {"A": D(3), "B": D(1), "C": D(1)}
+        assert result.score == D("79.60")
 
     def test_all_weights_zero_is_missing(self) -> None:
         result = voting_score([BallotCount("A", 1)], {"A": D(0)})
@@ -567,11 +569,12 @@ class TestQualification:
         assert result.department == D("0.00")
         assert Source.DEPARTMENT in result.missing_sources
 
-    def test_unweighted_voter_group_is_reported(self) -> None:
-        s = settings_from_pairs([("voter_group_weight:cadres", "1")])
+    def test_a_voter_group_without_a_weight_weighs_1(self) -> None:
+        # cadres 100 (weight 3), public 80 (no weight → 1): (300 + 80)/4 = 95.00; nothing is missing
+        s = settings_from_pairs([("voter_group_weight:cadres", "3")])
         result = score_unit(UnitInput("U", ballots=[BallotCount("cadres", 1), BallotCount("public", 0, 1)]), s)
-        assert result.voting == D("100.00")
-        assert "voter_group_weight:public" in result.missing
+        assert result.voting == D("95.00")
+        assert "voting" not in result.missing and not any("weight" in m for m in result.missing)
 
     def test_voter_group_weights_from_settings(self) -> None:
         s = settings_from_pairs([("voter_group_weight:A", "2"), ("voter_group_weight:B", "1")])

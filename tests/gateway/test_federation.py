@@ -316,6 +316,7 @@ async def test_introspection_is_local_and_clean(executor: FederatedExecutor) -> 
 
 
 async def test_full_introspection_query_is_allowed(executor: FederatedExecutor) -> None:
+    """The standard introspection query (as GraphiQL sends it) fits the default depth limit."""
     from graphql import get_introspection_query
 
     result = await run(executor, get_introspection_query(descriptions=True))

@@ -38,7 +38,7 @@ def test_depth_limit_expands_fragments() -> None:
       fragment B on Review { product { reviews { product { reviews { product { reviews { product {
         reviews { product { reviews { product { upc } } } } } } } } } } } }"""
     with pytest.raises(LimitError) as raised:
-        check_limits(parse(query), Limits())
+        check_limits(parse(query), Limits(max_depth=12))
     assert raised.value.message == "query depth 14 exceeds the limit of 12"
 
 
@@ -65,8 +65,20 @@ def test_fragment_bomb_is_refused_quickly() -> None:
         check_limits(parse(query), Limits(max_tokens=10_000))
 
 
-def test_introspection_is_exempt_from_depth() -> None:
-    check_limits(parse(get_introspection_query(descriptions=True)), Limits())
+def test_introspection_counts_towards_the_depth_limit() -> None:
+    standard = parse(get_introspection_query(descriptions=True))  # nine `ofType` levels, as GraphiQL sends
+    check_limits(standard, Limits())
+    assert depth_of(get_introspection_query(descriptions=True)) == 15
+    with pytest.raises(LimitError) as raised:
+        check_limits(standard, Limits(max_depth=12))
+    assert raised.value.message == "query depth 15 exceeds the limit of 12"
+    inner = "name"
+    for _ in range(14):
+        inner = f"ofType {{ {inner} }}"
+    assert depth_of(f"{{ __type(name: \"Product\") {{ {inner} }} }}") == 16
+    assert depth_of(f"query Q {{ ...F }} fragment F on Query {{ __schema {{ queryType {{ {inner} }} }} }}") == 17
+    with pytest.raises(LimitError, match="query depth 16 exceeds the limit of 15"):
+        check_limits(parse(f"{{ __type(name: \"Product\") {{ {inner} }} }}"), Limits())
 
 
 @pytest.fixture
@@ -86,6 +98,23 @@ async def refusal(executor: FederatedExecutor, query: str) -> str:
 
 async def test_executor_refuses_deep_queries(limited: FederatedExecutor) -> None:
     assert await refusal(limited, nested(6)) == "query depth 6 exceeds the limit of 4"
+
+
+async def test_executor_refuses_deep_introspection(limited: FederatedExecutor) -> None:
+    assert await refusal(limited, "{ __schema { types { fields { type { name } } } } }") == (
+        "query depth 5 exceeds the limit of 4")
+    answered = await limited.execute("{ __schema { types { fields { name } } } }", None, None, {})
+    assert "errors" not in answered and answered["data"]["__schema"]["types"]
+
+
+async def test_introspection_lists_nested_too_deep_are_refused(executor: FederatedExecutor) -> None:
+    """Within the depth limit, graphql-core's introspection depth rule still refuses lists nested more than
+    three deep, whose answer would grow exponentially with the schema."""
+    query = "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }"
+    result = await executor.execute(query, None, None, {})
+    assert "data" not in result
+    assert result["errors"][0]["message"] == "Maximum introspection depth exceeded"
+    assert result["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
 async def test_executor_refuses_alias_heavy_queries(limited: FederatedExecutor) -> None:

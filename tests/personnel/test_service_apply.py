@@ -268,3 +268,37 @@ class TestFrozenFilingRecords:
         assert not any(code == "ADV" for code, _ in titles)
         again = personnel.gql(APPLY, {"y": 2026}).data["applyResults"]
         assert (again["created"], again["changed"], again["withdrawn"], again["flaggedForReview"]) == (0, 0, 0, 0)
+
+
+class TestPeopleOfOtherUnits:
+    """A unit's records name people who may have moved on; the unit still reads its records whole, never the
+    roster entry of someone who is now another unit's."""
+
+    MOVED = """query($y: Int!) { rewardLines(year: $y, first: 100) { edges { node { unit { code } person {
+      staffNo name position unit { code } unitHistory { unit { code } } } } } } }"""
+
+    def test_a_moved_persons_reward_line_shows_the_records_own_view(self, personnel: PersonnelProcess) -> None:
+        version = personnel.gql('{ person(staffNo: "UNQ-4") { version } }').data["person"]["version"]
+        moved = personnel.gql('mutation($v: Int!) { transferPerson(staffNo: "UNQ-4", version: $v, unitCode: "QUA", '
+                              'position: "处长", effectiveDate: "2027-01-01") { unit { code } } }', {"v": version})
+        assert moved.errors == [] and moved.data["transferPerson"]["unit"] == {"code": "QUA"}
+        answer = personnel.gql(self.MOVED, {"y": 2026}, as_=("unq-op", "UNIT_OPERATOR"), unit="UNQ")
+        assert answer.errors == []
+        people = {e["node"]["person"]["staffNo"]: e["node"]["person"] for e in answer.data["rewardLines"]["edges"]}
+        assert sorted(people) == ["UNQ-1", "UNQ-2", "UNQ-3", "UNQ-4", "UNQ-5"]  # the list is whole
+        assert people["UNQ-4"] == {"staffNo": "UNQ-4", "name": "UNQ人员4", "position": "", "unit": {"code": "UNQ"},
+                                   "unitHistory": [{"unit": {"code": "UNQ"}}]}  # nothing of QUA
+        assert people["UNQ-3"]["position"] == "副局长"  # still on the roster of UNQ: the roster's own entry
+        office = personnel.gql(self.MOVED, {"y": 2026}).data["rewardLines"]["edges"]
+        mine = next(e["node"]["person"] for e in office if e["node"]["person"]["staffNo"] == "UNQ-4")
+        assert mine["position"] == "处长" and mine["unitHistory"][-1]["unit"] == {"code": "QUA"}
+
+    def test_honours_of_other_units_name_no_person_to_a_unit_operator(self, personnel: PersonnelProcess) -> None:
+        query = "query($y: Int!) { honours(year: $y) { kind unit { code } person { staffNo name } } }"
+        answer = personnel.gql(query, {"y": 2026}, as_=("unq-op", "UNIT_OPERATOR"), unit="UNQ")
+        persons = [h for h in answer.data["honours"] if h["kind"] == "PERSON"]
+        assert persons and all(h["unit"]["code"] == "QUA" and h["person"] is None for h in persons)
+        assert {e["extensions"]["code"] for e in answer.errors} == {"FORBIDDEN"}
+        assert len(answer.errors) == len(persons)
+        assert all(h["person"]["name"] for h in personnel.gql(query, {"y": 2026}).data["honours"]
+                   if h["kind"] == "PERSON")

@@ -119,3 +119,43 @@ class TestUpdatePerson:
         moves = [r for r in personnel.audit() if r["action"] == "transferPerson" and r["success"]]
         assert moves and moves[0]["entity_id"] == "P000001" and moves[0]["detail"] == "effective 2026-07-01"
         assert '"since": "2026-07-01"' in moves[0]["after"]
+
+
+PERSON = """query($s: ID!) { person(staffNo: $s) { staffNo name position onEstablishment
+  unitHistory { unit { code } } } }"""
+STAFF_OF = """query($u: String!) { _entities(representations: [{__typename: "Unit", code: $u}]) {
+  ... on Unit { staff { staffNo } } } }"""
+OWN_UNIT_ONLY = "you may see only the people of your own unit (U020)"
+
+
+class TestPersonPrivacy:
+    """Person by unit on the service port itself (no gateway in front): the city-wide readers see everyone;
+    a unit operator, assessor or evaluator sees its own unit's people and gets one and the same refusal for
+    another unit's person and for a staff number nobody has."""
+
+    @pytest.mark.parametrize("role", ["UNIT_OPERATOR", "ASSESSOR", "EVALUATOR"])
+    def test_a_unit_bound_role_reads_its_own_unit_only(self, personnel: PersonnelProcess, role: str) -> None:
+        own = personnel.gql(PERSON, {"s": "P000020"}, as_=("x", role), unit="U020")
+        assert own.errors == [] and own.data["person"]["unitHistory"] == [{"unit": {"code": "U020"}}]
+        elsewhere = personnel.gql(PERSON, {"s": "P000021"}, as_=("x", role), unit="U020")
+        nobody = personnel.gql(PERSON, {"s": "P999999"}, as_=("x", role), unit="U020")
+        for answer in (elsewhere, nobody):
+            assert answer.data == {"person": None}
+            assert [(e["extensions"]["code"], e["message"]) for e in answer.errors] == [("FORBIDDEN", OWN_UNIT_ONLY)]
+        assert personnel.gql(STAFF_OF, {"u": "U021"}, as_=("x", role), unit="U020").codes == ["FORBIDDEN"]
+        assert personnel.gql(STAFF_OF, {"u": "U020"}, as_=("x", role), unit="U020").data["_entities"][0]["staff"]
+
+    @pytest.mark.parametrize("role", ["TARGET_OFFICE", "LEADER", "ORGANIZATION_DEPT", "SUPERVISION_OFFICE"])
+    def test_the_city_wide_readers_read_every_unit(self, personnel: PersonnelProcess, role: str) -> None:
+        elsewhere = personnel.gql(PERSON, {"s": "P000021"}, as_=("x", role), unit="U020")
+        assert elsewhere.errors == [] and elsewhere.data["person"]["staffNo"] == "P000021"
+        assert personnel.gql(PERSON, {"s": "P999999"}, as_=("x", role)).data == {"person": None}
+        assert personnel.gql(STAFF_OF, {"u": "U021"}, as_=("x", role)).errors == []
+
+    def test_refused_people_are_one_audit_entry_per_request(self, personnel: PersonnelProcess) -> None:
+        query = "{ " + " ".join(f'p{i}: person(staffNo: "P{i:06d}") {{ name }}' for i in range(21, 25)) + " }"
+        answer = personnel.gql(query, as_=("curious-operator", "UNIT_OPERATOR"), unit="U020")
+        assert answer.codes == ["FORBIDDEN"] * 4
+        entries = [r for r in personnel.audit() if r["actor"] == "curious-operator"]
+        assert len(entries) == 1 and not entries[0]["success"]
+        assert "4×" in entries[0]["detail"] and OWN_UNIT_ONLY in entries[0]["detail"]

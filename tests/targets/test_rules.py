@@ -116,6 +116,14 @@ class TestProgress:
         assert rules.completion(False, HIGHER, None, D("0.4")) == D("0.4")
         assert rules.completion(True, HIGHER, D(10), None) == 0
 
+    def test_completion_agrees_with_the_assessment_s_ratio_at_zero(self) -> None:
+        # lower-is-better, agreed 0 (e.g. no fatal accidents): actual 5 is 0/5 = 0 % done, actual 0 is done
+        assert rules.completion(True, LOWER, D(0), D(5)) == 0
+        assert rules.completion(True, LOWER, D(0), D(0)) == 1
+        # higher-is-better, agreed 0: done once actual reaches it
+        assert rules.completion(True, HIGHER, D(0), D(3)) == 1
+        assert rules.completion(True, HIGHER, D(0), D(-1)) == 0
+
     def test_roll_up_weighted_by_points_unweighted_when_equal(self) -> None:
         assert rules.weighted_progress([(D(1), D(30)), (D(0), D(10))]) == D("0.75")
         assert rules.weighted_progress([(D(1), D(5)), (D(0), D(5))]) == D("0.5")

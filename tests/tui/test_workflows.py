@@ -321,6 +321,40 @@ async def test_a_unit_operator_is_refused_another_units_tree(loaded: RunningStac
         await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
 
 
+def move(stack: RunningStack, staff_no: str, unit: str) -> None:
+    with stack.client("office") as client:
+        version = client.execute("query($s: ID!) { person(staffNo: $s) { version } }", {"s": staff_no}
+                                 ).data["person"]["version"]
+        moved = client.execute("mutation($s: ID!, $v: Int!, $u: String!) { updatePerson(staffNo: $s, version: $v, "
+                               "unitCode: $u) { staffNo } }", {"s": staff_no, "v": version, "u": unit})
+        assert moved.errors == [], moved.errors
+
+
+async def test_a_unit_operator_sees_its_own_people_and_a_staff_number_for_one_who_left(loaded: RunningStack
+                                                                                       ) -> None:
+    app = make_app(loaded, "jaop")
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        app.open("units")
+        await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.units)
+        table = app.screen.query_one(DataTable)
+        assert {str(table.get_row_at(i)[4]) for i in range(table.row_count)} == {"—"}  # no other unit's staff
+        assert not app.screen.query_one(".status").has_class("error")
+        app.push_screen(UnitTreeScreen("JA"))
+        await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
+        assert app.screen.by_code["JA-T01-2"]["assignee"]["name"]  # JA-003, of JA: named
+        move(loaded, "JA-003", "JH")
+        try:
+            app.screen.by_code = {}
+            await pilot.press("r")
+            await until(pilot, lambda: app.screen.by_code)
+            assert app.screen.by_code["JA-T01-2"]["assignee"] == {"staffNo": "JA-003"}  # now JH's: no name
+            assert "仅显示工号" in text_of(app, ".status")
+            assert "JA-003" in str(app.screen.nodes["JA-T01-2"].label)
+        finally:
+            move(loaded, "JA-003", "JA")
+
+
 async def test_an_expired_session_asks_to_sign_in_again_and_resumes(loaded: RunningStack) -> None:
     app = make_app(loaded)
     async with app.run_test(size=SIZE) as pilot:

@@ -122,6 +122,12 @@ class FormDialog(ModalScreen[Any]):
                 yield Button("取消 Cancel", id="cancel")
                 yield Button("保存 Save (ctrl+s)", id="save", variant="primary")
 
+    def on_mount(self) -> None:
+        """The first field that can be filled in has the focus, so typing starts there."""
+        first = next((f for f in self.fields if not f.disabled), None)
+        if first is not None:
+            self.query_one(f"#f-{first.name}").focus()
+
     def values(self) -> dict[str, str]:
         found = {}
         for f in self.fields:

@@ -12,7 +12,7 @@ DECISIONS = [("TRANSFER", "调任 Transfer"), ("DEMOTION", "降职 Demotion"), (
 
 
 class AdjustmentsScreen(RecordsScreen):
-    KIND = "Adjustment"
+    KIND = "LeaderAdjustment"  # not the 加减分 items (proposeAdjustment, approveAdjustment …)
     TITLE_TEXT = "末位单位主要负责人调整 Leader adjustments · w 决定/执行 decide or execute (组织部 organisation dept)"
     EXPORT_NAME = "leader-adjustments"
 

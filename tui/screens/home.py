@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui import keys
+from tui.format import standing
 from tui.roles import OFFICE, UNIT_OPERATOR, destinations, reads_business_data
 from tui.screens.base import MboScreen
 from tui.widgets.stat import Stat
@@ -157,7 +158,9 @@ class HomeScreen(MboScreen):
             self.stat("assessment").show("未开启 not opened")
             return self.unavailable("missing")
         status = ASSESSMENT.get(found["status"], found["status"])
-        self.stat("assessment").show(f"{status} · 第 {found['revision']} 版 revision")
+        notice = standing(found) if found["status"] == "PUBLISHED" else ""
+        shown = f"{status} · 第 {found['revision']} 版 revision"
+        self.stat("assessment").show(f"{shown} · {notice}" if notice else shown)
         results = found.get("results") or []
         if not results:
             return self.unavailable("missing", why="— (计算后可见 after compute)")

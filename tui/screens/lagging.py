@@ -96,7 +96,7 @@ class LaggingScreen(MboScreen):
         state = self.query_one("#state", Select).value
         table = self.query_one(DataTable)
         table.clear()
-        shown = [r for r in self.rows if state is Select.BLANK or r["status"] == state]
+        shown = [r for r in self.rows if state is Select.NULL or r["status"] == state]
         for r in shown:
             text, style = STATES.get(r["status"], (r["status"], ""))
             table.add_row(r["unitCode"], r["code"], r["title"], percent(r["progress"]), percent(r["elapsed"]),

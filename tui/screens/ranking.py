@@ -1,5 +1,6 @@
 """考核排名 Ranking: compute (in the background), the table coloured by grade with the quota lines of each
-group, tie overflow and shortfall explained, publish behind a confirmation; or the published bulletin."""
+group, tie overflow and shortfall explained, each unit's adjustment items (加减分) with their reasons, publish
+and make final (定稿) behind a confirmation; or the published bulletin, on public notice (公示) or final."""
 
 from __future__ import annotations
 
@@ -8,19 +9,37 @@ from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, Static
 
 from tui import keys
 from tui.dialogs.confirm import ConfirmDialog
 from tui.export import write_xlsx
-from tui.format import GRADE_STYLE, GRADES
+from tui.format import GRADE_STYLE, GRADES, signed, standing
 from tui.screens.base import MboScreen
 from tui.screens.home import ASSESSMENT
+from tui.screens.queue import ask_to_finalise
 
 COLUMNS = ("名次", "代码 Code", "名称 Name", "组", "专项 Dept", "投票 Vote", "检查 Insp", "基层 Grass",
-           "综合 Total", "达标", "等次 Grade", "缺项 Missing")
+           "综合 Total", "达标", "等次 Grade", "加减分 Adj", "缺项 Missing")
+NUMBERS = {4, 5, 6, 7, 8, 11}  # the score columns, exported as numbers (综合 includes 加减分)
+
+
+def export_cell(index: int, text: str) -> Decimal | str:
+    """A score column as a number in the workbook; everything else as shown."""
+    if index in NUMBERS and text.lstrip("-").replace(".", "", 1).isdigit():
+        return Decimal(text)
+    return text
+
+
+def items_text(name: str, r: dict[str, Any]) -> str:
+    """One unit's adjustment items with their reasons, for the panel under the table."""
+    items = r.get("adjustments") or []
+    if not items:
+        return f"{name}：无加减分 no adjustment items"
+    listed = "；".join(f"{signed(a['points'])} {a['category']}（{a['reason']}）" for a in items)
+    return f"{name} 加减分 adjustment {signed(r['adjustmentPoints'])}（上限内合计 clamped sum）：{listed}"
 
 
 def explain(g: dict[str, Any]) -> str:
@@ -48,11 +67,12 @@ def explain(g: dict[str, Any]) -> str:
 
 
 class RankingScreen(MboScreen):
-    BINDINGS = [keys.BACK, keys.RELOAD, keys.COMPUTE, keys.PUBLISH, keys.EXPORT]
-    ROLE_ACTIONS = {"compute": "compute", "publish": "publish"}
+    BINDINGS = [keys.BACK, keys.RELOAD, keys.COMPUTE, keys.PUBLISH, keys.FINALIZE, keys.EXPORT]
+    ROLE_ACTIONS = {"compute": "compute", "publish": "publish", "finalize": "finalize"}
     CSS = MboScreen.CSS + """
     #explain { height: auto; max-height: 12; border: round $accent; padding: 0 1; }
     #ranking { height: 1fr; }
+    #items { height: auto; max-height: 4; padding: 0 1; }
     LoadingIndicator { height: 1; display: none; }
     RankingScreen.busy LoadingIndicator { display: block; }
     """
@@ -61,12 +81,16 @@ class RankingScreen(MboScreen):
         super().__init__()
         self.bulletin = bulletin
         self.assessment: dict[str, Any] | None = None
+        self.rows: dict[str, tuple[str, dict[str, Any]]] = {}  # row key → (unit name, result)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.bulletin and action in ("compute", "publish"):
+        if self.bulletin and action in ("compute", "publish", "finalize"):
             return False
         if action == "publish" and self.assessment is not None and self.assessment["status"] != "COMPUTED":
             return None  # shown, greyed out: only a computed assessment is published
+        if action == "finalize" and self.assessment is not None and not (
+                self.assessment["status"] == "PUBLISHED" and not self.assessment.get("final")):
+            return None  # shown, greyed out: only a published revision that is not final yet
         return super().check_action(action, parameters)
 
     def compose(self) -> ComposeResult:
@@ -75,6 +99,7 @@ class RankingScreen(MboScreen):
         yield Static("", id="explain")
         yield LoadingIndicator()
         yield DataTable(id="ranking", cursor_type="row")
+        yield Static("", id="items")
         yield Label("", classes="status")
         yield Footer()
 
@@ -109,12 +134,15 @@ class RankingScreen(MboScreen):
 
     def fill(self, a: dict[str, Any]) -> None:
         status = ASSESSMENT.get(a["status"], a["status"])
+        notice = standing(a) if a["status"] == "PUBLISHED" else ""
         self.query_one("#heading", Label).update(
-            f"{a['year']} 年终考核排名 Ranking · 第 {a['revision']} 版 revision · {status} · "
+            f"{a['year']} 年终考核排名 Ranking · 第 {a['revision']} 版 revision · {status}"
+            f"{' · ' + notice if notice else ''} · "
             f"并列超额 tie overflow {a['advancedOverflow']} · 末位不足 shortfall {a['lastPlaceShortfall']}")
         self.query_one("#explain", Static).update("\n".join(explain(g) for g in a["groups"]) or "—")
         table = self.query_one(DataTable)
         table.clear()
+        self.rows = {}
         rows = a["results"]
         for index, r in enumerate(rows):
             group = r.get("unitGroup", "")
@@ -129,8 +157,9 @@ class RankingScreen(MboScreen):
             table.add_row(*(Text(str(v), style=style) for v in (
                 r["rank"], r["unit"]["code"], r["unit"].get("name") or "", group, r["departmentScore"],
                 r["votingScore"], r["inspectionScore"], r["grassrootsScore"], r["compositeScore"],
-                "是" if r["qualified"] else "否", GRADES.get(r["grade"], r["grade"]),
+                "是" if r["qualified"] else "否", GRADES.get(r["grade"], r["grade"]), r["adjustmentPoints"],
                 ", ".join(r.get("missing") or []) or "")), key=r["unit"]["code"])
+            self.rows[r["unit"]["code"]] = (r["unit"].get("name") or r["unit"]["code"], r)
             following = rows[index + 1] if index + 1 < len(rows) else None
             if r["grade"] == "ADVANCED" and (following is None or following["grade"] != "ADVANCED"):
                 table.add_row("", "", Text("━━ 先进线 quota ━━", style="bold green"),
@@ -139,17 +168,26 @@ class RankingScreen(MboScreen):
         self.status(" · ".join(f"{GRADES[k]} {v}" for k, v in grades.items()) + f" · 共 {len(rows)} 个单位 units")
 
     def fill_bulletin(self, b: dict[str, Any]) -> None:
-        self.query_one("#heading", Label).update(f"{b['title']} · 第 {b['revision']} 版 revision")
-        self.query_one("#explain", Static).update("已发布的通报（只读）The published bulletin (read only)")
+        self.query_one("#heading", Label).update(f"{b['title']} · 第 {b['revision']} 版 revision · {standing(b)}")
+        appeal = "；公示期内，单位可在“申诉 Appeals”中提出申诉 units may appeal in Appeals" if b.get("onNotice") else ""
+        self.query_one("#explain", Static).update(
+            f"已发布的通报（只读）The published bulletin (read only) · {standing(b)}{appeal}")
         table = self.query_one(DataTable)
         table.clear()
+        self.rows = {}
         for r in b["entries"]:
             style = GRADE_STYLE.get(r["grade"], "")
             table.add_row(*(Text(str(v), style=style) for v in (
                 r["rank"], r["unitCode"], r["unitName"], r["unitGroup"], r["departmentScore"], r["votingScore"],
-                r["inspectionScore"], r["grassrootsScore"], r["compositeScore"],
-                "是" if r["qualified"] else "否", GRADES.get(r["grade"], r["grade"]), "")), key=r["unitCode"])
+                r["inspectionScore"], r["grassrootsScore"], r["compositeScore"], "是" if r["qualified"] else "否",
+                GRADES.get(r["grade"], r["grade"]), r["adjustmentPoints"], "")), key=r["unitCode"])
+            self.rows[r["unitCode"]] = (r["unitName"], r)
         self.status(f"{len(b['entries'])} 个单位 units")
+
+    @on(DataTable.RowHighlighted)
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        found = self.rows.get(str(event.row_key.value))
+        self.query_one("#items", Static).update(items_text(*found) if found else "")
 
     def action_compute(self) -> None:
         self.compute()
@@ -187,8 +225,17 @@ class RankingScreen(MboScreen):
     async def publish(self) -> None:
         done = await self.call(self.api.publish, self.year)
         if done is not None:
-            self.notify(f"已发布 Published revision {done['revision']}", timeout=4)
+            notice = standing(done)
+            self.notify(f"已发布 Published revision {done['revision']} · {notice}", timeout=4)
             self.load()
+
+    def action_finalize(self) -> None:
+        a = self.assessment
+        if a is None or a["status"] != "PUBLISHED" or a.get("final"):
+            self.fail("只有已发布且尚未定稿的结果可以定稿 Only published results that are not final yet can be "
+                      "made final.")
+            return
+        ask_to_finalise(self, a["revision"], self.load)
 
     def action_export(self) -> None:
         self.export()
@@ -200,8 +247,7 @@ class RankingScreen(MboScreen):
         for index in range(table.row_count):
             cells = [str(c) for c in table.get_row_at(index)]
             if cells[0] and cells[0][0].isdigit():
-                rows.append([int(cells[0]), *cells[1:4],
-                             *(Decimal(c) if c.replace(".", "", 1).isdigit() else c for c in cells[4:9]), *cells[9:]])
+                rows.append([int(cells[0]), *(export_cell(i, c) for i, c in enumerate(cells[1:], start=1))])
         if not rows:
             self.fail("没有可导出的数据 Nothing to export")
             return

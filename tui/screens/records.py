@@ -37,7 +37,7 @@ def cell(value: Any) -> str:
 
 class RecordsScreen(MboScreen):
     BINDINGS = [keys.BACK, keys.RELOAD, keys.WORKFLOW, keys.EXPORT]
-    KIND = ""  # "Filing" or "Adjustment": mutations whose names contain it are the workflow actions
+    KIND = ""  # "Filing" or "LeaderAdjustment": mutations whose names contain it are the workflow actions
     TITLE_TEXT = ""
     EXPORT_NAME = ""
 

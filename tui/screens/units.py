@@ -74,7 +74,8 @@ class UnitsScreen(MboScreen):
             return
         self.units = units
         self.refill()
-        self.load_staff()
+        if self.may("staff_counts"):
+            self.load_staff()
 
     @work(exclusive=True, exit_on_error=False, group="staff")
     async def load_staff(self) -> None:
@@ -87,7 +88,8 @@ class UnitsScreen(MboScreen):
     def refill(self) -> None:
         needle = self.query_one("#filter", Input).value.strip().upper()
         rows = [
-            (u["code"], u["name"], KINDS.get(u["kind"], u["kind"]), u["group"], self.staff.get(u["code"], "…"))
+            (u["code"], u["name"], KINDS.get(u["kind"], u["kind"]), u["group"],
+             self.staff.get(u["code"], "…" if self.may("staff_counts") else "—"))
             for u in self.units
             if not needle or needle in u["code"].upper() or needle in u["name"]
         ]

@@ -1,0 +1,222 @@
+"""Adjustment items (加减分, DESIGN.md §4.2): a unit's bonus and deduction points for a year.
+
+An item is proposed by the supervision office or the target office (unit, points, category, reason, evidence)
+and counts once a *different* target-office account approves it (or is rejected with a reason): no one both
+proposes and approves. `adjustments.csv` rows are approved as imported (the target office vouches for them
+by importing). Items are inputs of the year's assessment like the four sources: approving one, or importing,
+marks computed results stale and is refused while the current revision is published (open a correction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from tortoise.expressions import F
+
+from kernel.audit import audited
+from kernel.context import RequestContext
+from kernel.errors import BadInput, Conflict, Forbidden, NotFound
+from kernel.roles import Role
+from kernel.tabular import RowErrors
+from services.assessment import rules
+from services.assessment.assessments import OFFICE_READERS, is_office
+from services.assessment.inputs import (
+    ImportResult,
+    known_units,
+    mark_changed,
+    nonempty,
+    open_years,
+    refuse_if_published,
+    row_year,
+)
+from services.assessment.models import AdjustmentItem, AdjustmentStatus, Assessment, SnapshotUnit
+from services.assessment.rules import CENT
+from services.assessment.snapshot import check_year, ensure_open
+
+PROPOSERS = (Role.TARGET_OFFICE, Role.SUPERVISION_OFFICE)
+MAX_CATEGORY = 64
+MAX_REASON = 2000
+MAX_EVIDENCE = 4000
+BONUS, DEDUCTION = "加分", "扣分"
+
+
+@dataclass(frozen=True)
+class AdjustmentRow:
+    row: int
+    unit_code: str | None = None
+    year: str | None = None
+    points: str | None = None
+    reason: str | None = None
+
+
+def _text(value: str | None, what: str, limit: int, *, required: bool = True) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise BadInput(f"{what} is required", field=what)
+    if len(text) > limit:
+        raise BadInput(f"{what} is longer than {limit} characters", field=what)
+    return text
+
+
+def default_category(points: Decimal) -> str:
+    return BONUS if points > 0 else DEDUCTION
+
+
+async def _get(item_id: str) -> AdjustmentItem:
+    item = await AdjustmentItem.get_or_none(id=int(item_id)) if str(item_id).isdigit() else None
+    if item is None:
+        raise NotFound(f"no adjustment item {item_id}", field="id")
+    return item
+
+
+async def propose(ctx: RequestContext, *, year: int, unit_code: str, points: Decimal, category: str, reason: str,
+                  evidence: str = "") -> AdjustmentItem:
+    """Propose one item (supervision office or target office); it counts once another account approves it."""
+    caller = ctx.require(*PROPOSERS)
+    check_year(year)
+    problem = rules.points_problem(points)
+    if problem:
+        raise BadInput(f"points {problem}", field="points")
+    category = _text(category, "category", MAX_CATEGORY)
+    reason = _text(reason, "reason", MAX_REASON)
+    evidence = _text(evidence, "evidence", MAX_EVIDENCE, required=False)
+    unit_code = (unit_code or "").strip()
+    points = Decimal(points).quantize(CENT)
+    await ensure_open(ctx, year)
+    if not await SnapshotUnit.exists(year=year, code=unit_code):
+        raise BadInput(f"{unit_code or '(empty)'} is not a unit of the {year} assessment", field="unitCode")
+    async with audited(ctx, action="proposeAdjustment", entity="AdjustmentItem") as audit:
+        item = await AdjustmentItem.create(
+            year=year, unit_code=unit_code, points=str(points), category=category, reason=reason,
+            evidence=evidence, status=AdjustmentStatus.PROPOSED, proposed_by=caller.username,
+            proposed_role=caller.primary_role)
+        audit.entity_id = str(item.id)
+        audit.after = {"year": year, "unit": unit_code, "points": str(points), "category": category,
+                       "reason": reason, "status": AdjustmentStatus.PROPOSED.value}
+    return item
+
+
+async def decide(ctx: RequestContext, *, item_id: str, version: int, approve: bool,
+                 reason: str | None = None) -> AdjustmentItem:
+    """Approve or reject a proposed item: a target-office account other than the one that proposed it."""
+    caller = ctx.require(Role.TARGET_OFFICE)
+    action = "approveAdjustment" if approve else "rejectAdjustment"
+    note = _text(reason, "reason", MAX_REASON, required=not approve) or None
+    item = await _get(item_id)
+    if item.status != AdjustmentStatus.PROPOSED:
+        raise Conflict(f"adjustment item {item.id} is already {item.status.value.lower()}")
+    if item.version != version:
+        raise Conflict(f"adjustment item {item.id} changed meanwhile (version {item.version}, not {version}); reload")
+    if caller.username == item.proposed_by:
+        raise Forbidden(f"{caller.username} proposed adjustment item {item.id}; a different target-office account "
+                        "approves or rejects it")
+    assessment = await Assessment.get_or_none(year=item.year)
+    if approve and assessment is not None:
+        refuse_if_published([assessment])
+    status = AdjustmentStatus.APPROVED if approve else AdjustmentStatus.REJECTED
+    async with audited(ctx, action=action, entity="AdjustmentItem") as audit:
+        audit.entity_id = str(item.id)
+        changed = await AdjustmentItem.filter(id=item.id, version=version, status=AdjustmentStatus.PROPOSED).update(
+            status=status, decided_by=caller.username, decided_at=datetime.now(UTC), decision_reason=note,
+            version=F("version") + 1)
+        if not changed:
+            raise Conflict(f"adjustment item {item.id} was decided meanwhile; reload")
+        if approve and assessment is not None:
+            await mark_changed([item.year])
+        audit.before = {"status": AdjustmentStatus.PROPOSED.value, "version": version}
+        audit.after = {"status": status.value, "version": version + 1, "unit": item.unit_code,
+                       "points": item.points, "reason": note}
+    return await AdjustmentItem.get(id=item.id)
+
+
+async def import_adjustments(ctx: RequestContext, rows: list[AdjustmentRow]) -> ImportResult:
+    """Load adjustments.csv rows as approved items, all or nothing.
+
+    An imported item is keyed by year, unit and reason: importing the same file again changes nothing, a row
+    with new points updates that item, and items the file does not name are left alone.
+    """
+    caller = ctx.require(Role.TARGET_OFFICE)
+    nonempty(rows, "adjustments.csv")
+    errors = RowErrors("adjustments.csv")
+    year_rows: dict[int, list[int]] = {}
+    parsed = []
+    for r in rows:
+        year = row_year(errors, r.row, r.year, year_rows)
+        unit = errors.text(r.row, "unit_code", r.unit_code, max_length=32)
+        points = errors.decimal(r.row, "points", r.points)
+        problem = rules.points_problem(points) if points is not None else None
+        if problem:
+            errors.add(r.row, "points", f"{points} {problem}")
+            points = None
+        reason = errors.text(r.row, "reason", r.reason, max_length=MAX_REASON)
+        parsed.append((r, year, unit, points, reason))
+    opened = await open_years(ctx, errors, year_rows)
+    units = await known_units(opened)
+    seen: dict[tuple[int, str, str], int] = {}
+    incoming: dict[tuple[int, str, str], Decimal] = {}
+    for r, year, unit, points, reason in parsed:
+        if year is None or unit is None or year not in opened:
+            continue
+        if (year, unit) not in units:
+            errors.add(r.row, "unit_code", f"{unit} is not a unit of the {year} assessment")
+            continue
+        if points is None or reason is None:
+            continue
+        key = (year, unit, reason)
+        if key in seen:
+            errors.add(r.row, "reason", f"the same item of {unit} (same reason) is also on row {seen[key]}")
+            continue
+        seen[key] = r.row
+        incoming[key] = points.quantize(CENT)
+    errors.raise_if_any()
+    refuse_if_published(opened.values())
+    async with audited(ctx, action="importAdjustments", entity="AdjustmentItem") as audit:
+        audit.entity_id = ",".join(str(y) for y in sorted(opened))
+        existing = {(i.year, i.unit_code, i.reason): i for i in await AdjustmentItem.filter(
+            year__in=sorted(opened), imported=True, status=AdjustmentStatus.APPROVED)}
+        now = datetime.now(UTC)
+        created: list[AdjustmentItem] = []
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        updated = unchanged = 0
+        for (year, unit, reason), points in incoming.items():
+            label = f"{year}/{unit}/{reason}"
+            item = existing.get((year, unit, reason))
+            if item is None:
+                created.append(AdjustmentItem(
+                    year=year, unit_code=unit, points=str(points), category=default_category(points), reason=reason,
+                    status=AdjustmentStatus.APPROVED, imported=True, proposed_by=caller.username,
+                    proposed_role=caller.primary_role, decided_by=caller.username, decided_at=now,
+                    decision_reason="adjustments.csv"))
+                after[label] = str(points)
+            elif Decimal(item.points) != points:
+                await AdjustmentItem.filter(id=item.id).update(points=str(points), category=default_category(points),
+                                                               version=F("version") + 1, decided_at=now)
+                before[label], after[label] = item.points, str(points)
+                updated += 1
+            else:
+                unchanged += 1
+        if created:
+            await AdjustmentItem.bulk_create(created, batch_size=1000)
+        if created or updated:
+            await mark_changed(opened)
+        audit.before = before or None
+        audit.after = {"created": len(created), "updated": updated, "unchanged": unchanged, "changes": after}
+    return ImportResult(created=len(created), updated=updated, unchanged=unchanged)
+
+
+async def items(ctx: RequestContext, *, year: int, unit_code: str | None = None,
+                status: AdjustmentStatus | None = None) -> list[AdjustmentItem]:
+    """A year's items; a unit operator sees its own unit's approved items only."""
+    caller = ctx.require(*OFFICE_READERS, Role.UNIT_OPERATOR)
+    query = AdjustmentItem.filter(year=check_year(year))
+    if not is_office(ctx):
+        query = query.filter(unit_code=caller.unit or "", status=AdjustmentStatus.APPROVED)
+    if unit_code:
+        query = query.filter(unit_code=unit_code)
+    if status is not None:
+        query = query.filter(status=status)
+    return await query.order_by("unit_code", "id")
