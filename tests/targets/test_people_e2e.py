@@ -111,8 +111,8 @@ def test_a_person_who_left_the_unit_is_no_longer_readable_through_its_targets(ta
     before = {t["code"]: t["assignee"] for t in targets.ok(TREE, who=JA_OP)["unit"]["targets"]}
     assert before["P-01"]["staffNo"] == "JA-003" and before["P-01"]["name"]
     person = targets.ok('{ person(staffNo: "JA-003") { version } }')["person"]
-    targets.ok("""mutation($v: Int!) { updatePerson(staffNo: "JA-003", version: $v, unitCode: "JH",
-                  position: "科员") { staffNo } }""", {"v": person["version"]})
+    targets.ok("""mutation($v: Int!) { transferPerson(staffNo: "JA-003", version: $v, unitCode: "JH",
+                  position: "科员", effectiveDate: "2027-01-01") { staffNo } }""", {"v": person["version"]})
     body = targets.call(TREE, who=JA_OP)
     by_code = {t["code"]: t for t in body["data"]["unit"]["targets"]}
     assert by_code["P-01"]["assignee"] is None  # the person, not the list: the other targets are intact

@@ -321,12 +321,13 @@ async def test_a_unit_operator_is_refused_another_units_tree(loaded: RunningStac
         await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
 
 
-def move(stack: RunningStack, staff_no: str, unit: str) -> None:
+def move(stack: RunningStack, staff_no: str, unit: str, effective: str) -> None:
     with stack.client("office") as client:
         version = client.execute("query($s: ID!) { person(staffNo: $s) { version } }", {"s": staff_no}
                                  ).data["person"]["version"]
-        moved = client.execute("mutation($s: ID!, $v: Int!, $u: String!) { updatePerson(staffNo: $s, version: $v, "
-                               "unitCode: $u) { staffNo } }", {"s": staff_no, "v": version, "u": unit})
+        moved = client.execute("mutation($s: ID!, $v: Int!, $u: String!, $d: Date!) { transferPerson(staffNo: $s, "
+                               "version: $v, unitCode: $u, effectiveDate: $d) { staffNo } }",
+                               {"s": staff_no, "v": version, "u": unit, "d": effective})
         assert moved.errors == [], moved.errors
 
 
@@ -343,7 +344,7 @@ async def test_a_unit_operator_sees_its_own_people_and_a_staff_number_for_one_wh
         app.push_screen(UnitTreeScreen("JA"))
         await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
         assert app.screen.by_code["JA-T01-2"]["assignee"]["name"]  # JA-003, of JA: named
-        move(loaded, "JA-003", "JH")
+        move(loaded, "JA-003", "JH", "2027-02-01")  # after the assessed year: 2026's results stay as they are
         try:
             app.screen.by_code = {}
             await pilot.press("r")
@@ -352,7 +353,7 @@ async def test_a_unit_operator_sees_its_own_people_and_a_staff_number_for_one_wh
             assert "仅显示工号" in text_of(app, ".status")
             assert "JA-003" in str(app.screen.nodes["JA-T01-2"].label)
         finally:
-            move(loaded, "JA-003", "JA")
+            move(loaded, "JA-003", "JA", "2027-03-01")
 
 
 async def test_an_expired_session_asks_to_sign_in_again_and_resumes(loaded: RunningStack) -> None:
