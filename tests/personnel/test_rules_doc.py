@@ -1,4 +1,4 @@
-"""The worked examples of "Rules of §4.3 as implemented" (docs/personnel.md), recomputed from the rules code:
+"""The worked examples of docs/rules.md §3.1–3.3 (whose unit, stints, one-time awards), recomputed from the rules code:
 each figure the document states is computed here and looked up in the document."""
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from services.personnel.rules import (
     year_end,
 )
 
-DOC = (Path(__file__).resolve().parents[2] / "docs" / "personnel.md").read_text(encoding="utf-8")
-SECTION = DOC.split("## Rules of §4.3 as implemented", 1)[1].split("\n## ", 1)[0]
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
+SECTION = DOC.split("### 3.1 Whose unit", 1)[1].split("\n## ", 1)[0]
 GRADES = {"JA": Grade.ADVANCED, "JH": Grade.QUALIFIED}
 CLERK = PersonFacts("S1", on_establishment=True, monthly_salary=Decimal("8500.00"),
                     bonus_standard=Decimal("20000.00"))
@@ -34,7 +34,7 @@ CLERK = PersonFacts("S1", on_establishment=True, monthly_salary=Decimal("8500.00
 
 def stated(*texts: str) -> None:
     for text in texts:
-        assert text in SECTION, f"docs/personnel.md no longer says {text!r}"
+        assert text in SECTION, f"docs/rules.md §3 no longer says {text!r}"
 
 
 def line_2026(history: list[Stint]) -> tuple[str, str]:
