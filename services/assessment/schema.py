@@ -15,7 +15,7 @@ from strawberry.types import Info
 
 from kernel.context import RequestContext
 from kernel.errors import Forbidden
-from kernel.graphql import ImportReport, build_schema
+from kernel.graphql import ImportReport, build_schema, type_from_row
 from kernel.roles import Role
 from kernel.rows import import_rows
 from services.assessment import adjustments, appeals, assessments, bulletin, inputs, models, rules, settings
@@ -217,9 +217,7 @@ class RevisionSummary:
 
     @classmethod
     def from_row(cls, r: models.Revision) -> RevisionSummary:
-        return cls(year=r.year, revision=r.number, reason=r.reason, opened_at=r.opened_at, opened_by=r.opened_by,
-                   computed_at=r.computed_at, published_at=r.published_at, published_by=r.published_by,
-                   notice_ends_at=r.notice_ends_on, final=r.final_at is not None)
+        return type_from_row(cls, r, revision=r.number, notice_ends_at=r.notice_ends_on, final=r.final_at is not None)
 
 
 @strawberry.federation.type(keys=["year"], description="年终考核 — one year's assessment in one revision")
@@ -453,9 +451,7 @@ class BallotTally:
 
     @classmethod
     def from_row(cls, b: models.BallotTally) -> BallotTally:
-        return cls(year=b.year, unit_code=strawberry.ID(b.unit_code), voter_group=b.voter_group,
-                   excellent=b.excellent, good=b.good, fair=b.fair, poor=b.poor, entered_by=b.entered_by,
-                   updated_at=b.updated_at)
+        return type_from_row(cls, b)
 
 
 @strawberry.type(description="年终检查 — one inspector's score for one unit")
@@ -469,8 +465,7 @@ class InspectionEntry:
 
     @classmethod
     def from_row(cls, i: models.InspectionScore) -> InspectionEntry:
-        return cls(year=i.year, unit_code=strawberry.ID(i.unit_code), inspector=i.inspector,
-                   score=Decimal(i.score), entered_by=i.entered_by, updated_at=i.updated_at)
+        return type_from_row(cls, i, score=Decimal(i.score))
 
 
 @strawberry.type(description="基层评议 — responses for one unit")
@@ -485,9 +480,7 @@ class GrassrootsTally:
 
     @classmethod
     def from_row(cls, g: models.GrassrootsTally) -> GrassrootsTally:
-        return cls(year=g.year, unit_code=strawberry.ID(g.unit_code), satisfied=g.satisfied,
-                   basically_satisfied=g.basically_satisfied, dissatisfied=g.dissatisfied,
-                   entered_by=g.entered_by, updated_at=g.updated_at)
+        return type_from_row(cls, g)
 
 
 @strawberry.type(description="加减分 — one bonus (positive) or deduction (negative) item of a unit for a year")
@@ -514,11 +507,7 @@ class AdjustmentItem:
 
     @classmethod
     def from_row(cls, i: models.AdjustmentItem) -> AdjustmentItem:
-        return cls(id=strawberry.ID(str(i.id)), year=i.year, unit_code=strawberry.ID(i.unit_code),
-                   points=Decimal(i.points), category=i.category, reason=i.reason, evidence=i.evidence,
-                   status=i.status, imported=i.imported, proposed_by=i.proposed_by, proposed_at=i.proposed_at,
-                   decided_by=i.decided_by, decided_at=i.decided_at, decision_reason=i.decision_reason,
-                   version=i.version)
+        return type_from_row(cls, i, id=strawberry.ID(str(i.id)), points=Decimal(i.points))
 
 
 @strawberry.type(description="申诉 — a unit's appeal against its result in a revision on public notice")
@@ -542,9 +531,7 @@ class Appeal:
 
     @classmethod
     def from_row(cls, a: models.Appeal) -> Appeal:
-        return cls(id=strawberry.ID(str(a.id)), year=a.year, revision=a.revision, unit_code=strawberry.ID(a.unit_code),
-                   reason=a.reason, status=a.status, filed_by=a.filed_by, filed_at=a.filed_at,
-                   decided_by=a.decided_by, decided_at=a.decided_at, decision=a.decision, version=a.version)
+        return type_from_row(cls, a, id=strawberry.ID(str(a.id)))
 
 
 SETTING_COLUMNS = ("year", "key", "value")

@@ -14,7 +14,7 @@ from strawberry.types import Info
 from kernel.audit_query import PageInfo
 from kernel.context import RequestContext
 from kernel.errors import Conflict, Forbidden
-from kernel.graphql import ImportReport, build_schema
+from kernel.graphql import ImportReport, build_schema, type_from_row
 from kernel.rows import import_rows
 from services.personnel import apply, history, published, reads, rules, service, workflow
 from services.personnel import models as m
@@ -76,10 +76,7 @@ class UnitStint:
 
     @classmethod
     def from_row(cls, s: m.UnitMembership) -> UnitStint:
-        return cls(position=s.position, joined_at=s.joined_at, left_at=s.left_at, since=s.since, until=s.until,
-                   leadership_member=s.leadership_member,
-                   main_leader_role=MainLeaderRole(s.main_leader_role.value) if s.main_leader_role else None,
-                   unit_code=s.unit_code)
+        return type_from_row(cls, s)
 
 
 @strawberry.federation.type(keys=["staffNo"], description="A member of staff of a unit")
@@ -130,12 +127,7 @@ class Person:
 
     @classmethod
     def from_row(cls, row: PersonRow, *, from_record: bool = False) -> Person:
-        return cls(
-            staff_no=strawberry.ID(row.staff_no), name=row.name, position=row.position,
-            leadership_member=row.leadership_member,
-            main_leader_role=MainLeaderRole(row.main_leader_role.value) if row.main_leader_role else None,
-            on_establishment=row.on_establishment, version=row.version, row=row, from_record=from_record,
-        )
+        return type_from_row(cls, row, row=row, from_record=from_record)
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, staffNo: strawberry.ID) -> Person | None:
@@ -208,8 +200,7 @@ class Honour:
 
     @classmethod
     def from_row(cls, row: m.Honour) -> Honour:
-        return cls(year=row.year, kind=HonourKind(row.kind.value), title=row.title, revision=row.revision,
-                   unit_code=row.unit_code, staff_no=row.staff_no)
+        return type_from_row(cls, row)
 
 
 @strawberry.federation.type(keys=["id"], description="One person's annual target bonus outcome (§4.3)")
@@ -262,9 +253,7 @@ class RewardLine:
 
     @classmethod
     def from_row(cls, row: m.RewardLine) -> RewardLine:
-        return cls(id=strawberry.ID(str(row.id)), year=row.year, grade=Grade(row.grade), rule_code=row.rule_code,
-                   rule_text=row.rule_text, revision=row.revision, reason=row.reason, updated_at=row.updated_at,
-                   row=row)
+        return type_from_row(cls, row, id=strawberry.ID(str(row.id)), grade=Grade(row.grade), row=row)
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> RewardLine | None:
@@ -290,8 +279,7 @@ class UnitAward:
 
     @classmethod
     def from_row(cls, row: m.UnitAward) -> UnitAward:
-        return cls(year=row.year, title=row.title, amount=row.amount, revision=row.revision, reason=row.reason,
-                   unit_code=row.unit_code)
+        return type_from_row(cls, row)
 
 
 @strawberry.type(description="加减分: an approved bonus or deduction item of the unit, as published")
@@ -386,16 +374,8 @@ class FilingRecord:
 
     @classmethod
     def from_row(cls, r: m.FilingRecord) -> FilingRecord:
-        return cls(
-            id=strawberry.ID(str(r.id)), year=r.year, person_name=r.person_name, unit_name=r.unit_name,
-            position=r.position, team_role=LeadershipTeamRole(r.team_role), grade=Grade(r.grade),
-            composite_score=r.composite_score, rank=r.rank, reward_rule=r.reward_rule, reward_text=r.reward_text,
-            remarks=r.remarks, status=FilingStatus(r.status.value), reviewed_by=r.reviewed_by,
-            reviewed_at=r.reviewed_at, transferred_by=r.transferred_by, transferred_at=r.transferred_at,
-            archived_by=r.archived_by, archived_at=r.archived_at, needs_review=r.needs_review,
-            review_note=r.review_note, revision=r.revision, reason=r.reason, version=r.version,
-            created_at=r.created_at, updated_at=r.updated_at, row=r,
-        )
+        return type_from_row(cls, r, id=strawberry.ID(str(r.id)), team_role=LeadershipTeamRole(r.team_role),
+                        grade=Grade(r.grade), row=r)
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> FilingRecord | None:
@@ -444,16 +424,8 @@ class LeaderAdjustment:
 
     @classmethod
     def from_row(cls, c: m.LeaderAdjustment) -> LeaderAdjustment:
-        return cls(
-            id=strawberry.ID(str(c.id)), year=c.year, person_name=c.person_name, position=c.position,
-            main_leader_role=MainLeaderRole(c.main_leader_role), composite_score=c.composite_score, rank=c.rank,
-            status=AdjustmentStatus(c.status.value),
-            decision_kind=AdjustmentDecisionKind(c.decision_kind.value) if c.decision_kind else None,
-            decision_text=c.decision_text, decided_by=c.decided_by, decided_at=c.decided_at,
-            executed_by=c.executed_by, executed_at=c.executed_at, execution_note=c.execution_note,
-            needs_review=c.needs_review, review_note=c.review_note, revision=c.revision, reason=c.reason,
-            version=c.version, created_at=c.created_at, updated_at=c.updated_at, row=c,
-        )
+        return type_from_row(cls, c, id=strawberry.ID(str(c.id)), main_leader_role=MainLeaderRole(c.main_leader_role),
+                        row=c)
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> LeaderAdjustment | None:

@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from kernel.context import RequestContext
 from kernel.errors import NotFound
-from kernel.graphql import ImportReport, build_schema
+from kernel.graphql import ImportReport, build_schema, type_from_row
 from kernel.ids import record_id
 from kernel.rows import import_rows
 from services.targets import access, calendar, catalog, letters, negotiation, progress, rules, units
@@ -84,7 +84,7 @@ class AssessmentYear:
 
     @classmethod
     def from_row(cls, row: m.AssessmentYear) -> AssessmentYear:
-        return cls(year=row.year, status=YearStatus(row.status.value), version=row.version)
+        return type_from_row(cls, row)
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, year: int) -> AssessmentYear | None:
@@ -102,8 +102,7 @@ class Unit:
 
     @classmethod
     def from_row(cls, row: m.Unit) -> Unit:
-        return cls(code=strawberry.ID(row.code), name=row.name, kind=UnitKind(row.kind.value),
-                   group=row.group, version=row.version)
+        return type_from_row(cls, row)
 
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> Unit:
@@ -134,8 +133,7 @@ class NegotiationRound:
 
     @classmethod
     def from_row(cls, row: m.NegotiationRound) -> NegotiationRound:
-        return cls(action=RoundAction(row.action.value), value=shown(row.value), reason=row.reason,
-                   actor=row.actor, role=row.role, at=row.at)
+        return type_from_row(cls, row, value=shown(row.value))
 
 
 @strawberry.type(description="A periodic progress report")
@@ -152,9 +150,7 @@ class ProgressReport:
 
     @classmethod
     def from_row(cls, row: m.ProgressReport) -> ProgressReport:
-        return cls(id=strawberry.ID(str(row.id)), period=row.period, as_of=row.as_of,
-                   actual_to_date=shown(row.actual_to_date), note=row.note, evidence=row.evidence,
-                   reporter=row.reporter, at=row.at, version=row.version)
+        return type_from_row(cls, row, id=strawberry.ID(str(row.id)), actual_to_date=shown(row.actual_to_date))
 
 
 @strawberry.type(description="A target's progress on a day, rolled up through its cascade")
@@ -201,17 +197,11 @@ class Target:
 
     @classmethod
     def from_row(cls, row: m.Target, nodes: list[rules.Node] | None = None) -> Target:
-        return cls(
-            id=strawberry.ID(str(row.id)), code=row.code, year=row.year, unit_code=row.unit_code,
-            parent_code=row.parent_code, title=row.title, category=row.category, kind=TargetKind(row.kind.value),
-            measure=Measure(row.measure.value), direction=Direction(row.direction.value),
-            unit_of_measure=row.unit_of_measure, baseline=shown(row.baseline),
+        return type_from_row(
+            cls, row, id=strawberry.ID(str(row.id)), baseline=shown(row.baseline),
             proposed_value=shown(row.proposed_value), agreed_value=shown(row.agreed_value),
-            points=shown(row.points) or Decimal(0), benchmark_city=row.benchmark_city,
-            benchmark_value=shown(row.benchmark_value), assessing_department=row.assessing_department,
-            responsible_department=row.responsible_department, additive=row.additive,
-            status=TargetStatus(row.status.value), stretch_override_reason=row.stretch_override,
-            version=row.version, row=row, nodes=nodes,
+            points=shown(row.points) or Decimal(0), benchmark_value=shown(row.benchmark_value),
+            stretch_override_reason=row.stretch_override, row=row, nodes=nodes,
         )
 
     @classmethod
@@ -295,11 +285,7 @@ class AgreedTarget:
 
     @classmethod
     def from_row(cls, row: m.Target) -> AgreedTarget:
-        return cls(code=row.code, unit_code=row.unit_code, title=row.title, kind=TargetKind(row.kind.value),
-                   measure=Measure(row.measure.value), direction=Direction(row.direction.value),
-                   agreed_value=shown(row.agreed_value), points=shown(row.points) or Decimal(0),
-                   assessing_department=row.assessing_department, status=TargetStatus(row.status.value),
-                   version=row.version)
+        return type_from_row(cls, row, agreed_value=shown(row.agreed_value), points=shown(row.points) or Decimal(0))
 
 
 @strawberry.type(description="A target flagged 'no stretch' (自娱自乐) for the leading group")
@@ -363,15 +349,8 @@ class ResponsibilityLetter:
         def ref(value: int | None) -> strawberry.ID | None:
             return strawberry.ID(str(value)) if value is not None else None
 
-        return cls(
-            id=strawberry.ID(str(row.id)), year=row.year, unit_code=row.unit_code,
-            level=LetterLevel(row.level.value), title=row.title, issuer=row.issuer, receiver=row.receiver,
-            parent_id=ref(row.parent_id), amends_id=ref(row.amends_id), superseded_by=ref(row.superseded_by),
-            changes=row.changes, reason=row.reason, status=LetterStatus(row.status.value),
-            issuer_signed_by=row.issuer_signed_by, issuer_signed_at=row.issuer_signed_at,
-            receiver_signed_by=row.receiver_signed_by, receiver_signed_at=row.receiver_signed_at,
-            content_hash=row.content_hash, version=row.version,
-        )
+        return type_from_row(cls, row, id=strawberry.ID(str(row.id)), parent_id=ref(row.parent_id),
+                        amends_id=ref(row.amends_id), superseded_by=ref(row.superseded_by))
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> ResponsibilityLetter | None:
