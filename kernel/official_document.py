@@ -7,7 +7,9 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Sequence
+from copy import deepcopy
 from datetime import date
+from typing import Any
 
 import strawberry
 from docx import Document as new_document
@@ -77,6 +79,7 @@ class OfficialDocument:
         spacing.line_spacing = Pt(LINE_PT)
         spacing.space_before = spacing.space_after = Pt(0)
         self.started = False
+        self.templates: dict[tuple[object, ...], Any] = {}
 
     def _paragraph(self, text: str = "", *, font: str = BODY_FONT, size: float = BODY_PT, bold: bool = False,
                    align: WD_ALIGN_PARAGRAPH | None = None, indent: bool = False) -> Paragraph:
@@ -158,7 +161,26 @@ class OfficialDocument:
     def form(self, rows: Sequence[Sequence[object]], *, size: float = TABLE_PT,
              widths_mm: Sequence[float] = (30, 48, 30, 48)) -> None:
         """A printed form of four columns: a row of four is (label, value, label, value); a row of two is a label
-        and a value across the three other columns (the long entries: opinions, remarks)."""
+        and a value across the three other columns (the long entries: opinions, remarks). Lines of a value are
+        broken with line breaks. The first form of a shape is laid out cell by cell, the next ones are copies of
+        it with their own text (a document of hundreds of forms in seconds)."""
+        shape = (tuple(len(values) for values in rows), size, tuple(widths_mm))
+        template = self.templates.get(shape)
+        if template is None:
+            template = self._form_template(rows, size, widths_mm)
+            self.templates[shape] = template
+        table = deepcopy(template)
+        sections = self.doc.element.body.find(qn("w:sectPr"))
+        if sections is not None:
+            sections.addprevious(table)
+        else:
+            self.doc.element.body.append(table)
+        texts = [("" if value is None else str(value)) for values in rows for value in values]
+        for run, text in zip(table.iter(qn("w:r")), texts, strict=True):
+            run.text = text
+        self.started = True
+
+    def _form_template(self, rows: Sequence[Sequence[object]], size: float, widths_mm: Sequence[float]) -> Any:
         table = self.doc.add_table(rows=0, cols=4)
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -167,19 +189,18 @@ class OfficialDocument:
             for cell, width in zip(cells, widths_mm, strict=True):
                 cell.width = Mm(width)
             if len(values) == 2:
-                merged = cells[1].merge(cells[3])
-                targets = [(cells[0], values[0], HEADING_FONT), (merged, values[1], BODY_FONT)]
+                targets = [(cells[0], HEADING_FONT), (cells[1].merge(cells[3]), BODY_FONT)]
             else:
-                targets = [(cell, value, HEADING_FONT if i % 2 == 0 else BODY_FONT)
-                           for i, (cell, value) in enumerate(zip(cells, values, strict=True))]
-            for cell, value, font in targets:
-                for number, text in enumerate(("" if value is None else str(value)).split("\n")):
-                    paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
-                    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-                    run = paragraph.add_run(text)
-                    run.font.size = Pt(size)
-                    set_fonts(run._element.get_or_add_rPr(), font)
-        self.started = True
+                targets = [(cell, HEADING_FONT if i % 2 == 0 else BODY_FONT) for i, cell in enumerate(cells)]
+            for cell, font in targets:
+                paragraph = cell.paragraphs[0]
+                paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+                run = paragraph.add_run("")
+                run.font.size = Pt(size)
+                set_fonts(run._element.get_or_add_rPr(), font)
+        element = table._tbl
+        element.getparent().remove(element)
+        return element
 
     def signature(self, issuer: str, day: date | str) -> None:
         """落款: the issuing office and the date, right-aligned, the date four characters from the right edge."""
