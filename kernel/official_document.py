@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import deepcopy
 from datetime import date
 from typing import Any
@@ -51,6 +51,11 @@ def document_number(prefix: str, year: int, serial: int) -> str:
     return f"{prefix}〔{year}〕{serial}号"
 
 
+def _detached(element: Any) -> Any:
+    element.getparent().remove(element)
+    return element
+
+
 def set_fonts(run_properties: object, name: str) -> None:
     """Name the font for Latin, East Asian and complex script text alike (python-docx sets only Latin)."""
     fonts = run_properties.find(qn("w:rFonts"))  # type: ignore[attr-defined]
@@ -81,25 +86,53 @@ class OfficialDocument:
         self.started = False
         self.templates: dict[tuple[object, ...], Any] = {}
 
+    def _append(self, element: Any) -> None:
+        """Add a block element at the end of the body, before the section properties that close it."""
+        body = self.doc.element.body
+        if len(body) and body[-1].tag == qn("w:sectPr"):
+            body[-1].addprevious(element)
+        else:
+            body.append(element)
+
+    def _copy(self, key: tuple[object, ...], make: Callable[[], Any]) -> Any:
+        """A copy of the block element laid out once for `key` (python-docx lays out slowly; copies are quick)."""
+        template = self.templates.get(key)
+        if template is None:
+            template = self.templates[key] = make()
+        element = deepcopy(template)
+        self._append(element)
+        self.started = True
+        return element
+
     def _paragraph(self, text: str = "", *, font: str = BODY_FONT, size: float = BODY_PT, bold: bool = False,
                    align: WD_ALIGN_PARAGRAPH | None = None, indent: bool = False) -> Paragraph:
-        paragraph = self.doc.add_paragraph()
-        if align is not None:
-            paragraph.alignment = align
-        if indent:
-            paragraph.paragraph_format.first_line_indent = Pt(2 * size)  # 首行缩进二字
+        def make() -> Any:
+            paragraph = self.doc.add_paragraph()
+            if align is not None:
+                paragraph.alignment = align
+            if indent:
+                paragraph.paragraph_format.first_line_indent = Pt(2 * size)  # 首行缩进二字
+            if text:
+                run = paragraph.add_run("")
+                run.font.size = Pt(size)
+                run.bold = bold
+                set_fonts(run._element.get_or_add_rPr(), font)
+            return _detached(paragraph._p)
+
+        element = self._copy(("p", font, size, bold, align, indent, bool(text)), make)
         if text:
-            run = paragraph.add_run(text)
-            run.font.size = Pt(size)
-            run.bold = bold
-            set_fonts(run._element.get_or_add_rPr(), font)
-        self.started = True
-        return paragraph
+            next(element.iter(qn("w:r"))).text = text
+        return Paragraph(element, self.doc._body)
 
     def new_page(self) -> None:
         """Start the next element on a new page (one form, one letter per page)."""
         if self.started:
-            self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            def make() -> Any:
+                paragraph = self.doc.add_paragraph()
+                paragraph.add_run().add_break(WD_BREAK.PAGE)
+                return _detached(paragraph._p)
+
+            self._copy(("page",), make)
 
     def mark(self, text: str) -> None:
         """The mark in the top left corner (as 密级 and 紧急程度 stand): 公示, 定稿 …; 3号 黑体."""
@@ -164,21 +197,11 @@ class OfficialDocument:
         and a value across the three other columns (the long entries: opinions, remarks). Lines of a value are
         broken with line breaks. The first form of a shape is laid out cell by cell, the next ones are copies of
         it with their own text (a document of hundreds of forms in seconds)."""
-        shape = (tuple(len(values) for values in rows), size, tuple(widths_mm))
-        template = self.templates.get(shape)
-        if template is None:
-            template = self._form_template(rows, size, widths_mm)
-            self.templates[shape] = template
-        table = deepcopy(template)
-        sections = self.doc.element.body.find(qn("w:sectPr"))
-        if sections is not None:
-            sections.addprevious(table)
-        else:
-            self.doc.element.body.append(table)
+        shape = ("form", tuple(len(values) for values in rows), size, tuple(widths_mm))
+        table = self._copy(shape, lambda: self._form_template(rows, size, widths_mm))
         texts = [("" if value is None else str(value)) for values in rows for value in values]
         for run, text in zip(table.iter(qn("w:r")), texts, strict=True):
             run.text = text
-        self.started = True
 
     def _form_template(self, rows: Sequence[Sequence[object]], size: float, widths_mm: Sequence[float]) -> Any:
         table = self.doc.add_table(rows=0, cols=4)
@@ -198,9 +221,7 @@ class OfficialDocument:
                 run = paragraph.add_run("")
                 run.font.size = Pt(size)
                 set_fonts(run._element.get_or_add_rPr(), font)
-        element = table._tbl
-        element.getparent().remove(element)
-        return element
+        return _detached(table._tbl)
 
     def signature(self, issuer: str, day: date | str) -> None:
         """落款: the issuing office and the date, right-aligned, the date four characters from the right edge."""
