@@ -330,3 +330,21 @@ async def test_the_save_key_writes_each_document_to_the_chosen_folder(stack: Run
         await until(pilot, path.exists)
         assert len(open_docx(str(path)).tables) == 8
         assert "已保存" in str(app.screen.query_one(".status").render())
+
+
+def test_a_bulletin_on_notice_is_marked_公示_with_the_end_of_its_notice() -> None:
+    import datetime
+    from types import SimpleNamespace
+
+    from services.assessment.bulletin import Bulletin
+    from services.assessment.bulletin_document import Honours, render
+
+    ends = datetime.date.today() + datetime.timedelta(days=5)
+    revision = SimpleNamespace(number=2, reason="更正投票测评录入错误", published_on=datetime.date(2026, 12, 20),
+                               published_at=None, final_at=None, notice_ends_on=ends)
+    doc = open_docx(io.BytesIO(render(Bulletin(2026, "武汉市", revision, [], []), Honours())))  # type: ignore[arg-type]
+    lines = [p.text for p in doc.paragraphs]
+    assert lines[:2] == ["公示", "武目考〔2026〕2号"]
+    assert f"公示期至{ends.year}年{ends.month}月{ends.day}日" in "\n".join(lines)
+    assert "更正原因：更正投票测评录入错误" in "\n".join(lines)
+    assert lines[-1] == "2026年12月20日"
