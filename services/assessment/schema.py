@@ -28,7 +28,7 @@ from services.assessment import (
     inputs,
     models,
     rules,
-    year_settings,
+    settings,
 )
 
 READERS = tuple(r.value for r in Role if r not in (Role.AUDITOR, Role.SYSADMIN, Role.SECURITY_ADMIN))
@@ -83,38 +83,19 @@ class AssessmentSettings:
         )
 
 
-@strawberry.enum(description="等次")
-class Grade(Enum):
-    ADVANCED = "ADVANCED"
-    QUALIFIED = "QUALIFIED"
-    UNQUALIFIED = "UNQUALIFIED"
-    LAST_PLACE = "LAST_PLACE"
+Grade = strawberry.enum(rules.Grade, description="等次")
 
 
-@strawberry.enum
-class AssessmentStatus(Enum):
-    OPEN = "OPEN"
-    COMPUTED = "COMPUTED"
-    PUBLISHED = "PUBLISHED"
+AssessmentStatus = strawberry.enum(models.Status, name="AssessmentStatus")
 
 
-@strawberry.enum
-class TargetKind(Enum):
-    BASE = "BASE"
-    STRETCH = "STRETCH"
-    VETO = "VETO"
+TargetKind = strawberry.enum(rules.TargetKind)
 
 
-@strawberry.enum
-class Measure(Enum):
-    QUANTITATIVE = "QUANTITATIVE"
-    QUALITATIVE = "QUALITATIVE"
+Measure = strawberry.enum(rules.Measure)
 
 
-@strawberry.enum
-class Direction(Enum):
-    HIGHER_IS_BETTER = "HIGHER_IS_BETTER"
-    LOWER_IS_BETTER = "LOWER_IS_BETTER"
+Direction = strawberry.enum(rules.Direction)
 
 
 AdjustmentItemStatus = strawberry.enum(models.AdjustmentStatus, name="AdjustmentItemStatus",
@@ -604,7 +585,7 @@ class Query:
     @strawberry.field
     async def assessment_settings(self, info: Info[RequestContext, None], year: int) -> AssessmentSettings:
         info.context.require(*READERS)
-        return AssessmentSettings.build(year, await year_settings.settings_for(year))
+        return AssessmentSettings.build(year, await settings.settings_for(year))
 
     @strawberry.field(description="The year's latest revision (a unit operator: the latest published one, "
                                   "its own unit only); null before the year is opened")
@@ -691,14 +672,14 @@ class Mutation:
     @strawberry.mutation
     async def set_assessment_setting(self, info: Info[RequestContext, None], year: int, key: str,
                                      value: str) -> AssessmentSettings:
-        return AssessmentSettings.build(year, await year_settings.set_setting(info.context, year=year, key=key,
+        return AssessmentSettings.build(year, await settings.set_setting(info.context, year=year, key=key,
                                                                         value=value))
 
     @strawberry.mutation(description="Load settings.csv rows, all or nothing")
     async def import_settings(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
         parsed = import_rows(rows, SETTING_COLUMNS, "settings.csv")
-        result = await year_settings.import_settings(
-            info.context, [year_settings.SettingRow(row=r.row, year=r.year, key=r.key, value=r.value) for r in parsed]
+        result = await settings.import_settings(
+            info.context, [settings.SettingRow(row=r.row, year=r.year, key=r.key, value=r.value) for r in parsed]
         )
         return ImportReport(file="settings.csv", created=result.created, updated=result.updated,
                             unchanged=result.unchanged)

@@ -17,7 +17,7 @@ from kernel.errors import Conflict, Forbidden
 from kernel.graphql import ImportReport, build_schema
 from kernel.official_document import Document
 from kernel.rows import import_rows
-from services.personnel import apply, filing_document, history, published, reads, service, workflow
+from services.personnel import apply, filing_document, history, published, reads, rules, service, workflow
 from services.personnel import models as m
 from services.personnel.models import Person as PersonRow
 from services.personnel.pull import encode_cursor
@@ -25,43 +25,20 @@ from services.personnel.pull import encode_cursor
 Ctx = Info[RequestContext, None]
 
 
-@strawberry.enum
-class MainLeaderRole(Enum):
-    PARTY_SECRETARY = "PARTY_SECRETARY"
-    ADMIN_HEAD = "ADMIN_HEAD"
+MainLeaderRole = strawberry.enum(m.MainLeaderRole)
 
 
-@strawberry.enum(description="The grade of a unit in a published assessment")
-class Grade(Enum):
-    ADVANCED = "ADVANCED"
-    QUALIFIED = "QUALIFIED"
-    UNQUALIFIED = "UNQUALIFIED"
-    LAST_PLACE = "LAST_PLACE"
+Grade = strawberry.enum(rules.Grade, description="The grade of a unit in a published assessment")
 
 
-@strawberry.enum(description="备案表 workflow; WITHDRAWN when a newer revision no longer calls for the form")
-class FilingStatus(Enum):
-    DRAFT = "DRAFT"
-    REVIEWED = "REVIEWED"
-    TRANSFERRED = "TRANSFERRED"
-    ARCHIVED = "ARCHIVED"
-    WITHDRAWN = "WITHDRAWN"
+FilingStatus = strawberry.enum(
+    m.FilingStatus, description="备案表 workflow; WITHDRAWN when a newer revision no longer calls for the form")
 
 
-@strawberry.enum
-class AdjustmentStatus(Enum):
-    PROPOSED = "PROPOSED"
-    DECIDED = "DECIDED"
-    EXECUTED = "EXECUTED"
-    WITHDRAWN = "WITHDRAWN"
+AdjustmentStatus = strawberry.enum(m.AdjustmentStatus)
 
 
-@strawberry.enum
-class AdjustmentDecisionKind(Enum):
-    TRANSFER = "TRANSFER"
-    DEMOTION = "DEMOTION"
-    REMOVAL = "REMOVAL"
-    OTHER = "OTHER"
+AdjustmentDecisionKind = strawberry.enum(m.DecisionKind, name="AdjustmentDecisionKind")
 
 
 @strawberry.enum(description="The person's place in the leadership team (领导班子)")
@@ -72,10 +49,7 @@ class LeadershipTeamRole(Enum):
     STAFF = "STAFF"
 
 
-@strawberry.enum
-class HonourKind(Enum):
-    UNIT = "UNIT"
-    PERSON = "PERSON"
+HonourKind = strawberry.enum(m.HonourKind)
 
 
 def _pay(info: Ctx, unit_code: str, value: Decimal) -> Decimal:

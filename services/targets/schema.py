@@ -14,6 +14,7 @@ from strawberry.types import Info
 from kernel.context import RequestContext
 from kernel.errors import NotFound
 from kernel.graphql import ImportReport, build_schema
+from kernel.ids import record_id
 from kernel.official_document import Document
 from kernel.rows import import_rows
 from services.targets import (
@@ -25,76 +26,38 @@ from services.targets import (
     negotiation,
     progress,
     rules,
-    service,
+    units,
 )
 from services.targets import models as m
 
 Ctx = Info[RequestContext, None]
 
 
-@strawberry.enum
-class UnitKind(Enum):
-    DISTRICT = "DISTRICT"
-    MUNICIPAL = "MUNICIPAL"
+UnitKind = strawberry.enum(m.UnitKind)
 
 
-@strawberry.enum
-class YearStatus(Enum):
-    PLANNING = "PLANNING"
-    NEGOTIATING = "NEGOTIATING"
-    SIGNED = "SIGNED"
-    EXECUTING = "EXECUTING"
-    CLOSED = "CLOSED"
+YearStatus = strawberry.enum(m.YearStatus)
 
 
-@strawberry.enum
-class TargetKind(Enum):
-    BASE = "BASE"
-    STRETCH = "STRETCH"
-    VETO = "VETO"
+TargetKind = strawberry.enum(m.TargetKind)
 
 
-@strawberry.enum
-class Measure(Enum):
-    QUANTITATIVE = "QUANTITATIVE"
-    QUALITATIVE = "QUALITATIVE"
+Measure = strawberry.enum(m.Measure)
 
 
-@strawberry.enum
-class Direction(Enum):
-    HIGHER_IS_BETTER = "HIGHER_IS_BETTER"
-    LOWER_IS_BETTER = "LOWER_IS_BETTER"
+Direction = strawberry.enum(m.Direction)
 
 
-@strawberry.enum
-class TargetStatus(Enum):
-    DRAFT = "DRAFT"
-    PROPOSED = "PROPOSED"
-    NEGOTIATING = "NEGOTIATING"
-    AGREED = "AGREED"
-    SIGNED = "SIGNED"
+TargetStatus = strawberry.enum(m.TargetStatus)
 
 
-@strawberry.enum(description="One step of a negotiation (磋商)")
-class RoundAction(Enum):
-    PROPOSE = "PROPOSE"
-    ACCEPT = "ACCEPT"
-    COUNTER = "COUNTER"
-    AGREE = "AGREE"
+RoundAction = strawberry.enum(m.RoundAction, description="One step of a negotiation (磋商)")
 
 
-@strawberry.enum(description="目标责任书的层级")
-class LetterLevel(Enum):
-    CITY_UNIT = "CITY_UNIT"
-    UNIT_DEPARTMENT = "UNIT_DEPARTMENT"
-    DEPARTMENT_PERSON = "DEPARTMENT_PERSON"
+LetterLevel = strawberry.enum(m.LetterLevel, description="目标责任书的层级")
 
 
-@strawberry.enum
-class LetterStatus(Enum):
-    DRAFT = "DRAFT"
-    SIGNED = "SIGNED"
-    SUPERSEDED = "SUPERSEDED"
+LetterStatus = strawberry.enum(m.LetterStatus)
 
 
 @strawberry.enum
@@ -103,11 +66,8 @@ class LetterSide(Enum):
     RECEIVER = "RECEIVER"
 
 
-@strawberry.enum(description="Progress against the elapsed share of the year (docs/targets.md)")
-class ProgressStatus(Enum):
-    ON_TRACK = "ON_TRACK"
-    LAGGING = "LAGGING"
-    AT_RISK = "AT_RISK"
+ProgressStatus = strawberry.enum(
+    rules.ProgressStatus, description="Progress against the elapsed share of the year (docs/targets.md)")
 
 
 def shown(value: Decimal | None) -> Decimal | None:
@@ -271,7 +231,7 @@ class Target:
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> Target | None:
-        row = await info.context.loaders["target"].load(int(id)) if str(id).isdigit() else None
+        row = await info.context.loaders["target"].load(key) if (key := record_id(id)) else None
         if row is None:
             return None
         access.require_read_unit(info.context, row.unit_code)
@@ -426,7 +386,7 @@ class ResponsibilityLetter:
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> ResponsibilityLetter | None:
-        row = await letters.read_letter(info.context, letter_id=int(id)) if str(id).isdigit() else None
+        row = await letters.read_letter(info.context, letter_id=key) if (key := record_id(id)) else None
         return cls.from_row(row) if row else None
 
     @strawberry.field
@@ -613,7 +573,7 @@ class Query:
 
     @strawberry.field(description="Every unit, ordered by code")
     async def units(self, info: Ctx) -> list[Unit]:
-        return [Unit.from_values(u) for u in await service.list_units()]
+        return [Unit.from_values(u) for u in await units.list_units()]
 
     @strawberry.field
     async def unit(self, info: Ctx, code: strawberry.ID) -> Unit | None:
@@ -671,14 +631,15 @@ class Query:
 
     @strawberry.field
     async def letter(self, info: Ctx, id: strawberry.ID) -> ResponsibilityLetter | None:
-        row = await letters.read_letter(info.context, letter_id=int(id)) if str(id).isdigit() else None
+        row = await letters.read_letter(info.context, letter_id=key) if (key := record_id(id)) else None
         return ResponsibilityLetter.from_row(row) if row else None
 
     @strawberry.field(description="Recompute a letter's SHA-256 from its current content (tamper check)")
     async def verify_letter(self, info: Ctx, id: strawberry.ID) -> LetterVerification:
-        if not str(id).isdigit():
+        key = record_id(id)
+        if key is None:
             raise NotFound(f"no responsibility letter {id}")
-        found = await letters.verify_letter(info.context, letter_id=int(id))
+        found = await letters.verify_letter(info.context, letter_id=key)
         return LetterVerification(letter=ResponsibilityLetter.from_row(found.letter), stored_hash=found.stored_hash,
                                   current_hash=found.current_hash, valid=found.valid)
 
@@ -695,13 +656,13 @@ class Mutation:
     @strawberry.mutation
     async def create_unit(self, info: Ctx, code: strawberry.ID, name: str, kind: UnitKind,
                           group: str | None = None) -> Unit:
-        row = await service.create_unit(info.context, code=str(code), name=name, kind=kind.value, group=group)
+        row = await units.create_unit(info.context, code=str(code), name=name, kind=kind.value, group=group)
         return Unit.from_row(row)
 
     @strawberry.mutation
     async def update_unit(self, info: Ctx, code: strawberry.ID, version: int, name: str | None = None,
                           kind: UnitKind | None = None, group: str | None = None) -> Unit:
-        row = await service.update_unit(info.context, code=str(code), version=version, name=name,
+        row = await units.update_unit(info.context, code=str(code), version=version, name=name,
                                         kind=kind.value if kind else None, group=group)
         return Unit.from_row(row)
 
@@ -710,9 +671,9 @@ class Mutation:
         self, info: Ctx, rows: Annotated[list[JSON], strawberry.argument(description=ROWS_HELP)]
     ) -> ImportReport:
         parsed = import_rows(rows, UNIT_COLUMNS, "units.csv")
-        result = await service.import_units(
+        result = await units.import_units(
             info.context,
-            [service.UnitRow(row=r.row, code=r.code, name=r.name, kind=r.kind, group=r.group) for r in parsed],
+            [units.UnitRow(row=r.row, code=r.code, name=r.name, kind=r.kind, group=r.group) for r in parsed],
         )
         return ImportReport(file="units.csv", created=result.created, updated=result.updated,
                             unchanged=result.unchanged)
@@ -803,21 +764,21 @@ class Mutation:
         row = await letters.create_letter(info.context, letters.LetterSpec(
             year=input.year, unit_code=input.unit_code, level=input.level.value, issuer=input.issuer,
             receiver=input.receiver, target_codes=input.target_codes, title=input.title or "",
-            parent_id=int(input.parent_id) if input.parent_id and str(input.parent_id).isdigit() else None,
+            parent_id=record_id(input.parent_id) if input.parent_id else None,
         ))
         return ResponsibilityLetter.from_row(row)
 
     @strawberry.mutation(description="One party signs; both signed → SIGNED, hashed, targets frozen")
     async def sign_letter(self, info: Ctx, id: strawberry.ID, side: LetterSide, version: int
                           ) -> ResponsibilityLetter:
-        row = await letters.sign_letter(info.context, letter_id=int(id) if str(id).isdigit() else 0,
+        row = await letters.sign_letter(info.context, letter_id=record_id(id) or 0,
                                         side=side.value, version=version)
         return ResponsibilityLetter.from_row(row)
 
     @strawberry.mutation(description="An amendment letter; its changes apply when it is signed")
     async def amend_letter(self, info: Ctx, id: strawberry.ID, reason: str, changes: list[TargetAmendmentInput]
                            ) -> ResponsibilityLetter:
-        row = await letters.amend_letter(info.context, letter_id=int(id) if str(id).isdigit() else 0,
+        row = await letters.amend_letter(info.context, letter_id=record_id(id) or 0,
                                          reason=reason,
                                          changes=[(c.code, _amendment_fields(c)) for c in changes])
         return ResponsibilityLetter.from_row(row)
