@@ -16,9 +16,20 @@ from strawberry.types import Info
 from kernel.context import RequestContext
 from kernel.errors import Forbidden
 from kernel.graphql import ImportReport, build_schema, type_from_row
+from kernel.official_document import Document
 from kernel.roles import Role
 from kernel.rows import import_rows
-from services.assessment import adjustments, appeals, assessments, bulletin, inputs, models, rules, settings
+from services.assessment import (
+    adjustments,
+    appeals,
+    assessments,
+    bulletin,
+    bulletin_document,
+    inputs,
+    models,
+    rules,
+    settings,
+)
 
 READERS = tuple(r.value for r in Role if r not in (Role.AUDITOR, Role.SYSADMIN, Role.SECURITY_ADMIN))
 
@@ -599,6 +610,12 @@ class Query:
             return None
         r, rows = found
         return Bulletin.build(bulletin.Bulletin.of(year, info.context.settings.city, r, rows))
+
+    @strawberry.field(description="通报 of the latest published revision as an official document (DOCX), marked "
+                                  "公示 or 定稿; NOT_FOUND while nothing is published")
+    async def bulletin_document(self, info: Info[RequestContext, None], year: int) -> Document:
+        filename, content = await bulletin_document.bulletin_document(info.context, year)
+        return Document.docx(filename, content)
 
     @strawberry.field(description="The year's snapshotted targets with their certifications")
     async def assessed_targets(self, info: Info[RequestContext, None], year: int,

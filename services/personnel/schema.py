@@ -15,8 +15,9 @@ from kernel.audit_query import PageInfo
 from kernel.context import RequestContext
 from kernel.errors import Conflict, Forbidden
 from kernel.graphql import ImportReport, build_schema, type_from_row
+from kernel.official_document import Document
 from kernel.rows import import_rows
-from services.personnel import apply, history, published, reads, rules, service, workflow
+from services.personnel import apply, filing_document, history, published, reads, rules, service, workflow
 from services.personnel import models as m
 from services.personnel.models import Person as PersonRow
 from services.personnel.pull import encode_cursor
@@ -561,6 +562,12 @@ class Query:
                                     ) -> PersonnelExport:
         return _export(await reads.filing_export(info.context, year=year,
                                                  status=m.FilingStatus(status.value) if status else None))
+
+    @strawberry.field(description="领导干部目标考核结果备案表 of the year as an official document (DOCX), one form per "
+                                  "cadre and page, read as filingRecordsExport reads; NOT_FOUND without forms")
+    async def filing_records_document(self, info: Ctx, year: int) -> Document:
+        filename, content = await filing_document.filing_records_document(info.context, year)
+        return Document.docx(filename, content)
 
 
 @strawberry.type

@@ -15,8 +15,19 @@ from kernel.context import RequestContext
 from kernel.errors import NotFound
 from kernel.graphql import ImportReport, build_schema, type_from_row
 from kernel.ids import record_id
+from kernel.official_document import Document
 from kernel.rows import import_rows
-from services.targets import access, calendar, catalog, letters, negotiation, progress, rules, units
+from services.targets import (
+    access,
+    calendar,
+    catalog,
+    letter_document,
+    letters,
+    negotiation,
+    progress,
+    rules,
+    units,
+)
 from services.targets import models as m
 
 Ctx = Info[RequestContext, None]
@@ -590,6 +601,12 @@ class Query:
     async def letters(self, info: Ctx, year: int, unit_code: str | None = None) -> list[ResponsibilityLetter]:
         rows = await letters.list_letters(info.context, year=year, unit_code=unit_code)
         return [ResponsibilityLetter.from_row(r) for r in rows]
+
+    @strawberry.field(description="The unit's 目标责任书 of the year at every level, in force or waiting for "
+                                  "signatures, as an official document (DOCX), one letter per page")
+    async def letter_document(self, info: Ctx, year: int, unit_code: str) -> Document:
+        filename, content = await letter_document.letter_document(info.context, year, unit_code)
+        return Document.docx(filename, content)
 
     @strawberry.field
     async def letter(self, info: Ctx, id: strawberry.ID) -> ResponsibilityLetter | None:
