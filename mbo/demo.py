@@ -9,10 +9,11 @@ from collections import Counter
 from pathlib import Path
 
 from gateway.identity.totp import current_code
-from mbo.accounts import add_user_sync
-from mbo.bundle import import_bundle
+from mbo import demo_year
+from mbo.accounts import add_unit_systems_sync, add_user_sync
+from mbo.bundle import KNOWN, import_bundle
 from mbo.client import Client
-from mbo.generate import generate
+from mbo.generate import Bundle, build, city_units, write
 from mbo.stack import Stack, StackError
 
 DEMO_PASSWORD = "Demo-2026-wuhan"
@@ -104,9 +105,49 @@ def run_year_end(client: Client, year: int) -> list[str]:
     return lines
 
 
+START_OF_YEAR = {"units.csv", "people.csv", "targets.csv"}
+
+
+UNIT_SYSTEMS = "demo-unit-systems.txt"
+
+
+def create_unit_systems(data_dir: Path) -> dict[str, str]:
+    """One machine account per unit (UNIT_OPERATOR, read-write) with an API key, kept in the data dir (readable
+    by its owner only) so that a second `mbo demo` finds them; return unit code → key."""
+    path = data_dir / UNIT_SYSTEMS
+    keys = dict(line.split(" ", 1) for line in path.read_text().splitlines() if " " in line) if path.exists() else {}
+    keys |= add_unit_systems_sync(data_dir, [(u.code, u.name) for u in city_units()])
+    path.write_text("".join(f"{code} {key}\n" for code, key in keys.items()))
+    path.chmod(0o600)
+    return keys
+
+
+def play_year(office: Client, url: str, uris: dict[str, str], keys: dict[str, str], built: Bundle) -> None:
+    """Letters, amendments and quarterly progress of the demo year (mbo.demo_year), each by its own signer."""
+    say = lambda text: print(f"  {text}", flush=True)  # noqa: E731
+    plan = demo_year.plan(built, DEMO_YEAR)
+    systems = {code: Client(url) for code in keys}
+    leader, reviewer = Client(url), Client(url)
+    try:
+        for code, key in keys.items():
+            systems[code].use_token(key)
+        say(f"{len(systems)} unit system accounts")
+        leader.sign_in("leader", DEMO_PASSWORD)
+        reviewer.sign_in("office2", DEMO_PASSWORD, current_code(uris["office2"]))
+        ids = demo_year.play_letters(plan, DEMO_YEAR, office, leader, reviewer, systems, say)
+        demo_year.play_amendments(plan, ids, office, leader, systems)
+        say(f"{len(plan.amendments)} amendment letters signed")
+        say(f"{demo_year.play_progress(plan, DEMO_YEAR, systems)} progress reports (March, June, September, "
+            "December)")
+    finally:
+        for client in [leader, reviewer, *systems.values()]:
+            client.close()
+
+
 def run_demo(data_dir: Path, port: int) -> int:
     stack = Stack(data_dir=data_dir, port=port)
     uris = create_demo_accounts(data_dir)
+    systems = create_unit_systems(data_dir)
     print(f"starting the stack in {data_dir} …", flush=True)
     try:
         stack.start()
@@ -115,17 +156,23 @@ def run_demo(data_dir: Path, port: int) -> int:
         return 1
     try:
         bundle = data_dir / "demo-bundle"
-        counts = generate(bundle, scale="city", year=DEMO_YEAR)
+        built = build(scale="city", year=DEMO_YEAR)
+        counts = write(bundle, built)
         print(f"demo year {DEMO_YEAR}: " + ", ".join(f"{n} {name.removesuffix('.csv')}" for name, n in counts.items()),
               flush=True)
         with Client(stack.url) as client:
             client.sign_in("office", DEMO_PASSWORD, current_code(uris["office"]))
-            for report in import_bundle(client, bundle, progress=lambda name: print(f"  loading {name} …", flush=True)):
-                if not report.ok:
-                    print(f"mbo demo: {report.name} refused: {report.message}", file=sys.stderr)
-                    for error in report.row_errors[:10]:
-                        print(f"  row {error['row']} {error['column']}: {error['reason']}", file=sys.stderr)
-                    return 1
+            # The targets are agreed and signed at the start of the year, before anyone moves; then the rest.
+            for only in (START_OF_YEAR, set(KNOWN) - START_OF_YEAR):
+                for report in import_bundle(client, bundle, only=only,
+                                            progress=lambda name: print(f"  loading {name} …", flush=True)):
+                    if not report.ok:
+                        print(f"mbo demo: {report.name} refused: {report.message}", file=sys.stderr)
+                        for error in report.row_errors[:10]:
+                            print(f"  row {error['row']} {error['column']}: {error['reason']}", file=sys.stderr)
+                        return 1
+                if only is START_OF_YEAR and not demo_year.already_played(client, DEMO_YEAR):
+                    play_year(client, stack.url, uris, systems, built)
             summary = run_year_end(client, DEMO_YEAR)
             session = client.refresh_token  # the TUI carries on in this session: a one-time code is good once
         print(f"\ngateway listening on {stack.url}/graphql  (GraphiQL in a browser)")
