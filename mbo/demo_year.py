@@ -19,6 +19,7 @@ import random
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -169,6 +170,13 @@ class UnitSystems:
         payload = response.json()
         return GraphQLResult(data=payload.get("data"), errors=payload.get("errors") or [])
 
+    def each(self, unit_codes: list[str], work: Callable[[str], None]) -> None:
+        """`work` for every unit, two units at a time (the gateway parses one request while the service writes
+        another); the first failure is raised."""
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for done in [pool.submit(work, code) for code in unit_codes]:
+                done.result()
+
     def close(self) -> None:
         self.http.close()
 
@@ -212,11 +220,13 @@ def play_letters(plan_: YearPlan, year: int, office: Client, leader: Client, rev
 
     city = [sig(x, "ISSUER", 1) for x in signing if x.level == "CITY_UNIT"]
     _ok(leader.execute(SIGN, {"s": city}), "signLetters (city)")
-    for unit_code in sorted({x.unit for x in signing}):
+    def sitting(unit_code: str) -> None:
         mine = [x for x in signing if x.unit == unit_code]
-        sitting = [sig(x, "RECEIVER", 2) for x in mine if x.level == "CITY_UNIT"]
-        sitting += [sig(x, "ISSUER", 1) for x in mine if x.level == "UNIT_DEPARTMENT"]
-        _ok(systems.execute(unit_code, SIGN, {"s": sitting}), f"signLetters ({unit_code})")
+        signatures = [sig(x, "RECEIVER", 2) for x in mine if x.level == "CITY_UNIT"]
+        signatures += [sig(x, "ISSUER", 1) for x in mine if x.level == "UNIT_DEPARTMENT"]
+        _ok(systems.execute(unit_code, SIGN, {"s": signatures}), f"signLetters ({unit_code})")
+
+    systems.each(sorted({x.unit for x in signing}), sitting)
     departments = [sig(x, "RECEIVER", 2) for x in signing if x.level == "UNIT_DEPARTMENT"]
     departments += [sig(x, "ISSUER", 1) for x in signing if x.level == "DEPARTMENT_PERSON"]
     _ok(reviewer.execute(SIGN, {"s": departments}), "signLetters (departments)")
@@ -238,8 +248,12 @@ def play_amendments(plan_: YearPlan, ids: dict[tuple[str, ...], str], office: Cl
 
 
 def play_progress(plan_: YearPlan, year: int, systems: UnitSystems) -> int:
-    written = 0
-    for unit_code, reports in sorted(plan_.progress.items()):
-        data = _ok(systems.execute(unit_code, REPORT, {"y": year, "r": reports}), f"reportProgressBatch {unit_code}")
-        written += data["reportProgressBatch"]
-    return written
+    written: list[int] = []
+
+    def report(unit_code: str) -> None:
+        data = _ok(systems.execute(unit_code, REPORT, {"y": year, "r": plan_.progress[unit_code]}),
+                   f"reportProgressBatch {unit_code}")
+        written.append(data["reportProgressBatch"])
+
+    systems.each(sorted(plan_.progress), report)
+    return sum(written)

@@ -74,6 +74,24 @@ async def _bound(letter_ids: list[int]) -> dict[int, list[Target]]:
     return {i: sorted(ts, key=lambda t: t.code) for i, ts in grouped.items()}
 
 
+SIGNED_COLUMNS = ["issuer_signed_by", "issuer_signed_at", "receiver_signed_by", "receiver_signed_at", "status",
+                  "content_hash"]
+
+
+async def _write(known: dict[int, Letter], seen: dict[int, int]) -> None:
+    """Store the batch's signatures: each letter's version moves on only from the one the batch read (someone
+    else's change meanwhile is a CONFLICT, as in `sign_letter`), then the signature columns in bulk."""
+    moves: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for letter_id, version in seen.items():
+        moves[(version, known[letter_id].version)].append(letter_id)
+    for (before, after), ids in moves.items():
+        for chunk in _chunks(ids):
+            if await Letter.filter(id__in=chunk, version=before).update(version=after) != len(chunk):
+                raise Conflict("a letter of the batch was changed by someone else meanwhile; reload and try again",
+                               field="version")
+    await Letter.bulk_update([known[i] for i in seen], fields=SIGNED_COLUMNS, batch_size=500)
+
+
 async def create_letters(ctx: RequestContext, specs: list[LetterSpec]) -> list[Letter]:
     """DRAFT letters, each as `create_letter` makes one; parents must exist before the batch."""
     _size(len(specs), "letter")
@@ -157,6 +175,7 @@ async def sign_letters(ctx: RequestContext, signatures: list[Signature]) -> list
         ready: set[tuple[int, str, bool]] = set()
         frozen: list[int] = []
         done: list[tuple[int, str, str]] = []
+        seen: dict[int, int] = {}  # letter id → the version it had when the batch read it
         for s in signatures:
             letter = known[s.letter_id]
             caller = _signer(ctx, letter, s.side)
@@ -178,12 +197,10 @@ async def sign_letters(ctx: RequestContext, signatures: list[Signature]) -> list
                     frozen.append(t.id)
                 letter.status, letter.content_hash = LetterStatus.SIGNED, digest
                 values |= {"status": LetterStatus.SIGNED, "content_hash": digest}
-            changed = await Letter.filter(id=letter.id, version=s.version).update(**values, version=s.version + 1)
-            if not changed:
-                raise Conflict(f"letter {letter.id} was changed by someone else; reload and try again",
-                               field="version")
+            seen.setdefault(letter.id, s.version)
             letter.version = s.version + 1
             done.append((letter.id, s.side, letter.status.value))
+        await _write(known, seen)
         for chunk in _chunks(frozen):
             await Target.filter(id__in=chunk).update(status=TargetStatus.SIGNED, version=F("version") + 1)
         audit.entity_id = f"{len(done)} signatures"
