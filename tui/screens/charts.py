@@ -50,7 +50,8 @@ class ChartsScreen(MboScreen):
     BINDINGS = [keys.BACK, keys.RELOAD]
     CSS = MboScreen.CSS + """
     PlotextPlot { height: 1fr; }
-    .caption { height: auto; padding: 0 1; }
+    .caption { width: 1fr; height: auto; padding: 0 1; }
+    #rank-bar .caption { width: auto; }
     #rank-bar { height: 3; }
     #rank-bar Input { width: 24; }
     """
