@@ -3,11 +3,12 @@ as its one-at-a-time mutation checks it, all or nothing, the same content hash, 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from tests.targets.harness import JA_OP, JH_OP, LEADER, Api, execute_sql, loaded_ok, target_row, write_targets
+from tests.targets.harness import JA_OP, JH_OP, LEADER, OFFICE, Api, execute_sql, loaded_ok, target_row, write_targets
 
 CREATE = """mutation($inputs: [NewLetterInput!]!) { createLetters(inputs: $inputs) { id status version level } }"""
 SIGN = """mutation($s: [LetterSignatureInput!]!) { signLetters(signatures: $s) {
@@ -130,3 +131,23 @@ def test_the_other_units_operator_cannot_sign_in_a_batch(api: Api, year: None) -
     assert refused["extensions"]["code"] == "FORBIDDEN"
     signed = api.ok(SIGN, {"s": [{"id": jh["id"], "side": "RECEIVER", "version": 2}]}, who=JH_OP)["signLetters"]
     assert signed[0]["status"] == "SIGNED" and signed[0]["contentHash"]
+
+
+
+def test_two_batches_signing_the_same_letter_at_once_one_wins(api: Api, tmp_path_factory: pytest.TempPathFactory
+                                                             ) -> None:
+    rows = [target_row(f"C-{n}", "JA", points="25", value="10", year="2031", assignee="JA-001") for n in range(4)]
+    loaded_ok(api, api.load(write_targets(tmp_path_factory.mktemp("t2031"), rows)))
+    inputs = [{"year": 2031, "unitCode": "JA", "level": "CITY_UNIT", "issuer": "武汉市人民政府", "receiver": "江岸区",
+               "targetCodes": [f"C-{n}"]} for n in range(4)]
+    ids = [x["id"] for x in api.ok(CREATE, {"inputs": inputs})["createLetters"]]
+    batch = {"s": [{"id": i, "side": "ISSUER", "version": 1} for i in ids]}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda who: api.call(SIGN, batch, who=who), [LEADER, OFFICE]))
+    won = [a for a in answers if not a.get("errors")]
+    lost = [a for a in answers if a.get("errors")]
+    assert len(won) == 1 and len(lost) == 1, answers
+    assert lost[0]["errors"][0]["extensions"]["code"] == "CONFLICT"
+    signer = won[0]["data"]["signLetters"][0]["issuerSignedBy"]
+    assert {x["issuerSignedBy"] for x in won[0]["data"]["signLetters"]} == {signer}
+    assert [x["version"] for x in won[0]["data"]["signLetters"]] == [2, 2, 2, 2]
