@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo, default_field_resolver
@@ -35,6 +37,26 @@ from kernel.scalars import SCALAR_OVERRIDES
 from kernel.validation import CheckInput, InputLimits
 
 log = logging.getLogger("mbo.graphql")
+
+
+T = TypeVar("T")
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
+
+
+def type_from_row(cls: type[T], row: object, /, **given: Any) -> T:
+    """The GraphQL type `cls` filled from a database row: every field from the row's attribute of the same name,
+    except those `given` (renamed, converted or computed); a field the row lacks keeps its default."""
+    fields = _init_fields(cls)
+    unknown = given.keys() - set(fields)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
+    values = {name: given[name] if name in given else getattr(row, name) for name in fields
+              if name in given or hasattr(row, name)}
+    return cls(**values)
 
 
 def _coded(error: GraphQLError) -> GraphQLError:

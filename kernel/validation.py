@@ -64,6 +64,7 @@ from tortoise import fields as orm
 from tortoise.models import Model
 
 from kernel.errors import BadInput
+from kernel.ids import record_id
 from kernel.scalars import EXACT
 
 MAX_TEXT = 10_000
@@ -72,7 +73,6 @@ DEFAULT_TEXT = 256
 """An argument stored in no known column: one line of at most this many characters."""
 DEFAULT_DECIMAL = (24, 6)
 """A decimal stored in no decimal column (e.g. kept as text): the precision of the targets' amounts."""
-MAX_ID = 2**31 - 1
 YEARS = (1990, 2200)
 """An assessment year (an argument or input field named `year`) lies within these, as in every service."""
 FREE_TEXT_CONTROLS = frozenset("\t\n\r")
@@ -182,7 +182,7 @@ def text_problem(text: str, column: Column | None, scalar: str) -> str | None:
         allowed = "" if free_text else "; tab and line breaks only in free text such as a reason or a note"
         return f"contains a control character ({bad}){allowed}"
     if scalar == "ID" and column and column.kind == "integer":
-        if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID):
+        if record_id(text) is None:
             return "is not an id this service gives out (a whole number)"
     return None
 

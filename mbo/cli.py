@@ -138,6 +138,32 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from mbo.client import Client, SignInFailed, credentials_from_env
+    from mbo.documents import ExportRefused, export
+
+    if args.unit and args.kind != "letters":
+        print("mbo export: --unit applies to letters only", file=sys.stderr)
+        return 2
+    with Client(args.url) as client:
+        try:
+            if os.environ.get("MBO_TOKEN"):
+                client.use_token(os.environ["MBO_TOKEN"])
+            else:
+                client.sign_in(*credentials_from_env())
+        except SignInFailed as exc:
+            print(f"mbo export: sign-in refused: {exc}", file=sys.stderr)
+            return 1
+        try:
+            written = export(client, args.kind, args.year, args.unit, Path(args.out))
+        except ExportRefused as exc:
+            print(f"mbo export: {exc}", file=sys.stderr)
+            return 1
+    for path in written:
+        print(path)
+    return 0
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from mbo.generate import generate
 
@@ -301,6 +327,15 @@ def parser() -> argparse.ArgumentParser:
     back.add_argument("backup")
     back.add_argument("--data-dir", default=data_dir_default)
     back.set_defaults(run=cmd_restore)
+
+    documents = commands.add_parser("export", help="official documents (DOCX) through the gateway: the bulletin, "
+                                                  "a unit's responsibility letters, the cadre filing records")
+    documents.add_argument("kind", choices=["bulletin", "letters", "filings"])
+    documents.add_argument("--year", type=int, required=True)
+    documents.add_argument("--unit", help="letters of this unit only (default: every unit you may read)")
+    documents.add_argument("--out", required=True, metavar="DIR")
+    documents.add_argument("--url", default=default_url())
+    documents.set_defaults(run=cmd_export)
 
     gen = commands.add_parser("generate", help="write a generated year bundle (city or province scale)")
     gen.add_argument("--scale", choices=["city", "province"], default="city")

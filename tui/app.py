@@ -23,6 +23,7 @@ def _screens() -> dict[str, Callable[[], Screen[None]]]:
     from tui.screens.adjustments import AdjustmentsScreen
     from tui.screens.appeals import AppealsScreen
     from tui.screens.cadre_file import CadreFileScreen
+    from tui.screens.charts import ChartsScreen
     from tui.screens.entry import EntryScreen
     from tui.screens.filings import FilingsScreen
     from tui.screens.identity_audit import IdentityAuditScreen
@@ -43,7 +44,7 @@ def _screens() -> dict[str, Callable[[], Screen[None]]]:
         "import": ImportScreen, "ranking": RankingScreen, "bulletin": lambda: RankingScreen(bulletin=True),
         "rewards": RewardsScreen, "filings": FilingsScreen, "adjustments": AdjustmentsScreen,
         "cadre_file": CadreFileScreen, "accounts": AccountsScreen, "identity_audit": IdentityAuditScreen,
-        "adjustment_items": AdjustmentItemsScreen, "appeals": AppealsScreen,
+        "adjustment_items": AdjustmentItemsScreen, "appeals": AppealsScreen, "charts": ChartsScreen,
     }
 
 

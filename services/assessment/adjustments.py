@@ -19,6 +19,7 @@ from tortoise.expressions import F
 from kernel.audit import audited
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, Forbidden, NotFound
+from kernel.ids import record_id
 from kernel.roles import Role
 from kernel.tabular import RowErrors
 from services.assessment import rules
@@ -66,7 +67,7 @@ def default_category(points: Decimal) -> str:
 
 
 async def _get(item_id: str) -> AdjustmentItem:
-    item = await AdjustmentItem.get_or_none(id=int(item_id)) if str(item_id).isdigit() else None
+    item = await AdjustmentItem.get_or_none(id=key) if (key := record_id(item_id)) else None
     if item is None:
         raise NotFound(f"no adjustment item {item_id}", field="id")
     return item

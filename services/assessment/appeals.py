@@ -17,6 +17,7 @@ from kernel import clock
 from kernel.audit import audited
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, Forbidden, NotFound
+from kernel.ids import record_id
 from kernel.roles import Role
 from services.assessment import rules
 from services.assessment.assessments import OFFICE_READERS, is_office
@@ -81,7 +82,7 @@ async def decide(ctx: RequestContext, *, appeal_id: str, version: int, accepted:
     """Accept or reject an appeal, with a written reason (target office)."""
     caller = ctx.require(Role.TARGET_OFFICE)
     reason = _reason(reason, "written reason")
-    appeal = await Appeal.get_or_none(id=int(appeal_id)) if str(appeal_id).isdigit() else None
+    appeal = await Appeal.get_or_none(id=key) if (key := record_id(appeal_id)) else None
     if appeal is None:
         raise NotFound(f"no appeal {appeal_id}", field="id")
     if appeal.status != AppealStatus.FILED:

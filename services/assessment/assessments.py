@@ -33,8 +33,8 @@ from services.assessment.models import (
     Status,
     UnitResult,
 )
+from services.assessment.settings import settings_for
 from services.assessment.snapshot import check_year, ensure_open
-from services.assessment.year_settings import settings_for
 
 OFFICE_READERS = (Role.TARGET_OFFICE, Role.LEADER, Role.SUPERVISION_OFFICE, Role.ORGANIZATION_DEPT)
 BULLETIN_READERS = (*OFFICE_READERS, Role.UNIT_OPERATOR, Role.ASSESSOR, Role.EVALUATOR)

@@ -8,7 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from kernel.context import RequestContext
 from services.assessment.assessments import results_for_units
-from services.assessment.year_settings import settings_for
+from services.assessment.settings import settings_for
 
 
 def make_loaders(ctx: RequestContext) -> dict[str, Any]:

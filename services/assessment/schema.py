@@ -15,10 +15,21 @@ from strawberry.types import Info
 
 from kernel.context import RequestContext
 from kernel.errors import Forbidden
-from kernel.graphql import ImportReport, build_schema
+from kernel.graphql import ImportReport, build_schema, type_from_row
+from kernel.official_document import Document
 from kernel.roles import Role
 from kernel.rows import import_rows
-from services.assessment import adjustments, appeals, assessments, bulletin, inputs, models, rules, year_settings
+from services.assessment import (
+    adjustments,
+    appeals,
+    assessments,
+    bulletin,
+    bulletin_document,
+    inputs,
+    models,
+    rules,
+    settings,
+)
 
 READERS = tuple(r.value for r in Role if r not in (Role.AUDITOR, Role.SYSADMIN, Role.SECURITY_ADMIN))
 
@@ -72,38 +83,19 @@ class AssessmentSettings:
         )
 
 
-@strawberry.enum(description="等次")
-class Grade(Enum):
-    ADVANCED = "ADVANCED"
-    QUALIFIED = "QUALIFIED"
-    UNQUALIFIED = "UNQUALIFIED"
-    LAST_PLACE = "LAST_PLACE"
+Grade = strawberry.enum(rules.Grade, description="等次")
 
 
-@strawberry.enum
-class AssessmentStatus(Enum):
-    OPEN = "OPEN"
-    COMPUTED = "COMPUTED"
-    PUBLISHED = "PUBLISHED"
+AssessmentStatus = strawberry.enum(models.Status, name="AssessmentStatus")
 
 
-@strawberry.enum
-class TargetKind(Enum):
-    BASE = "BASE"
-    STRETCH = "STRETCH"
-    VETO = "VETO"
+TargetKind = strawberry.enum(rules.TargetKind)
 
 
-@strawberry.enum
-class Measure(Enum):
-    QUANTITATIVE = "QUANTITATIVE"
-    QUALITATIVE = "QUALITATIVE"
+Measure = strawberry.enum(rules.Measure)
 
 
-@strawberry.enum
-class Direction(Enum):
-    HIGHER_IS_BETTER = "HIGHER_IS_BETTER"
-    LOWER_IS_BETTER = "LOWER_IS_BETTER"
+Direction = strawberry.enum(rules.Direction)
 
 
 AdjustmentItemStatus = strawberry.enum(models.AdjustmentStatus, name="AdjustmentItemStatus",
@@ -236,9 +228,7 @@ class RevisionSummary:
 
     @classmethod
     def from_row(cls, r: models.Revision) -> RevisionSummary:
-        return cls(year=r.year, revision=r.number, reason=r.reason, opened_at=r.opened_at, opened_by=r.opened_by,
-                   computed_at=r.computed_at, published_at=r.published_at, published_by=r.published_by,
-                   notice_ends_at=r.notice_ends_on, final=r.final_at is not None)
+        return type_from_row(cls, r, revision=r.number, notice_ends_at=r.notice_ends_on, final=r.final_at is not None)
 
 
 @strawberry.federation.type(keys=["year"], description="年终考核 — one year's assessment in one revision")
@@ -472,9 +462,7 @@ class BallotTally:
 
     @classmethod
     def from_row(cls, b: models.BallotTally) -> BallotTally:
-        return cls(year=b.year, unit_code=strawberry.ID(b.unit_code), voter_group=b.voter_group,
-                   excellent=b.excellent, good=b.good, fair=b.fair, poor=b.poor, entered_by=b.entered_by,
-                   updated_at=b.updated_at)
+        return type_from_row(cls, b)
 
 
 @strawberry.type(description="年终检查 — one inspector's score for one unit")
@@ -488,8 +476,7 @@ class InspectionEntry:
 
     @classmethod
     def from_row(cls, i: models.InspectionScore) -> InspectionEntry:
-        return cls(year=i.year, unit_code=strawberry.ID(i.unit_code), inspector=i.inspector,
-                   score=Decimal(i.score), entered_by=i.entered_by, updated_at=i.updated_at)
+        return type_from_row(cls, i, score=Decimal(i.score))
 
 
 @strawberry.type(description="基层评议 — responses for one unit")
@@ -504,9 +491,7 @@ class GrassrootsTally:
 
     @classmethod
     def from_row(cls, g: models.GrassrootsTally) -> GrassrootsTally:
-        return cls(year=g.year, unit_code=strawberry.ID(g.unit_code), satisfied=g.satisfied,
-                   basically_satisfied=g.basically_satisfied, dissatisfied=g.dissatisfied,
-                   entered_by=g.entered_by, updated_at=g.updated_at)
+        return type_from_row(cls, g)
 
 
 @strawberry.type(description="加减分 — one bonus (positive) or deduction (negative) item of a unit for a year")
@@ -533,11 +518,7 @@ class AdjustmentItem:
 
     @classmethod
     def from_row(cls, i: models.AdjustmentItem) -> AdjustmentItem:
-        return cls(id=strawberry.ID(str(i.id)), year=i.year, unit_code=strawberry.ID(i.unit_code),
-                   points=Decimal(i.points), category=i.category, reason=i.reason, evidence=i.evidence,
-                   status=i.status, imported=i.imported, proposed_by=i.proposed_by, proposed_at=i.proposed_at,
-                   decided_by=i.decided_by, decided_at=i.decided_at, decision_reason=i.decision_reason,
-                   version=i.version)
+        return type_from_row(cls, i, id=strawberry.ID(str(i.id)), points=Decimal(i.points))
 
 
 @strawberry.type(description="申诉 — a unit's appeal against its result in a revision on public notice")
@@ -561,9 +542,7 @@ class Appeal:
 
     @classmethod
     def from_row(cls, a: models.Appeal) -> Appeal:
-        return cls(id=strawberry.ID(str(a.id)), year=a.year, revision=a.revision, unit_code=strawberry.ID(a.unit_code),
-                   reason=a.reason, status=a.status, filed_by=a.filed_by, filed_at=a.filed_at,
-                   decided_by=a.decided_by, decided_at=a.decided_at, decision=a.decision, version=a.version)
+        return type_from_row(cls, a, id=strawberry.ID(str(a.id)))
 
 
 SETTING_COLUMNS = ("year", "key", "value")
@@ -593,7 +572,7 @@ class Query:
     @strawberry.field
     async def assessment_settings(self, info: Info[RequestContext, None], year: int) -> AssessmentSettings:
         info.context.require(*READERS)
-        return AssessmentSettings.build(year, await year_settings.settings_for(year))
+        return AssessmentSettings.build(year, await settings.settings_for(year))
 
     @strawberry.field(description="The year's latest revision (a unit operator: the latest published one, "
                                   "its own unit only); null before the year is opened")
@@ -631,6 +610,12 @@ class Query:
             return None
         r, rows = found
         return Bulletin.build(bulletin.Bulletin.of(year, info.context.settings.city, r, rows))
+
+    @strawberry.field(description="通报 of the latest published revision as an official document (DOCX), marked "
+                                  "公示 or 定稿; NOT_FOUND while nothing is published")
+    async def bulletin_document(self, info: Info[RequestContext, None], year: int) -> Document:
+        filename, content = await bulletin_document.bulletin_document(info.context, year)
+        return Document.docx(filename, content)
 
     @strawberry.field(description="The year's snapshotted targets with their certifications")
     async def assessed_targets(self, info: Info[RequestContext, None], year: int,
@@ -674,14 +659,14 @@ class Mutation:
     @strawberry.mutation
     async def set_assessment_setting(self, info: Info[RequestContext, None], year: int, key: str,
                                      value: str) -> AssessmentSettings:
-        return AssessmentSettings.build(year, await year_settings.set_setting(info.context, year=year, key=key,
+        return AssessmentSettings.build(year, await settings.set_setting(info.context, year=year, key=key,
                                                                         value=value))
 
     @strawberry.mutation(description="Load settings.csv rows, all or nothing")
     async def import_settings(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
         parsed = import_rows(rows, SETTING_COLUMNS, "settings.csv")
-        result = await year_settings.import_settings(
-            info.context, [year_settings.SettingRow(row=r.row, year=r.year, key=r.key, value=r.value) for r in parsed]
+        result = await settings.import_settings(
+            info.context, [settings.SettingRow(row=r.row, year=r.year, key=r.key, value=r.value) for r in parsed]
         )
         return ImportReport(file="settings.csv", created=result.created, updated=result.updated,
                             unchanged=result.unchanged)

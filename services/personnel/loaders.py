@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from kernel.context import RequestContext
+from kernel.ids import record_id
 from services.personnel.models import FilingRecord, LeaderAdjustment, Person, RewardLine
 from services.personnel.service import staff_of_units, unit_histories
 
@@ -23,7 +24,7 @@ async def _people_by_staff_no(staff_nos: list[str]) -> list[Person | None]:
 
 def _by_id(model: type[Model]) -> DataLoader:
     async def load(ids: list[str]) -> list[Any]:
-        numbers = {int(i) for i in ids if i.isdigit()}
+        numbers = {key for i in ids if (key := record_id(i))}
         found = {str(row.id): row for row in await model.filter(id__in=list(numbers))} if numbers else {}
         return [found.get(i) for i in ids]
     return DataLoader(load_fn=load)

@@ -7,10 +7,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-
-class MainLeaderRole(StrEnum):
-    PARTY_SECRETARY = "PARTY_SECRETARY"
-    ADMIN_HEAD = "ADMIN_HEAD"
+from services.personnel.rules import MainLeaderRole as MainLeaderRole  # the rules' enumeration, stored as is
 
 
 class Person(Model):

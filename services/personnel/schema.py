@@ -14,9 +14,10 @@ from strawberry.types import Info
 from kernel.audit_query import PageInfo
 from kernel.context import RequestContext
 from kernel.errors import Conflict, Forbidden
-from kernel.graphql import ImportReport, build_schema
+from kernel.graphql import ImportReport, build_schema, type_from_row
+from kernel.official_document import Document
 from kernel.rows import import_rows
-from services.personnel import apply, history, published, reads, service, workflow
+from services.personnel import apply, filing_document, history, published, reads, rules, service, workflow
 from services.personnel import models as m
 from services.personnel.models import Person as PersonRow
 from services.personnel.pull import encode_cursor
@@ -24,43 +25,20 @@ from services.personnel.pull import encode_cursor
 Ctx = Info[RequestContext, None]
 
 
-@strawberry.enum
-class MainLeaderRole(Enum):
-    PARTY_SECRETARY = "PARTY_SECRETARY"
-    ADMIN_HEAD = "ADMIN_HEAD"
+MainLeaderRole = strawberry.enum(m.MainLeaderRole)
 
 
-@strawberry.enum(description="The grade of a unit in a published assessment")
-class Grade(Enum):
-    ADVANCED = "ADVANCED"
-    QUALIFIED = "QUALIFIED"
-    UNQUALIFIED = "UNQUALIFIED"
-    LAST_PLACE = "LAST_PLACE"
+Grade = strawberry.enum(rules.Grade, description="The grade of a unit in a published assessment")
 
 
-@strawberry.enum(description="备案表 workflow; WITHDRAWN when a newer revision no longer calls for the form")
-class FilingStatus(Enum):
-    DRAFT = "DRAFT"
-    REVIEWED = "REVIEWED"
-    TRANSFERRED = "TRANSFERRED"
-    ARCHIVED = "ARCHIVED"
-    WITHDRAWN = "WITHDRAWN"
+FilingStatus = strawberry.enum(
+    m.FilingStatus, description="备案表 workflow; WITHDRAWN when a newer revision no longer calls for the form")
 
 
-@strawberry.enum
-class AdjustmentStatus(Enum):
-    PROPOSED = "PROPOSED"
-    DECIDED = "DECIDED"
-    EXECUTED = "EXECUTED"
-    WITHDRAWN = "WITHDRAWN"
+AdjustmentStatus = strawberry.enum(m.AdjustmentStatus)
 
 
-@strawberry.enum
-class AdjustmentDecisionKind(Enum):
-    TRANSFER = "TRANSFER"
-    DEMOTION = "DEMOTION"
-    REMOVAL = "REMOVAL"
-    OTHER = "OTHER"
+AdjustmentDecisionKind = strawberry.enum(m.DecisionKind, name="AdjustmentDecisionKind")
 
 
 @strawberry.enum(description="The person's place in the leadership team (领导班子)")
@@ -71,10 +49,7 @@ class LeadershipTeamRole(Enum):
     STAFF = "STAFF"
 
 
-@strawberry.enum
-class HonourKind(Enum):
-    UNIT = "UNIT"
-    PERSON = "PERSON"
+HonourKind = strawberry.enum(m.HonourKind)
 
 
 def _pay(info: Ctx, unit_code: str, value: Decimal) -> Decimal:
@@ -102,10 +77,7 @@ class UnitStint:
 
     @classmethod
     def from_row(cls, s: m.UnitMembership) -> UnitStint:
-        return cls(position=s.position, joined_at=s.joined_at, left_at=s.left_at, since=s.since, until=s.until,
-                   leadership_member=s.leadership_member,
-                   main_leader_role=MainLeaderRole(s.main_leader_role.value) if s.main_leader_role else None,
-                   unit_code=s.unit_code)
+        return type_from_row(cls, s)
 
 
 @strawberry.federation.type(keys=["staffNo"], description="A member of staff of a unit")
@@ -156,12 +128,7 @@ class Person:
 
     @classmethod
     def from_row(cls, row: PersonRow, *, from_record: bool = False) -> Person:
-        return cls(
-            staff_no=strawberry.ID(row.staff_no), name=row.name, position=row.position,
-            leadership_member=row.leadership_member,
-            main_leader_role=MainLeaderRole(row.main_leader_role.value) if row.main_leader_role else None,
-            on_establishment=row.on_establishment, version=row.version, row=row, from_record=from_record,
-        )
+        return type_from_row(cls, row, row=row, from_record=from_record)
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, staffNo: strawberry.ID) -> Person | None:
@@ -234,8 +201,7 @@ class Honour:
 
     @classmethod
     def from_row(cls, row: m.Honour) -> Honour:
-        return cls(year=row.year, kind=HonourKind(row.kind.value), title=row.title, revision=row.revision,
-                   unit_code=row.unit_code, staff_no=row.staff_no)
+        return type_from_row(cls, row)
 
 
 @strawberry.federation.type(keys=["id"], description="One person's annual target bonus outcome (§4.3)")
@@ -288,9 +254,7 @@ class RewardLine:
 
     @classmethod
     def from_row(cls, row: m.RewardLine) -> RewardLine:
-        return cls(id=strawberry.ID(str(row.id)), year=row.year, grade=Grade(row.grade), rule_code=row.rule_code,
-                   rule_text=row.rule_text, revision=row.revision, reason=row.reason, updated_at=row.updated_at,
-                   row=row)
+        return type_from_row(cls, row, id=strawberry.ID(str(row.id)), grade=Grade(row.grade), row=row)
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> RewardLine | None:
@@ -316,8 +280,7 @@ class UnitAward:
 
     @classmethod
     def from_row(cls, row: m.UnitAward) -> UnitAward:
-        return cls(year=row.year, title=row.title, amount=row.amount, revision=row.revision, reason=row.reason,
-                   unit_code=row.unit_code)
+        return type_from_row(cls, row)
 
 
 @strawberry.type(description="加减分: an approved bonus or deduction item of the unit, as published")
@@ -412,16 +375,8 @@ class FilingRecord:
 
     @classmethod
     def from_row(cls, r: m.FilingRecord) -> FilingRecord:
-        return cls(
-            id=strawberry.ID(str(r.id)), year=r.year, person_name=r.person_name, unit_name=r.unit_name,
-            position=r.position, team_role=LeadershipTeamRole(r.team_role), grade=Grade(r.grade),
-            composite_score=r.composite_score, rank=r.rank, reward_rule=r.reward_rule, reward_text=r.reward_text,
-            remarks=r.remarks, status=FilingStatus(r.status.value), reviewed_by=r.reviewed_by,
-            reviewed_at=r.reviewed_at, transferred_by=r.transferred_by, transferred_at=r.transferred_at,
-            archived_by=r.archived_by, archived_at=r.archived_at, needs_review=r.needs_review,
-            review_note=r.review_note, revision=r.revision, reason=r.reason, version=r.version,
-            created_at=r.created_at, updated_at=r.updated_at, row=r,
-        )
+        return type_from_row(cls, r, id=strawberry.ID(str(r.id)), team_role=LeadershipTeamRole(r.team_role),
+                        grade=Grade(r.grade), row=r)
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> FilingRecord | None:
@@ -470,16 +425,8 @@ class LeaderAdjustment:
 
     @classmethod
     def from_row(cls, c: m.LeaderAdjustment) -> LeaderAdjustment:
-        return cls(
-            id=strawberry.ID(str(c.id)), year=c.year, person_name=c.person_name, position=c.position,
-            main_leader_role=MainLeaderRole(c.main_leader_role), composite_score=c.composite_score, rank=c.rank,
-            status=AdjustmentStatus(c.status.value),
-            decision_kind=AdjustmentDecisionKind(c.decision_kind.value) if c.decision_kind else None,
-            decision_text=c.decision_text, decided_by=c.decided_by, decided_at=c.decided_at,
-            executed_by=c.executed_by, executed_at=c.executed_at, execution_note=c.execution_note,
-            needs_review=c.needs_review, review_note=c.review_note, revision=c.revision, reason=c.reason,
-            version=c.version, created_at=c.created_at, updated_at=c.updated_at, row=c,
-        )
+        return type_from_row(cls, c, id=strawberry.ID(str(c.id)), main_leader_role=MainLeaderRole(c.main_leader_role),
+                        row=c)
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> LeaderAdjustment | None:
@@ -615,6 +562,12 @@ class Query:
                                     ) -> PersonnelExport:
         return _export(await reads.filing_export(info.context, year=year,
                                                  status=m.FilingStatus(status.value) if status else None))
+
+    @strawberry.field(description="领导干部目标考核结果备案表 of the year as an official document (DOCX), one form per "
+                                  "cadre and page, read as filingRecordsExport reads; NOT_FOUND without forms")
+    async def filing_records_document(self, info: Ctx, year: int) -> Document:
+        filename, content = await filing_document.filing_records_document(info.context, year)
+        return Document.docx(filename, content)
 
 
 @strawberry.type

@@ -13,87 +13,52 @@ from strawberry.types import Info
 
 from kernel.context import RequestContext
 from kernel.errors import NotFound
-from kernel.graphql import ImportReport, build_schema
+from kernel.graphql import ImportReport, build_schema, type_from_row
+from kernel.ids import record_id
+from kernel.official_document import Document
 from kernel.rows import import_rows
 from services.targets import (
     access,
     calendar,
     catalog,
     letter_batches,
+    letter_document,
     letters,
     negotiation,
     progress,
     rules,
-    service,
+    units,
 )
 from services.targets import models as m
 
 Ctx = Info[RequestContext, None]
 
 
-@strawberry.enum
-class UnitKind(Enum):
-    DISTRICT = "DISTRICT"
-    MUNICIPAL = "MUNICIPAL"
+UnitKind = strawberry.enum(m.UnitKind)
 
 
-@strawberry.enum
-class YearStatus(Enum):
-    PLANNING = "PLANNING"
-    NEGOTIATING = "NEGOTIATING"
-    SIGNED = "SIGNED"
-    EXECUTING = "EXECUTING"
-    CLOSED = "CLOSED"
+YearStatus = strawberry.enum(m.YearStatus)
 
 
-@strawberry.enum
-class TargetKind(Enum):
-    BASE = "BASE"
-    STRETCH = "STRETCH"
-    VETO = "VETO"
+TargetKind = strawberry.enum(m.TargetKind)
 
 
-@strawberry.enum
-class Measure(Enum):
-    QUANTITATIVE = "QUANTITATIVE"
-    QUALITATIVE = "QUALITATIVE"
+Measure = strawberry.enum(m.Measure)
 
 
-@strawberry.enum
-class Direction(Enum):
-    HIGHER_IS_BETTER = "HIGHER_IS_BETTER"
-    LOWER_IS_BETTER = "LOWER_IS_BETTER"
+Direction = strawberry.enum(m.Direction)
 
 
-@strawberry.enum
-class TargetStatus(Enum):
-    DRAFT = "DRAFT"
-    PROPOSED = "PROPOSED"
-    NEGOTIATING = "NEGOTIATING"
-    AGREED = "AGREED"
-    SIGNED = "SIGNED"
+TargetStatus = strawberry.enum(m.TargetStatus)
 
 
-@strawberry.enum(description="One step of a negotiation (磋商)")
-class RoundAction(Enum):
-    PROPOSE = "PROPOSE"
-    ACCEPT = "ACCEPT"
-    COUNTER = "COUNTER"
-    AGREE = "AGREE"
+RoundAction = strawberry.enum(m.RoundAction, description="One step of a negotiation (磋商)")
 
 
-@strawberry.enum(description="目标责任书的层级")
-class LetterLevel(Enum):
-    CITY_UNIT = "CITY_UNIT"
-    UNIT_DEPARTMENT = "UNIT_DEPARTMENT"
-    DEPARTMENT_PERSON = "DEPARTMENT_PERSON"
+LetterLevel = strawberry.enum(m.LetterLevel, description="目标责任书的层级")
 
 
-@strawberry.enum
-class LetterStatus(Enum):
-    DRAFT = "DRAFT"
-    SIGNED = "SIGNED"
-    SUPERSEDED = "SUPERSEDED"
+LetterStatus = strawberry.enum(m.LetterStatus)
 
 
 @strawberry.enum
@@ -102,11 +67,8 @@ class LetterSide(Enum):
     RECEIVER = "RECEIVER"
 
 
-@strawberry.enum(description="Progress against the elapsed share of the year (docs/targets.md)")
-class ProgressStatus(Enum):
-    ON_TRACK = "ON_TRACK"
-    LAGGING = "LAGGING"
-    AT_RISK = "AT_RISK"
+ProgressStatus = strawberry.enum(
+    rules.ProgressStatus, description="Progress against the elapsed share of the year (docs/targets.md)")
 
 
 def shown(value: Decimal | None) -> Decimal | None:
@@ -134,7 +96,7 @@ class AssessmentYear:
 
     @classmethod
     def from_row(cls, row: m.AssessmentYear) -> AssessmentYear:
-        return cls(year=row.year, status=YearStatus(row.status.value), version=row.version)
+        return type_from_row(cls, row)
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, year: int) -> AssessmentYear | None:
@@ -152,8 +114,7 @@ class Unit:
 
     @classmethod
     def from_row(cls, row: m.Unit) -> Unit:
-        return cls(code=strawberry.ID(row.code), name=row.name, kind=UnitKind(row.kind.value),
-                   group=row.group, version=row.version)
+        return type_from_row(cls, row)
 
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> Unit:
@@ -184,8 +145,7 @@ class NegotiationRound:
 
     @classmethod
     def from_row(cls, row: m.NegotiationRound) -> NegotiationRound:
-        return cls(action=RoundAction(row.action.value), value=shown(row.value), reason=row.reason,
-                   actor=row.actor, role=row.role, at=row.at)
+        return type_from_row(cls, row, value=shown(row.value))
 
 
 @strawberry.type(description="A periodic progress report")
@@ -202,9 +162,7 @@ class ProgressReport:
 
     @classmethod
     def from_row(cls, row: m.ProgressReport) -> ProgressReport:
-        return cls(id=strawberry.ID(str(row.id)), period=row.period, as_of=row.as_of,
-                   actual_to_date=shown(row.actual_to_date), note=row.note, evidence=row.evidence,
-                   reporter=row.reporter, at=row.at, version=row.version)
+        return type_from_row(cls, row, id=strawberry.ID(str(row.id)), actual_to_date=shown(row.actual_to_date))
 
 
 @strawberry.type(description="A target's progress on a day, rolled up through its cascade")
@@ -251,17 +209,11 @@ class Target:
 
     @classmethod
     def from_row(cls, row: m.Target, nodes: list[rules.Node] | None = None) -> Target:
-        return cls(
-            id=strawberry.ID(str(row.id)), code=row.code, year=row.year, unit_code=row.unit_code,
-            parent_code=row.parent_code, title=row.title, category=row.category, kind=TargetKind(row.kind.value),
-            measure=Measure(row.measure.value), direction=Direction(row.direction.value),
-            unit_of_measure=row.unit_of_measure, baseline=shown(row.baseline),
+        return type_from_row(
+            cls, row, id=strawberry.ID(str(row.id)), baseline=shown(row.baseline),
             proposed_value=shown(row.proposed_value), agreed_value=shown(row.agreed_value),
-            points=shown(row.points) or Decimal(0), benchmark_city=row.benchmark_city,
-            benchmark_value=shown(row.benchmark_value), assessing_department=row.assessing_department,
-            responsible_department=row.responsible_department, additive=row.additive,
-            status=TargetStatus(row.status.value), stretch_override_reason=row.stretch_override,
-            version=row.version, row=row, nodes=nodes,
+            points=shown(row.points) or Decimal(0), benchmark_value=shown(row.benchmark_value),
+            stretch_override_reason=row.stretch_override, row=row, nodes=nodes,
         )
 
     @classmethod
@@ -270,7 +222,7 @@ class Target:
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> Target | None:
-        row = await info.context.loaders["target"].load(int(id)) if str(id).isdigit() else None
+        row = await info.context.loaders["target"].load(key) if (key := record_id(id)) else None
         if row is None:
             return None
         access.require_read_unit(info.context, row.unit_code)
@@ -345,11 +297,7 @@ class AgreedTarget:
 
     @classmethod
     def from_row(cls, row: m.Target) -> AgreedTarget:
-        return cls(code=row.code, unit_code=row.unit_code, title=row.title, kind=TargetKind(row.kind.value),
-                   measure=Measure(row.measure.value), direction=Direction(row.direction.value),
-                   agreed_value=shown(row.agreed_value), points=shown(row.points) or Decimal(0),
-                   assessing_department=row.assessing_department, status=TargetStatus(row.status.value),
-                   version=row.version)
+        return type_from_row(cls, row, agreed_value=shown(row.agreed_value), points=shown(row.points) or Decimal(0))
 
 
 @strawberry.type(description="A target flagged 'no stretch' (自娱自乐) for the leading group")
@@ -413,19 +361,12 @@ class ResponsibilityLetter:
         def ref(value: int | None) -> strawberry.ID | None:
             return strawberry.ID(str(value)) if value is not None else None
 
-        return cls(
-            id=strawberry.ID(str(row.id)), year=row.year, unit_code=row.unit_code,
-            level=LetterLevel(row.level.value), title=row.title, issuer=row.issuer, receiver=row.receiver,
-            parent_id=ref(row.parent_id), amends_id=ref(row.amends_id), superseded_by=ref(row.superseded_by),
-            changes=row.changes, reason=row.reason, status=LetterStatus(row.status.value),
-            issuer_signed_by=row.issuer_signed_by, issuer_signed_at=row.issuer_signed_at,
-            receiver_signed_by=row.receiver_signed_by, receiver_signed_at=row.receiver_signed_at,
-            content_hash=row.content_hash, version=row.version,
-        )
+        return type_from_row(cls, row, id=strawberry.ID(str(row.id)), parent_id=ref(row.parent_id),
+                        amends_id=ref(row.amends_id), superseded_by=ref(row.superseded_by))
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> ResponsibilityLetter | None:
-        row = await letters.read_letter(info.context, letter_id=int(id)) if str(id).isdigit() else None
+        row = await letters.read_letter(info.context, letter_id=key) if (key := record_id(id)) else None
         return cls.from_row(row) if row else None
 
     @strawberry.field
@@ -598,7 +539,7 @@ def _letter_spec(data: NewLetterInput) -> letters.LetterSpec:
     return letters.LetterSpec(
         year=data.year, unit_code=data.unit_code, level=data.level.value, issuer=data.issuer,
         receiver=data.receiver, target_codes=data.target_codes, title=data.title or "",
-        parent_id=int(data.parent_id) if data.parent_id and str(data.parent_id).isdigit() else None,
+        parent_id=record_id(data.parent_id) if data.parent_id else None,
     )
 
 
@@ -637,7 +578,7 @@ class Query:
 
     @strawberry.field(description="Every unit, ordered by code")
     async def units(self, info: Ctx) -> list[Unit]:
-        return [Unit.from_values(u) for u in await service.list_units()]
+        return [Unit.from_values(u) for u in await units.list_units()]
 
     @strawberry.field
     async def unit(self, info: Ctx, code: strawberry.ID) -> Unit | None:
@@ -687,16 +628,23 @@ class Query:
         rows = await letters.list_letters(info.context, year=year, unit_code=unit_code)
         return [ResponsibilityLetter.from_row(r) for r in rows]
 
+    @strawberry.field(description="The unit's 目标责任书 of the year at every level, in force or waiting for "
+                                  "signatures, as an official document (DOCX), one letter per page")
+    async def letter_document(self, info: Ctx, year: int, unit_code: str) -> Document:
+        filename, content = await letter_document.letter_document(info.context, year, unit_code)
+        return Document.docx(filename, content)
+
     @strawberry.field
     async def letter(self, info: Ctx, id: strawberry.ID) -> ResponsibilityLetter | None:
-        row = await letters.read_letter(info.context, letter_id=int(id)) if str(id).isdigit() else None
+        row = await letters.read_letter(info.context, letter_id=key) if (key := record_id(id)) else None
         return ResponsibilityLetter.from_row(row) if row else None
 
     @strawberry.field(description="Recompute a letter's SHA-256 from its current content (tamper check)")
     async def verify_letter(self, info: Ctx, id: strawberry.ID) -> LetterVerification:
-        if not str(id).isdigit():
+        key = record_id(id)
+        if key is None:
             raise NotFound(f"no responsibility letter {id}")
-        found = await letters.verify_letter(info.context, letter_id=int(id))
+        found = await letters.verify_letter(info.context, letter_id=key)
         return LetterVerification(letter=ResponsibilityLetter.from_row(found.letter), stored_hash=found.stored_hash,
                                   current_hash=found.current_hash, valid=found.valid)
 
@@ -713,13 +661,13 @@ class Mutation:
     @strawberry.mutation
     async def create_unit(self, info: Ctx, code: strawberry.ID, name: str, kind: UnitKind,
                           group: str | None = None) -> Unit:
-        row = await service.create_unit(info.context, code=str(code), name=name, kind=kind.value, group=group)
+        row = await units.create_unit(info.context, code=str(code), name=name, kind=kind.value, group=group)
         return Unit.from_row(row)
 
     @strawberry.mutation
     async def update_unit(self, info: Ctx, code: strawberry.ID, version: int, name: str | None = None,
                           kind: UnitKind | None = None, group: str | None = None) -> Unit:
-        row = await service.update_unit(info.context, code=str(code), version=version, name=name,
+        row = await units.update_unit(info.context, code=str(code), version=version, name=name,
                                         kind=kind.value if kind else None, group=group)
         return Unit.from_row(row)
 
@@ -728,9 +676,9 @@ class Mutation:
         self, info: Ctx, rows: Annotated[list[JSON], strawberry.argument(description=ROWS_HELP)]
     ) -> ImportReport:
         parsed = import_rows(rows, UNIT_COLUMNS, "units.csv")
-        result = await service.import_units(
+        result = await units.import_units(
             info.context,
-            [service.UnitRow(row=r.row, code=r.code, name=r.name, kind=r.kind, group=r.group) for r in parsed],
+            [units.UnitRow(row=r.row, code=r.code, name=r.name, kind=r.kind, group=r.group) for r in parsed],
         )
         return ImportReport(file="units.csv", created=result.created, updated=result.updated,
                             unchanged=result.unchanged)
@@ -829,21 +777,21 @@ class Mutation:
     @strawberry.mutation(description="Many signatures in order, all or nothing (each checked as signLetter)")
     async def sign_letters(self, info: Ctx, signatures: list[LetterSignatureInput]) -> list[ResponsibilityLetter]:
         rows = await letter_batches.sign_letters(info.context, [
-            letter_batches.Signature(int(s.id) if str(s.id).isdigit() else 0, s.side.value, s.version)
+            letter_batches.Signature(record_id(s.id) or 0, s.side.value, s.version)
             for s in signatures])
         return [ResponsibilityLetter.from_row(row) for row in rows]
 
     @strawberry.mutation(description="One party signs; both signed → SIGNED, hashed, targets frozen")
     async def sign_letter(self, info: Ctx, id: strawberry.ID, side: LetterSide, version: int
                           ) -> ResponsibilityLetter:
-        row = await letters.sign_letter(info.context, letter_id=int(id) if str(id).isdigit() else 0,
+        row = await letters.sign_letter(info.context, letter_id=record_id(id) or 0,
                                         side=side.value, version=version)
         return ResponsibilityLetter.from_row(row)
 
     @strawberry.mutation(description="An amendment letter; its changes apply when it is signed")
     async def amend_letter(self, info: Ctx, id: strawberry.ID, reason: str, changes: list[TargetAmendmentInput]
                            ) -> ResponsibilityLetter:
-        row = await letters.amend_letter(info.context, letter_id=int(id) if str(id).isdigit() else 0,
+        row = await letters.amend_letter(info.context, letter_id=record_id(id) or 0,
                                          reason=reason,
                                          changes=[(c.code, _amendment_fields(c)) for c in changes])
         return ResponsibilityLetter.from_row(row)

@@ -6,13 +6,14 @@ from typing import Any
 
 from tui import keys
 from tui.dialogs.prompt import PromptDialog
+from tui.documents import save_document
 from tui.screens.records import RecordsScreen
 
 STATUSES = ("DRAFT", "REVIEWED", "TRANSFERRED", "ARCHIVED")
 
 
 class FilingsScreen(RecordsScreen):
-    BINDINGS = [*RecordsScreen.BINDINGS, keys.FILTER]
+    BINDINGS = [*RecordsScreen.BINDINGS, keys.FILTER, keys.DOCUMENT]
     KIND = "Filing"
     TITLE_TEXT = "领导干部目标考核结果备案表 Filing records · f 按状态筛选 filters by status · w 流转 workflow"
     EXPORT_NAME = "filing-records"
@@ -37,3 +38,8 @@ class FilingsScreen(RecordsScreen):
         self.app.push_screen(PromptDialog(f"状态 Status ({' / '.join(STATUSES)}; 空=全部 empty = all)",
                                           self.state or ""), chosen)
 
+
+    def action_document(self) -> None:
+        """Every form of the year as an official document (DOCX), one cadre per page, for printing."""
+        save_document(self, f"{self.year} 年度领导干部目标考核结果备案表 filing records", "filingRecordsDocument",
+                      {"year": self.year})

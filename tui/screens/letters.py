@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Label
 from tui import keys
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.prompt import PromptDialog
+from tui.documents import save_document
 from tui.screens.base import MboScreen
 from tui.screens.home import LEVELS
 
@@ -19,7 +20,7 @@ STATUS = {"DRAFT": "草拟 draft", "SIGNED": "已签订 signed", "SUPERSEDED": "
 
 
 class LettersScreen(MboScreen):
-    BINDINGS = [keys.BACK, keys.RELOAD, keys.UNIT, keys.SIGN_ISSUER, keys.SIGN_RECEIVER]
+    BINDINGS = [keys.BACK, keys.RELOAD, keys.UNIT, keys.SIGN_ISSUER, keys.SIGN_RECEIVER, keys.DOCUMENT]
     ROLE_ACTIONS = {"sign": "sign_letter"}
 
     def __init__(self, unit_code: str | None = None) -> None:
@@ -95,3 +96,16 @@ class LettersScreen(MboScreen):
         if done is not None:
             self.notify(f"已签署 Signed letter {letter_id}: {STATUS.get(done['status'], done['status'])}")
             self.load()
+
+    def action_document(self) -> None:
+        """The unit's letters at every level as an official document (DOCX): the unit shown, else the highlighted
+        letter's unit."""
+        unit = self.unit_code
+        table = self.query_one(DataTable)
+        if unit is None and table.row_count:
+            unit = self.letters[str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)]["unitCode"]
+        if unit is None:
+            self.fail("请先选择单位 Choose a unit first (u)")
+            return
+        save_document(self, f"{unit} {self.year} 年度目标责任书 letters", "letterDocument",
+                      {"year": self.year, "unitCode": unit})

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, 
 
 from tui import keys
 from tui.dialogs.confirm import ConfirmDialog
+from tui.documents import save_document
 from tui.export import write_xlsx
 from tui.format import GRADE_STYLE, GRADES, signed, standing
 from tui.screens.base import MboScreen
@@ -67,7 +68,7 @@ def explain(g: dict[str, Any]) -> str:
 
 
 class RankingScreen(MboScreen):
-    BINDINGS = [keys.BACK, keys.RELOAD, keys.COMPUTE, keys.PUBLISH, keys.FINALIZE, keys.EXPORT]
+    BINDINGS = [keys.BACK, keys.RELOAD, keys.COMPUTE, keys.PUBLISH, keys.FINALIZE, keys.EXPORT, keys.DOCUMENT]
     ROLE_ACTIONS = {"compute": "compute", "publish": "publish", "finalize": "finalize"}
     CSS = MboScreen.CSS + """
     #explain { height: auto; max-height: 12; border: round $accent; padding: 0 1; }
@@ -255,3 +256,7 @@ class RankingScreen(MboScreen):
         path = await asyncio.to_thread(write_xlsx, name, {f"{self.year}": (list(COLUMNS), rows)})
         self.status(f"已导出 Exported to {path}")
         self.notify(f"已导出 Saved {path}", timeout=8)
+
+    def action_document(self) -> None:
+        """The published 通报 as an official document (DOCX)."""
+        save_document(self, f"{self.year} 年度考核结果通报 bulletin", "bulletinDocument", {"year": self.year})
