@@ -72,8 +72,12 @@ TARGETS_MUTATIONS: dict[str, frozenset[str]] = {
     "createLetter": OFFICE_OR_UNIT,
     "amendLetter": OFFICE_OR_UNIT,
     "signLetter": SIGNERS,
+    # The same in batches (each letter checked as one): drafts of a level, a stack of signatures.
+    "createLetters": OFFICE_OR_UNIT,
+    "signLetters": SIGNERS,
     # Progress reports: the unit on its own targets, or the office.
     "reportProgress": OFFICE_OR_UNIT,
+    "reportProgressBatch": OFFICE_OR_UNIT,
 }
 
 # ---- assessment service --------------------------------------------------------------------------

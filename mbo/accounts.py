@@ -83,3 +83,36 @@ def add_user_sync(data_dir: Path, username: str, password: str, roles: list[str]
 
 def reset_user_sync(data_dir: Path, username: str, password: str, second_factor: bool) -> None:
     asyncio.run(reset_user(data_dir, username, password, second_factor))
+
+
+async def add_unit_systems(data_dir: Path, units: list[tuple[str, str]]) -> dict[str, str]:
+    """Machine accounts (UNIT_OPERATOR of one unit each) for units' own systems, with one API key each; return
+    unit code → key for the accounts created now (an existing account keeps its keys and is left out)."""
+    from gateway.identity.apikeys import issue_key
+    from gateway.identity.models import MACHINE, User
+
+    await _open(data_dir)
+    actor = _actor()
+    keys: dict[str, str] = {}
+    try:
+        for code, name in units:
+            username = f"{code.lower()}-system"
+            try:
+                user, _uri = await create_user(username, "", ["UNIT_OPERATOR"], code, f"{name}目标管理系统接口",
+                                               kind=MACHINE)
+            except ValueError as exc:
+                if "exists already" in str(exc):
+                    continue
+                raise
+            await User.filter(id=user.id).update(read_write=True)  # it signs and reports for its unit
+            _key, keys[code] = await issue_key(user, "demo year", actor)
+            await record(actor=actor, action="createUser", entity_id=username, success=True,
+                         after={"username": username, "roles": user.role_list, "unit": code, "kind": MACHINE,
+                                "readWrite": True})
+    finally:
+        await close_database()
+    return keys
+
+
+def add_unit_systems_sync(data_dir: Path, units: list[tuple[str, str]]) -> dict[str, str]:
+    return asyncio.run(add_unit_systems(data_dir, units))

@@ -185,9 +185,10 @@ def load_file(client: Client, spec: FileSpec, rows: list[dict[str, str]]) -> Fil
                       unchanged=report["unchanged"])
 
 
-def import_bundle(client: Client, path: Path, progress: Callable[[str], None] = lambda _: None
-                  ) -> list[FileReport]:
-    """Load every known file of the bundle in dependency order; stop at the first refused file."""
+def import_bundle(client: Client, path: Path, progress: Callable[[str], None] = lambda _: None,
+                  only: set[str] | None = None) -> list[FileReport]:
+    """Load every known file of the bundle (or those named in `only`) in dependency order; stop at the first
+    refused file."""
     files = read_bundle(path)
     unknown = sorted(set(files) - set(KNOWN))
     if unknown:
@@ -195,7 +196,7 @@ def import_bundle(client: Client, path: Path, progress: Callable[[str], None] = 
                           f"this version loads {', '.join(KNOWN)}")
     reports = []
     for spec in SPECS:
-        if spec.name not in files:
+        if spec.name not in files or (only is not None and spec.name not in only):
             continue
         progress(spec.name)
         report = load_file(client, spec, files[spec.name])

@@ -6,13 +6,17 @@ import signal
 import sys
 import time
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from gateway.identity.totp import current_code
-from mbo.accounts import add_user_sync
-from mbo.bundle import import_bundle
+from kernel import clock
+from mbo import demo_year
+from mbo.accounts import add_unit_systems_sync, add_user_sync
+from mbo.bundle import KNOWN, import_bundle
 from mbo.client import Client
-from mbo.generate import generate
+from mbo.generate import Bundle, build, city_units, write
 from mbo.stack import Stack, StackError
 
 DEMO_PASSWORD = "Demo-2026-wuhan"
@@ -76,17 +80,58 @@ SUMMARY = """query($y: Int!) { assessment(year: $y) { status advancedOverflow la
   results { unit { code name } compositeScore grade rank } } }"""
 
 
-def run_year_end(client: Client, year: int) -> list[str]:
-    """Compute, publish and apply the demo year (once); return a printable summary of the ranking."""
+NOTICE_DAYS = 7
+APPEAL_UNIT = "JAQ"
+APPEAL_REASON = "我区地区生产总值核算口径于年中调整，统计部门认定值未计入新设园区数据，申请复核。"
+APPEAL_DECISION = "经商市统计局复核，认定值已按统一核算口径计入全部园区数据，维持原考核结果。"
+FILE_APPEAL = """mutation($y: Int!, $u: ID!, $r: String!) { fileAppeal(year: $y, unitCode: $u, reason: $r) {
+  id version } }"""
+DECIDE_APPEAL = """mutation($id: ID!, $v: Int!, $r: String!) { decideAppeal(id: $id, version: $v, decision: REJECTED,
+  reason: $r) { status } }"""
+
+
+def _done(result: Any, name: str) -> dict[str, Any]:
+    if result.errors:
+        raise RuntimeError(f"{name}: {result.errors[0].get('message')}")
+    return result.data or {}
+
+
+def publish_with_notice(client: Client, stack: Stack, year: int) -> None:
+    """Publish on a public notice of NOTICE_DAYS days; 江岸区's leader appeals, the target office rejects the
+    appeal with its reason; once the notice has ended (the assessment service restarted with its business
+    date moved past it, then back to today) the results are made final."""
+    _done(client.execute("""mutation($y: Int!, $v: String!) { setAssessmentSetting(year: $y, key: "notice_days",
+      value: $v) { year } }""", {"y": year, "v": str(NOTICE_DAYS)}), "setAssessmentSetting")
+    for name, mutation in YEAR_END[:2]:
+        _done(client.execute(mutation, {"y": year}), name)
+    with Client(stack.url) as leader:
+        leader.sign_in("jaqleader", DEMO_PASSWORD)
+        appeal = _done(leader.execute(FILE_APPEAL, {"y": year, "u": APPEAL_UNIT, "r": APPEAL_REASON}),
+                       "fileAppeal")["fileAppeal"]
+    _done(client.execute(DECIDE_APPEAL, {"id": appeal["id"], "v": appeal["version"], "r": APPEAL_DECISION}),
+          "decideAppeal")
+    stack.restart("assessment", {"MBO_TODAY": (clock.today() + timedelta(days=NOTICE_DAYS)).isoformat()})
+    try:
+        _done(client.execute("mutation($y: Int!) { finalizeAssessment(year: $y) { status } }", {"y": year}),
+              "finalizeAssessment")
+    finally:
+        stack.restart("assessment", {"MBO_TODAY": ""})
+    print(f"  published on a {NOTICE_DAYS}-day notice; 1 appeal ({APPEAL_UNIT}) filed and rejected; final", flush=True)
+
+
+def run_year_end(client: Client, year: int, stack: Stack | None = None) -> list[str]:
+    """Compute, publish (with `stack`: on notice, with an appeal) and apply the demo year (once); return a
+    printable summary of the ranking."""
     state = client.execute("query($y: Int!) { assessment(year: $y) { status } }", {"y": year})
     published = bool(state.data and state.data.get("assessment") and
                      state.data["assessment"]["status"] == "PUBLISHED")
+    if stack is not None and not published:
+        publish_with_notice(client, stack, year)
+        published = True
     for name, mutation in YEAR_END:
         if published and name != "applyResults":
             continue
-        result = client.execute(mutation, {"y": year})
-        if result.errors:
-            raise RuntimeError(f"{name}: {result.errors[0].get('message')}")
+        _done(client.execute(mutation, {"y": year}), name)
     result = client.execute(SUMMARY, {"y": year})
     if result.errors or not result.data or not result.data["assessment"]:
         raise RuntimeError("the assessment could not be read back")
@@ -104,9 +149,52 @@ def run_year_end(client: Client, year: int) -> list[str]:
     return lines
 
 
+START_OF_YEAR = {"units.csv", "people.csv", "targets.csv"}
+
+
+def demo_today() -> date:
+    """The day the TUI shows the demo year as of: its last day, as the year has been played to its end (the
+    year's progress reports run to 31 December), or today once that has passed."""
+    return max(date.today(), date(DEMO_YEAR, 12, 31))
+
+
+UNIT_SYSTEMS = "demo-unit-systems.txt"
+
+
+def create_unit_systems(data_dir: Path) -> dict[str, str]:
+    """One machine account per unit (UNIT_OPERATOR, read-write) with an API key, kept in the data dir (readable
+    by its owner only) so that a second `mbo demo` finds them; return unit code → key."""
+    path = data_dir / UNIT_SYSTEMS
+    keys = dict(line.split(" ", 1) for line in path.read_text().splitlines() if " " in line) if path.exists() else {}
+    keys |= add_unit_systems_sync(data_dir, [(u.code, u.name) for u in city_units()])
+    path.write_text("".join(f"{code} {key}\n" for code, key in keys.items()))
+    path.chmod(0o600)
+    return keys
+
+
+def play_year(office: Client, url: str, uris: dict[str, str], keys: dict[str, str], built: Bundle) -> None:
+    """Letters, amendments and quarterly progress of the demo year (mbo.demo_year), each by its own signer."""
+    say = lambda text: print(f"  {text}", flush=True)  # noqa: E731
+    plan = demo_year.plan(built, DEMO_YEAR)
+    systems = demo_year.UnitSystems(url, keys)
+    leader, reviewer = Client(url), Client(url)
+    try:
+        leader.sign_in("leader", DEMO_PASSWORD)
+        reviewer.sign_in("office2", DEMO_PASSWORD, current_code(uris["office2"]))
+        ids = demo_year.play_letters(plan, DEMO_YEAR, office, leader, reviewer, systems, say)
+        demo_year.play_amendments(plan, ids, office, leader, systems)
+        say(f"{len(plan.amendments)} amendment letters signed")
+        say(f"{demo_year.play_progress(plan, DEMO_YEAR, systems)} progress reports (March, June, September, "
+            "December)")
+    finally:
+        for client in (leader, reviewer, systems):
+            client.close()
+
+
 def run_demo(data_dir: Path, port: int) -> int:
     stack = Stack(data_dir=data_dir, port=port)
     uris = create_demo_accounts(data_dir)
+    systems = create_unit_systems(data_dir)
     print(f"starting the stack in {data_dir} …", flush=True)
     try:
         stack.start()
@@ -115,27 +203,34 @@ def run_demo(data_dir: Path, port: int) -> int:
         return 1
     try:
         bundle = data_dir / "demo-bundle"
-        counts = generate(bundle, scale="city", year=DEMO_YEAR)
+        built = build(scale="city", year=DEMO_YEAR)
+        counts = write(bundle, built)
         print(f"demo year {DEMO_YEAR}: " + ", ".join(f"{n} {name.removesuffix('.csv')}" for name, n in counts.items()),
               flush=True)
         with Client(stack.url) as client:
             client.sign_in("office", DEMO_PASSWORD, current_code(uris["office"]))
-            for report in import_bundle(client, bundle, progress=lambda name: print(f"  loading {name} …", flush=True)):
-                if not report.ok:
-                    print(f"mbo demo: {report.name} refused: {report.message}", file=sys.stderr)
-                    for error in report.row_errors[:10]:
-                        print(f"  row {error['row']} {error['column']}: {error['reason']}", file=sys.stderr)
-                    return 1
-            summary = run_year_end(client, DEMO_YEAR)
+            # The targets are agreed and signed at the start of the year, before anyone moves; then the rest.
+            for only in (START_OF_YEAR, set(KNOWN) - START_OF_YEAR):
+                for report in import_bundle(client, bundle, only=only,
+                                            progress=lambda name: print(f"  loading {name} …", flush=True)):
+                    if not report.ok:
+                        print(f"mbo demo: {report.name} refused: {report.message}", file=sys.stderr)
+                        for error in report.row_errors[:10]:
+                            print(f"  row {error['row']} {error['column']}: {error['reason']}", file=sys.stderr)
+                        return 1
+                if only is START_OF_YEAR and not demo_year.already_played(client, DEMO_YEAR):
+                    play_year(client, stack.url, uris, systems, built)
+            summary = run_year_end(client, DEMO_YEAR, stack)
             session = client.refresh_token  # the TUI carries on in this session: a one-time code is good once
         print(f"\ngateway listening on {stack.url}/graphql  (GraphiQL in a browser)")
+        print(f"the TUI shows the demo year as of {demo_today().isoformat()}")
         for line in summary:
             print(line)
         print_accounts(uris, data_dir)
         if sys.stdin.isatty() and sys.stdout.isatty():
             from tui.app import run
 
-            run(stack.url, token=session)
+            run(stack.url, token=session, today=demo_today())
             return 0
         stopping = False
 

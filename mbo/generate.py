@@ -233,8 +233,9 @@ def unit_targets(unit: Unit, year: int, rng: random.Random, people: list[list[st
                     department, d_leader, ""], template, d_value)
             person_values = split(d_value, 3, rng, template.unit_of_measure) if quantitative and template.additive \
                 else [d_value] * 3
+            team = (staff or leaders)[4 * (d_index - 1):4 * d_index] or leaders  # the department's own staff
             for p_index, p_value in enumerate(person_values, 1):
-                assignee = rng.choice(staff or leaders)[0]
+                assignee = team[rng.randrange(len(staff or leaders)) % len(team)][0]
                 yield ([f"{d_code}-{p_index}", unit.code, str(year), f"{template.title}（{department}·个人）",
                         template.category, template.kind, template.measure, template.direction,
                         template.unit_of_measure, "", str(p_value) if quantitative else "", "", "", "",
@@ -415,9 +416,14 @@ def rows_of(bundle: Bundle) -> dict[str, list[list[str]]]:
 def generate(out: Path, *, scale: str = "city", year: int = 2026, seed: int = 2026, people_per_unit: int = 145,
              files: tuple[str, ...] | None = None) -> dict[str, int]:
     """Write the bundle's CSV files into `out`; return the row count of each file written."""
+    return write(out, build(scale=scale, year=year, seed=seed, people_per_unit=people_per_unit), files)
+
+
+def write(out: Path, bundle: Bundle, files: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Write a built bundle's CSV files into `out`; return the row count of each file written."""
     out.mkdir(parents=True, exist_ok=True)
     written = {}
-    for name, rows in rows_of(build(scale=scale, year=year, seed=seed, people_per_unit=people_per_unit)).items():
+    for name, rows in rows_of(bundle).items():
         if files is not None and name not in files:
             continue
         with (out / name).open("w", newline="", encoding="utf-8") as handle:

@@ -6,11 +6,15 @@ import csv
 import hashlib
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
+from mbo import demo_year
 from mbo.generate import HEADERS, build, generate
 from mbo.wuhan import DISTRICTS
 from services.personnel.rules import MainLeaderRole, Move, Stint, apply_move, stint_on, year_end
+from services.targets import rules
+from services.targets.models import Direction
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -105,3 +109,53 @@ def test_transfers_are_deterministic_at_city_and_province_scale(tmp_path: Path) 
     province = build(scale="province", people_per_unit=20)
     assert 0.04 <= len(province.transfers) / len(province.people) <= 0.06
     assert len([t for t in province.transfers if t[4]]) == 60
+
+
+def test_the_demo_year_has_letters_at_every_level_with_a_few_units_pending() -> None:
+    bundle = build()
+    plan = demo_year.plan(bundle, 2026)
+    levels = Counter(x.level for x in plan.letters)
+    assert levels["CITY_UNIT"] == 110 and levels["UNIT_DEPARTMENT"] == 330
+    assert 330 < levels["DEPARTMENT_PERSON"] <= 110 * 12, "a department's targets go to its own few people"
+    bound = Counter(code for x in plan.letters for code in x.codes)
+    assert set(bound) == {row[0] for row in bundle.targets} and set(bound.values()) == {1}, \
+        "every target is bound by exactly one letter"
+    assert 1 <= len(plan.pending) <= 5 and "JAQ" not in plan.pending
+    assert plan.partly is not None and plan.partly[1] == "JAQ"
+    assert 2 <= len(plan.amendments) <= 3
+    agreed = {row[0]: Decimal(row[10]) for row in bundle.targets if row[10]}
+    assert all(Decimal(value) < agreed[code] for _unit, code, value in plan.amendments)
+    assert demo_year.plan(bundle, 2026) == plan, "deterministic"
+
+
+def test_progress_is_reported_every_quarter_and_3_to_8_percent_of_the_targets_are_behind() -> None:
+    """The statuses the targets service computes (the same pure rules: completion, roll-up, status) at each
+    quarter's end, over every target of the city."""
+    bundle = build()
+    plan = demo_year.plan(bundle, 2026)
+    reports = [r for unit in plan.progress.values() for r in unit]
+    leaves = {row[0] for row in bundle.targets} - {row[15] for row in bundle.targets if row[15]}
+    assert Counter(r["period"] for r in reports) == {p: len(leaves) for p in ("2026-03", "2026-06", "2026-09",
+                                                                               "2026-12")}
+    rows = {row[0]: row for row in bundle.targets}
+    forest = rules.build_forest((row[0], row[15] or None, row) for row in bundle.targets)
+    points = {code: Decimal(row[11]) if row[11] else None for code, row in rows.items()}
+    for period, day in (("2026-03", date(2026, 3, 31)), ("2026-06", date(2026, 6, 30)),
+                        ("2026-09", date(2026, 9, 30)), ("2026-12", date(2026, 12, 31))):
+        actual = {r["code"]: Decimal(r["actualToDate"]) for r in reports if r["period"] == period}
+        own = {code: rules.completion(
+            rows[code][6] == "quantitative",
+            Direction.HIGHER_IS_BETTER if rows[code][7] == "higher" else Direction.LOWER_IS_BETTER,
+            Decimal(rows[code][10]) if rows[code][10] else None, value) for code, value in actual.items()}
+        rolled = rules.roll_up(forest, own, points)
+        elapsed = rules.elapsed_fraction(2026, day)
+        statuses = Counter(rules.progress_status(value, elapsed) for value in rolled.values())
+        behind = (len(rolled) - statuses[rules.ProgressStatus.ON_TRACK]) / len(rolled)
+        assert 0.03 <= behind <= 0.08, (period, behind)
+        assert statuses[rules.ProgressStatus.AT_RISK] > 0 and statuses[rules.ProgressStatus.LAGGING] > 0
+
+
+def test_the_demo_year_plans_at_province_scale_too() -> None:
+    bundle = build(scale="province", people_per_unit=10)
+    plan = demo_year.plan(bundle, 2026)
+    assert Counter(x.level for x in plan.letters)["CITY_UNIT"] == 1100

@@ -158,11 +158,11 @@ class MboApp(App[None]):
 
 
 def run(url: str, username: str | None = None, password: str | None = None, otp: str | None = None,
-        token: str | None = None) -> int:
+        token: str | None = None, today: datetime.date | None = None) -> int:
     """`mbo tui` / `mbo demo`: work in the session of `token` (or MBO_TOKEN), else sign in with the given
     account, else MBO_USER / MBO_PASSWORD (and MBO_OTP) from the environment, else ask on the sign-in screen."""
     token = token or os.environ.get("MBO_TOKEN") or None
     username = username or os.environ.get("MBO_USER") or None
     password = password or os.environ.get("MBO_PASSWORD") or None
-    MboApp(url, username, password, otp=otp or os.environ.get("MBO_OTP") or None, token=token).run()
+    MboApp(url, username, password, otp=otp or os.environ.get("MBO_OTP") or None, token=token, today=today).run()
     return 0

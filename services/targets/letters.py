@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kernel.audit import audited
+from kernel.auth import Caller
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, Forbidden, NotFound
 from kernel.roles import Role
@@ -98,10 +99,12 @@ def _descendant_of(code: str, ancestors: set[str], parents: dict[str, str | None
     return False
 
 
-async def create_letter(ctx: RequestContext, spec: LetterSpec) -> Letter:
-    """A DRAFT letter binding agreed targets: city → unit (top-level targets), unit → department and
-    department → person (targets decomposed from those of the parent letter)."""
-    level = LetterLevel(spec.level)
+def _check_spec(ctx: RequestContext, spec: LetterSpec) -> tuple[LetterLevel, str, str, list[str]]:
+    """The letter's level, issuer, receiver and target codes, once the caller may write it and they are valid."""
+    try:
+        level = LetterLevel(spec.level)
+    except ValueError:
+        raise BadInput(f"no letter level {spec.level}", field="level") from None
     _may_write(ctx, level, spec.unit_code)
     issuer, receiver = spec.issuer.strip(), spec.receiver.strip()
     if not issuer or not receiver or len(issuer) > 128 or len(receiver) > 128:
@@ -109,6 +112,44 @@ async def create_letter(ctx: RequestContext, spec: LetterSpec) -> Letter:
     codes = list(dict.fromkeys(spec.target_codes))
     if not codes:
         raise BadInput("a letter binds at least one target", field="targetCodes")
+    return level, issuer, receiver, codes
+
+
+def _check_binding(spec: LetterSpec, level: LetterLevel, codes: list[str], targets: list[Target],
+                   parent: Letter | None, ancestors: set[str], parents: dict[str, str | None]) -> None:
+    """The targets a new letter binds: its unit's, AGREED, top-level for city → unit, else decomposed from the
+    targets of its parent letter (`ancestors`; `parents` maps the unit's target codes to their parents)."""
+    found = {t.code: t for t in targets}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise BadInput(f"no target {', '.join(missing)} in {spec.year}", field="targetCodes")
+    for t in targets:
+        if t.unit_code != spec.unit_code:
+            raise BadInput(f"target {t.code} belongs to unit {t.unit_code}", field="targetCodes")
+        if t.status is not TargetStatus.AGREED:
+            raise Conflict(f"target {t.code} is {t.status.value}; a letter binds AGREED targets",
+                           field="targetCodes")
+    if level is LetterLevel.CITY_UNIT:
+        if spec.parent_id is not None:
+            raise BadInput("a city → unit letter has no parent letter", field="parentId")
+        if any(t.parent_code is not None for t in targets):
+            raise BadInput("a city → unit letter binds top-level targets", field="targetCodes")
+        return
+    if spec.parent_id is None or parent is None:
+        raise BadInput(f"a {level.value} letter needs its parent letter", field="parentId")
+    if (parent.level, parent.unit_code, parent.year) != (PARENT_LEVEL[level], spec.unit_code, spec.year):
+        raise BadInput(f"the parent letter must be a {PARENT_LEVEL[level].value} letter of unit "
+                       f"{spec.unit_code} in {spec.year}", field="parentId")
+    outside = [t.code for t in targets if not _descendant_of(t.code, ancestors, parents)]
+    if outside:
+        raise BadInput(f"target(s) {', '.join(outside)} are not decomposed from the parent letter's "
+                       "targets", field="targetCodes")
+
+
+async def create_letter(ctx: RequestContext, spec: LetterSpec) -> Letter:
+    """A DRAFT letter binding agreed targets: city → unit (top-level targets), unit → department and
+    department → person (targets decomposed from those of the parent letter)."""
+    level, issuer, receiver, codes = _check_spec(ctx, spec)
     if level is LetterLevel.DEPARTMENT_PERSON:  # the receiver is a person: a staff number of the unit
         await check_staff_of_unit(ctx, spec.unit_code, [("receiver", receiver)])
     async with audited(ctx, action="createLetter", entity="ResponsibilityLetter") as audit:
@@ -116,36 +157,15 @@ async def create_letter(ctx: RequestContext, spec: LetterSpec) -> Letter:
         if not await Unit.filter(code=spec.unit_code).exists():
             raise NotFound(f"no unit {spec.unit_code}")
         targets = await Target.filter(year=spec.year, code__in=codes)
-        found = {t.code: t for t in targets}
-        missing = [c for c in codes if c not in found]
-        if missing:
-            raise BadInput(f"no target {', '.join(missing)} in {spec.year}", field="targetCodes")
-        for t in targets:
-            if t.unit_code != spec.unit_code:
-                raise BadInput(f"target {t.code} belongs to unit {t.unit_code}", field="targetCodes")
-            if t.status is not TargetStatus.AGREED:
-                raise Conflict(f"target {t.code} is {t.status.value}; a letter binds AGREED targets",
-                               field="targetCodes")
         parent = None
-        if level is LetterLevel.CITY_UNIT:
-            if spec.parent_id is not None:
-                raise BadInput("a city → unit letter has no parent letter", field="parentId")
-            if any(t.parent_code is not None for t in targets):
-                raise BadInput("a city → unit letter binds top-level targets", field="targetCodes")
-        else:
-            if spec.parent_id is None:
-                raise BadInput(f"a {level.value} letter needs its parent letter", field="parentId")
+        ancestors: set[str] = set()
+        parents: dict[str, str | None] = {}
+        if level is not LetterLevel.CITY_UNIT and spec.parent_id is not None:
             parent = await get_letter(spec.parent_id)
-            if (parent.level, parent.unit_code, parent.year) != (PARENT_LEVEL[level], spec.unit_code, spec.year):
-                raise BadInput(f"the parent letter must be a {PARENT_LEVEL[level].value} letter of unit "
-                               f"{spec.unit_code} in {spec.year}", field="parentId")
             ancestors = {t.code for t in await bound_targets(parent.id)}
             parents = dict(await Target.filter(year=spec.year, unit_code=spec.unit_code)
                            .values_list("code", "parent_code"))
-            outside = [t.code for t in targets if not _descendant_of(t.code, ancestors, parents)]
-            if outside:
-                raise BadInput(f"target(s) {', '.join(outside)} are not decomposed from the parent letter's "
-                               "targets", field="targetCodes")
+        _check_binding(spec, level, codes, targets, parent, ancestors, parents)
         letter = await Letter.create(year=spec.year, unit_code=spec.unit_code, level=level, title=spec.title.strip(),
                                      issuer=issuer, receiver=receiver, parent_id=parent.id if parent else None)
         await LetterTarget.bulk_create([LetterTarget(letter_id=letter.id, target_id=t.id) for t in targets])
@@ -242,45 +262,54 @@ async def _apply_amendment(letter: Letter, targets: list[Target]) -> list[Target
     return await Target.filter(id__in=[t.id for t in targets]).order_by("code")
 
 
+def _signer(ctx: RequestContext, letter: Letter, side: str) -> Caller:
+    """Who may sign this side: a city leader or the target office for the city, else the target office or
+    the unit's operator — and the unit's own operator for the unit's side of a city → unit letter."""
+    if side == "ISSUER" and letter.level is LetterLevel.CITY_UNIT:
+        return ctx.require(Role.LEADER, Role.TARGET_OFFICE)
+    caller = access.require_write_unit(ctx, letter.unit_code)
+    if letter.level is LetterLevel.CITY_UNIT and not caller.has(Role.UNIT_OPERATOR):
+        raise Forbidden("the unit signs its side of a city → unit letter")
+    return caller
+
+
+def _signature(username: str, letter: Letter, side: str, version: int, parent: Letter | None) -> dict[str, Any]:
+    """Check one signature against the letter (and its parent) and put it on `letter`; return the columns to
+    write. Letters are signed level by level, each side once, the two sides by two different people."""
+    if letter.version != version:
+        raise Conflict(f"letter {letter.id} was changed by someone else (you saw version {version}, it is "
+                       f"now {letter.version}); reload and try again", field="version",
+                       currentVersion=letter.version)
+    if letter.status is not LetterStatus.DRAFT:
+        raise Conflict(f"letter {letter.id} is {letter.status.value}", field="id")
+    signed_by = letter.issuer_signed_by if side == "ISSUER" else letter.receiver_signed_by
+    other = letter.receiver_signed_by if side == "ISSUER" else letter.issuer_signed_by
+    if signed_by:
+        raise Conflict(f"the {side.lower()} side of letter {letter.id} is signed already", field="side")
+    if other == username:
+        raise Conflict("the two sides of a letter are signed by two different people", field="side")
+    if parent is not None and parent.status is LetterStatus.DRAFT:
+        raise Conflict(f"the parent letter {parent.id} is not signed yet; letters are signed level by level",
+                       field="parentId")
+    now = datetime.now(UTC).replace(microsecond=0)
+    if side == "ISSUER":
+        letter.issuer_signed_by, letter.issuer_signed_at = username, now
+    else:
+        letter.receiver_signed_by, letter.receiver_signed_at = username, now
+    return {"issuer_signed_by": letter.issuer_signed_by, "issuer_signed_at": letter.issuer_signed_at,
+            "receiver_signed_by": letter.receiver_signed_by, "receiver_signed_at": letter.receiver_signed_at}
+
+
 async def sign_letter(ctx: RequestContext, *, letter_id: int, side: str, version: int) -> Letter:
     """One party signs; with both signatures the letter is SIGNED, hashed, and its targets frozen."""
     async with audited(ctx, action="signLetter", entity="ResponsibilityLetter") as audit:
         audit.entity_id = str(letter_id)
         letter = await get_letter(letter_id)
-        if side == "ISSUER" and letter.level is LetterLevel.CITY_UNIT:
-            caller = ctx.require(Role.LEADER, Role.TARGET_OFFICE)
-        else:
-            caller = access.require_write_unit(ctx, letter.unit_code)
-            if letter.level is LetterLevel.CITY_UNIT and not caller.has(Role.UNIT_OPERATOR):
-                raise Forbidden("the unit signs its side of a city → unit letter")
+        caller = _signer(ctx, letter, side)
         audit.before = letter_snapshot(letter)
         await open_year(letter.year)
-        if letter.version != version:
-            raise Conflict(f"letter {letter_id} was changed by someone else (you saw version {version}, it is "
-                           f"now {letter.version}); reload and try again", field="version",
-                           currentVersion=letter.version)
-        if letter.status is not LetterStatus.DRAFT:
-            raise Conflict(f"letter {letter_id} is {letter.status.value}", field="id")
-        signed_by = letter.issuer_signed_by if side == "ISSUER" else letter.receiver_signed_by
-        other = letter.receiver_signed_by if side == "ISSUER" else letter.issuer_signed_by
-        if signed_by:
-            raise Conflict(f"the {side.lower()} side of letter {letter_id} is signed already", field="side")
-        if other == caller.username:
-            raise Conflict("the two sides of a letter are signed by two different people", field="side")
-        if letter.parent_id is not None:
-            parent = await get_letter(letter.parent_id)
-            if parent.status is LetterStatus.DRAFT:
-                raise Conflict(f"the parent letter {parent.id} is not signed yet; letters are signed level by level",
-                               field="parentId")
-        now = datetime.now(UTC).replace(microsecond=0)
-        if side == "ISSUER":
-            letter.issuer_signed_by, letter.issuer_signed_at = caller.username, now
-        else:
-            letter.receiver_signed_by, letter.receiver_signed_at = caller.username, now
-        values: dict[str, Any] = {"issuer_signed_by": letter.issuer_signed_by,
-                                  "issuer_signed_at": letter.issuer_signed_at,
-                                  "receiver_signed_by": letter.receiver_signed_by,
-                                  "receiver_signed_at": letter.receiver_signed_at}
+        parent = await get_letter(letter.parent_id) if letter.parent_id is not None else None
+        values = _signature(caller.username, letter, side, version, parent)
         if letter.issuer_signed_by and letter.receiver_signed_by:
             values |= await _complete(letter, audit)
         changed = await Letter.filter(id=letter.id, version=version).update(**values, version=version + 1)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from kernel.audit import audited
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, NotFound
+from kernel.roles import Role
 from services.targets import access, rules
 from services.targets.catalog import AMOUNT_MAX, get_target, open_year, stale
 from services.targets.models import Direction, Measure, ProgressReport, Target, TargetStatus
@@ -25,26 +26,13 @@ async def report_progress(ctx: RequestContext, *, year: int, code: str, period: 
     One report per target and period: the first is created (version 1); another for the same period is a
     correction of it and must carry the version the caller saw (optimistic locking).
     """
-    period = (period or "").strip()
-    if not period or len(period) > 32:
-        raise BadInput("a period is 1–32 characters, e.g. 2026-03 or 2026-Q1", field="period")
-    if not actual_to_date.is_finite() or abs(actual_to_date) > AMOUNT_MAX:
-        raise BadInput("the actual to date is out of range", field="actualToDate")
-    if as_of.year != year:
-        raise BadInput(f"asOf must be a day of {year}", field="asOf")
+    period = _checked_entry(year, period, as_of, actual_to_date)
     async with audited(ctx, action="reportProgress", entity="ProgressReport") as audit:
         audit.entity_id = f"{year}:{code}:{period}"
         target = await get_target(year, code)
         caller = access.require_write_unit(ctx, target.unit_code)
         await open_year(year)
-        if target.status not in TRACKED:
-            raise Conflict(f"target {code} is {target.status.value}; progress is reported on agreed targets",
-                           field="code")
-        refusal = rules.negative_actual_refusal(target.measure is Measure.QUANTITATIVE, target.direction,
-                                                target.unit_of_measure, target.agreed_value, target.baseline,
-                                                actual_to_date)
-        if refusal:
-            raise BadInput(refusal, field="actualToDate")
+        _check_target(target, actual_to_date)
         values = {"as_of": as_of, "actual_to_date": actual_to_date, "note": (note or "").strip(),
                   "evidence": (evidence or "").strip(), "reporter": caller.username, "at": datetime.now(UTC)}
         report = await ProgressReport.get_or_none(target_id=target.id, period=period)
@@ -66,6 +54,94 @@ async def report_progress(ctx: RequestContext, *, year: int, code: str, period: 
             report = await ProgressReport.get(id=report.id)
         audit.after = _shown(report, code)
     return report
+
+
+def _checked_entry(year: int, period: str, as_of: date, actual_to_date: Decimal) -> str:
+    """The period, trimmed, once the report's own fields are valid (no database needed)."""
+    period = (period or "").strip()
+    if not period or len(period) > 32:
+        raise BadInput("a period is 1–32 characters, e.g. 2026-03 or 2026-Q1", field="period")
+    if not actual_to_date.is_finite() or abs(actual_to_date) > AMOUNT_MAX:
+        raise BadInput("the actual to date is out of range", field="actualToDate")
+    if as_of.year != year:
+        raise BadInput(f"asOf must be a day of {year}", field="asOf")
+    return period
+
+
+def _check_target(target: Target, actual_to_date: Decimal) -> None:
+    """Progress is reported on agreed (or signed) targets, with an actual the target can have."""
+    if target.status not in TRACKED:
+        raise Conflict(f"target {target.code} is {target.status.value}; progress is reported on agreed targets",
+                       field="code")
+    refusal = rules.negative_actual_refusal(target.measure is Measure.QUANTITATIVE, target.direction,
+                                            target.unit_of_measure, target.agreed_value, target.baseline,
+                                            actual_to_date)
+    if refusal:
+        raise BadInput(refusal, field="actualToDate")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One report of a batch (a unit's quarter, reported in one sitting)."""
+
+    code: str
+    period: str
+    as_of: date
+    actual_to_date: Decimal
+    note: str | None = None
+    evidence: str | None = None
+
+
+MAX_BATCH = 20_000
+
+
+async def report_progress_batch(ctx: RequestContext, *, year: int, entries: list[Entry]) -> int:
+    """New progress reports of many targets at once, all or nothing: each checked as `report_progress` checks
+    one, in one transaction with one audit entry listing them; a period already reported is corrected one
+    report at a time (with its version), never by a batch. Returns how many reports were written."""
+    if not entries:
+        raise BadInput("a batch holds at least one report", field="reports")
+    if len(entries) > MAX_BATCH:
+        raise BadInput(f"a batch holds at most {MAX_BATCH} reports", field="reports")
+    caller = ctx.require(*access.WRITE_ALL, Role.UNIT_OPERATOR)
+    checked = [(e, _checked_entry(year, e.period, e.as_of, e.actual_to_date)) for e in entries]
+    keys = [(e.code, period) for e, period in checked]
+    if len(set(keys)) != len(keys):
+        raise BadInput("the batch reports a target twice for the same period", field="reports")
+    async with audited(ctx, action="reportProgressBatch", entity="ProgressReport") as audit:
+        await open_year(year)
+        codes = sorted({e.code for e in entries})
+        targets: dict[str, Target] = {}
+        for start in range(0, len(codes), 900):
+            for t in await Target.filter(year=year, code__in=codes[start:start + 900]):
+                targets[t.code] = t
+        missing = [c for c in codes if c not in targets]
+        if missing:
+            raise NotFound(f"no target {', '.join(missing[:10])} in {year}", field="reports")
+        for unit_code in sorted({t.unit_code for t in targets.values()}):
+            access.require_write_unit(ctx, unit_code)
+        for e, _period in checked:
+            _check_target(targets[e.code], e.actual_to_date)
+        ids = [t.id for t in targets.values()]
+        taken: set[tuple[int, str]] = set()
+        for start in range(0, len(ids), 900):
+            taken.update(await ProgressReport.filter(target_id__in=ids[start:start + 900])
+                         .values_list("target_id", "period"))
+        again = [f"{e.code} {period}" for e, period in checked if (targets[e.code].id, period) in taken]
+        if again:
+            raise Conflict(f"already reported: {', '.join(again[:10])}; correct a report on its own, with its "
+                           "version", field="reports")
+        now = datetime.now(UTC)
+        await ProgressReport.bulk_create([
+            ProgressReport(target_id=targets[e.code].id, year=year, period=period, as_of=e.as_of,
+                           actual_to_date=e.actual_to_date, note=(e.note or "").strip(),
+                           evidence=(e.evidence or "").strip(), reporter=caller.username, at=now)
+            for e, period in checked
+        ], batch_size=1000)
+        audit.entity_id = f"{year}:{len(checked)}"
+        audit.after = {"year": year, "reports": [
+            [e.code, period, e.as_of.isoformat(), str(rules.plain(e.actual_to_date))] for e, period in checked]}
+    return len(checked)
 
 
 def _shown(report: ProgressReport, code: str) -> dict[str, object]:

@@ -21,6 +21,7 @@ from services.targets import (
     access,
     calendar,
     catalog,
+    letter_batches,
     letter_document,
     letters,
     negotiation,
@@ -494,6 +495,23 @@ class NewLetterInput:
     parent_id: strawberry.ID | None = None
 
 
+@strawberry.input(description="One signature of a batch: the letter, the side signed, the version seen")
+class LetterSignatureInput:
+    id: strawberry.ID
+    side: LetterSide
+    version: int
+
+
+@strawberry.input(description="One progress report of a batch")
+class ProgressReportInput:
+    code: str
+    period: str
+    as_of: datetime.date
+    actual_to_date: Decimal
+    note: str | None = None
+    evidence: str | None = None
+
+
 @strawberry.input(description="A change to one target bound by the letter being amended")
 class TargetAmendmentInput:
     code: str
@@ -515,6 +533,14 @@ def _spec(data: object) -> catalog.TargetSpec:
         if values.get(name) is not None:
             values[name] = values[name].value
     return catalog.TargetSpec(**values)
+
+
+def _letter_spec(data: NewLetterInput) -> letters.LetterSpec:
+    return letters.LetterSpec(
+        year=data.year, unit_code=data.unit_code, level=data.level.value, issuer=data.issuer,
+        receiver=data.receiver, target_codes=data.target_codes, title=data.title or "",
+        parent_id=record_id(data.parent_id) if data.parent_id else None,
+    )
 
 
 def _amendment_fields(change: TargetAmendmentInput) -> dict[str, object]:
@@ -740,12 +766,20 @@ class Mutation:
 
     @strawberry.mutation(description="A DRAFT responsibility letter binding agreed targets")
     async def create_letter(self, info: Ctx, input: NewLetterInput) -> ResponsibilityLetter:
-        row = await letters.create_letter(info.context, letters.LetterSpec(
-            year=input.year, unit_code=input.unit_code, level=input.level.value, issuer=input.issuer,
-            receiver=input.receiver, target_codes=input.target_codes, title=input.title or "",
-            parent_id=record_id(input.parent_id) if input.parent_id else None,
-        ))
+        row = await letters.create_letter(info.context, _letter_spec(input))
         return ResponsibilityLetter.from_row(row)
+
+    @strawberry.mutation(description="Many DRAFT letters at once, all or nothing (each checked as createLetter)")
+    async def create_letters(self, info: Ctx, inputs: list[NewLetterInput]) -> list[ResponsibilityLetter]:
+        rows = await letter_batches.create_letters(info.context, [_letter_spec(i) for i in inputs])
+        return [ResponsibilityLetter.from_row(row) for row in rows]
+
+    @strawberry.mutation(description="Many signatures in order, all or nothing (each checked as signLetter)")
+    async def sign_letters(self, info: Ctx, signatures: list[LetterSignatureInput]) -> list[ResponsibilityLetter]:
+        rows = await letter_batches.sign_letters(info.context, [
+            letter_batches.Signature(record_id(s.id) or 0, s.side.value, s.version)
+            for s in signatures])
+        return [ResponsibilityLetter.from_row(row) for row in rows]
 
     @strawberry.mutation(description="One party signs; both signed → SIGNED, hashed, targets frozen")
     async def sign_letter(self, info: Ctx, id: strawberry.ID, side: LetterSide, version: int
@@ -770,6 +804,12 @@ class Mutation:
                                              actual_to_date=actual_to_date, note=note, evidence=evidence,
                                              version=version)
         return ProgressReport.from_row(row)
+
+    @strawberry.mutation(description="进度: a batch of new progress reports (a unit's quarter), all or nothing; "
+                                     "returns how many were written")
+    async def report_progress_batch(self, info: Ctx, year: int, reports: list[ProgressReportInput]) -> int:
+        return await progress.report_progress_batch(info.context, year=year, entries=[
+            progress.Entry(r.code, r.period, r.as_of, r.actual_to_date, r.note, r.evidence) for r in reports])
 
 
 schema = build_schema(Query, Mutation, [Unit, Person, AssessmentYear, Target, ResponsibilityLetter])
