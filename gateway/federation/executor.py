@@ -28,6 +28,7 @@ from graphql import (
 from gateway.federation.compose import Supergraph
 from gateway.federation.limits import LimitError, Limits, check_body_size, check_limits, token_limit_message
 from gateway.federation.planner import EntityFetch, EntityNode, Plan, PlanningError, QueryPlanner, RootFetch
+from gateway.federation.shape import NeedsExecutor, Projector
 from gateway.federation.transport import SubgraphUnreachable, Transport, transport_for
 from kernel.scalars import harden
 from kernel.validation import RULES, check_request, holds_surrogate
@@ -177,8 +178,19 @@ class _Run:
             await _gather([self._root(fetch) for fetch in phase.roots])
             for step in phase.steps:
                 await _gather([self._entities(fetch) for fetch in step])
-        if self.plan.passthrough and not self.markers and not self.extras:
-            return {"data": self.data}
+        if not self.markers and not self.extras:
+            if self.plan.passthrough:
+                return {"data": self.data}
+            projector = self.plan.projector
+            if projector is None:
+                usable = Projector.usable(self.plan)
+                projector = self.plan.projector = (Projector(self.executor.supergraph.api_schema, self.plan)
+                                                   if usable else False)
+            if projector:
+                try:
+                    return {"data": projector.project(self.data)}
+                except NeedsExecutor:
+                    pass
         return self._shape()
 
     async def _fetch(self, subgraph: str, operation: str, variables: dict[str, Any]

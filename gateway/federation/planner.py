@@ -118,6 +118,9 @@ class Plan:
     operation_name: str | None
     phases: list[Phase]
     passthrough: bool
+    projector: Any = None
+    """How the executor shapes this plan's responses (gateway.federation.shape), made on first use;
+    False where graphql-core's executor shapes them."""
 
     def fetch_count(self) -> int:
         return sum(len(p.roots) + sum(len(s) for s in p.steps) for p in self.phases)

@@ -390,8 +390,10 @@ async def test_unexpected_failure_becomes_internal_error(executor: FederatedExec
         raise RuntimeError("boom with secrets")
 
     monkeypatch.setattr(executor_module._Run, "_shape", explode)
-    result = await run(executor, "{ products(first: 1) { upc reviews { id } } }")
-    assert result == {"errors": [{"message": "internal error", "extensions": {"code": "INTERNAL"}}]}
+    monkeypatch.setattr(executor_module.Projector, "project", explode)
+    for query in ("{ products(first: 1) { upc reviews { id } } }", "{ __schema { queryType { name } } }"):
+        result = await run(executor, query)
+        assert result == {"errors": [{"message": "internal error", "extensions": {"code": "INTERNAL"}}]}
 
 
 async def test_concurrent_requests_do_not_interfere(executor: FederatedExecutor) -> None:
