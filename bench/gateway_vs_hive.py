@@ -158,13 +158,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--hive-dir", help="install Hive here and keep it for the next run (default: a "
+                                           "temporary folder, removed afterwards)")
     args = parser.parse_args()
     if not (shutil.which("node") and shutil.which("npm")):
         print("skipped: Node.js and npm are needed to install Hive Gateway (apt-get install nodejs npm)")
         return
-    folder = Path(tempfile.mkdtemp(prefix="mbo-hive-"))
-    print(f"installing {', '.join(PACKAGES)} into {folder} …", flush=True)
-    install(folder)
+    folder = Path(args.hive_dir) if args.hive_dir else Path(tempfile.mkdtemp(prefix="mbo-hive-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "node_modules" / ".bin" / "hive-gateway").exists():
+        print(f"installing {', '.join(PACKAGES)} into {folder} …", flush=True)
+        install(folder)
     bundle = Path(tempfile.mkdtemp(prefix="mbo-bench-bundle-"))
     generate(bundle, scale="city", year=YEAR, people_per_unit=10)
     stack = started_stack()
@@ -203,7 +207,8 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 hive.kill()
         stack.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        if not args.hive_dir:
+            shutil.rmtree(folder, ignore_errors=True)
     print(table(f"Our gateway against Hive Gateway {version} — {args.repeat} sequential requests each "
                 f"(alternating), req/s of 8 clients for {args.seconds:g} s\nmachine: {machine()}",
                 ["query", "p50 ours ms", "p50 Hive ms", "p50 ratio", "p95 ours", "p95 Hive", "req/s ours",

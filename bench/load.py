@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import tempfile
 import time
@@ -27,6 +28,12 @@ QUERIES = [
     "{ assessmentSettings(year: 2026) { passLine advancedRatio } }",
 ]
 MUTATION = 'mutation($v: Int!, $n: String!) { updateUnit(code: "{code}", version: $v, name: $n) { version } }'
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/PID/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -85,9 +92,13 @@ def main() -> None:
             token = signed_in.token or ""
         codes = [f"SZ{n:03d}" for n in range(20, 90)]
         before = {name: rss_mb(p.pid) for name, p in stack.stack.processes.items()}
+        cpu_before = {name: cpu_seconds(p.pid) for name, p in stack.stack.processes.items()}
+        client_cpu = time.process_time()
         started = time.perf_counter()
         latencies, errors = asyncio.run(run(f"{stack.url}/graphql", token, args.clients, args.seconds, codes))
         elapsed = time.perf_counter() - started
+        cpu = {name: cpu_seconds(p.pid) - cpu_before[name] for name, p in stack.stack.processes.items()}
+        cpu["load clients (this script)"] = time.process_time() - client_cpu
         after = {name: rss_mb(p.pid) for name, p in stack.stack.processes.items()}
     finally:
         stack.stop()
@@ -95,6 +106,8 @@ def main() -> None:
             ["errors", len(errors)], ["p50 ms", f"{percentile(latencies, 0.5):.1f}"],
             ["p95 ms", f"{percentile(latencies, 0.95):.1f}"], ["p99 ms", f"{percentile(latencies, 0.99):.1f}"]]
     rows += [[f"RSS {name} start → end (MB)", f"{before[name]:.0f} → {after[name]:.0f}"] for name in before]
+    rows += [[f"CPU {name}: ms per request", f"{seconds * 1000 / max(1, len(latencies)):.2f}"]
+             for name, seconds in cpu.items()]
     print(table(f"{args.clients} clients for {args.seconds:.0f} s through the gateway — machine: {machine()}",
                 ["measure", "value"], rows))
     for error in errors[:5]:

@@ -26,6 +26,7 @@ from graphql import (
 )
 
 from gateway.federation.compose import Supergraph
+from gateway.federation.inflight import InflightReads
 from gateway.federation.limits import LimitError, Limits, check_body_size, check_limits, token_limit_message
 from gateway.federation.planner import EntityFetch, EntityNode, Plan, PlanningError, QueryPlanner, RootFetch
 from gateway.federation.shape import NeedsExecutor, Projector
@@ -202,9 +203,12 @@ class _Run:
             payload["variables"] = variables
         mutation = self.plan.operation.operation is OperationType.MUTATION
         timeout = executor.limits.mutation_timeout if mutation else executor.limits.subgraph_timeout
+        body, headers = json.dumps(payload).encode(), executor.outgoing_headers(self.headers)
         try:
-            status, raw = await executor.transport.post(spec.url, json.dumps(payload).encode(),
-                                                        executor.outgoing_headers(self.headers), timeout)
+            if mutation:
+                status, raw = await executor.transport.post(spec.url, body, headers, timeout)
+            else:
+                status, raw = await executor.inflight.post(executor.transport, spec.url, body, headers, timeout)
         except SubgraphUnreachable as exc:
             reason = f"no answer within {timeout:g} s" if exc.timed_out else exc.reason
             return None, [_unavailable(subgraph, reason)]
@@ -427,6 +431,7 @@ class FederatedExecutor:
         self.transport = transport_for(client)
         self.limits = limits
         self.planner = QueryPlanner(supergraph, plan_cache_size)
+        self.inflight = InflightReads()
 
     @property
     def plan_cache_hits(self) -> int:
@@ -456,7 +461,8 @@ class FederatedExecutor:
             if isinstance(prepared, _Refusal):
                 return prepared.response()
             values = variables if isinstance(variables, dict) else {}
-            refusals = check_request(self.supergraph.api_schema, prepared.document, operation_name, values, None)
+            refusals = (check_request(self.supergraph.api_schema, prepared.document, operation_name, values, None)
+                        if prepared.operation.variable_definitions else None)  # nothing to coerce without
             if refusals:
                 return {"errors": [_format_request_error(e, "BAD_USER_INPUT") for e in refusals]}
             return await _Run(self, prepared, values, headers).run()
