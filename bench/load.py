@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import httpx
 from common import machine, mbo_import, percentile, started_stack, table
 
 from mbo.generate import generate
@@ -75,11 +76,13 @@ async def client_loop(url: str, token: str, deadline: float, codes: list[str], l
                 versions[code] = payload["data"]["updateUnit"]["version"]
 
 
-async def run(url: str, token: str, clients: int, seconds: float, codes: list[str]) -> tuple[list[float], list[str]]:
+async def run(url: str, tokens: list[str], clients: int, seconds: float, codes: list[str]
+              ) -> tuple[list[float], list[str]]:
     latencies: list[float] = []
     errors: list[str] = []
     deadline = time.perf_counter() + seconds
-    await asyncio.gather(*(client_loop(url, token, deadline, codes, latencies, errors, n) for n in range(clients)))
+    await asyncio.gather(*(client_loop(url, tokens[n % len(tokens)], deadline, codes, latencies, errors, n)
+                           for n in range(clients)))
     return latencies, errors
 
 
@@ -87,6 +90,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--callers", type=int, default=1,
+                        help="distinct access tokens the clients use (default 1: every client sends the same "
+                             "token, so the gateway may share identical reads in flight among them; with as "
+                             "many callers as clients nothing is shared)")
     args = parser.parse_args()
     stack = started_stack()
     try:
@@ -95,13 +102,18 @@ def main() -> None:
         generate(bundle, people_per_unit=20, files=("units.csv", "people.csv", "targets.csv", "settings.csv"))
         mbo_import(stack, bundle, "bench", PASSWORD)
         with stack.client("bench") as signed_in:  # a real session: the gateway checks it on every request
-            token = signed_in.token or ""
+            tokens = [signed_in.token or ""]
+        refresh = stack._sessions["bench"]["refresh_token"]
+        while len(tokens) < args.callers:  # more access tokens of the same session, one per caller
+            pair = httpx.post(f"{stack.url}/auth/refresh", json={"refresh_token": refresh}, timeout=60).json()
+            tokens.append(pair["access_token"])
+            refresh = pair["refresh_token"]
         codes = [f"SZ{n:03d}" for n in range(20, 90)]
         before = {name: rss_mb(p.pid) for name, p in stack.stack.processes.items()}
         cpu_before = {name: cpu_seconds(p.pid) for name, p in stack.stack.processes.items()}
         client_cpu = time.process_time()
         started = time.perf_counter()
-        latencies, errors = asyncio.run(run(f"{stack.url}/graphql", token, args.clients, args.seconds, codes))
+        latencies, errors = asyncio.run(run(f"{stack.url}/graphql", tokens, args.clients, args.seconds, codes))
         elapsed = time.perf_counter() - started
         cpu = {name: cpu_seconds(p.pid) - cpu_before[name] for name, p in stack.stack.processes.items()}
         cpu["load clients (this script)"] = time.process_time() - client_cpu
@@ -114,8 +126,8 @@ def main() -> None:
     rows += [[f"RSS {name} start → end (MB)", f"{before[name]:.0f} → {after[name]:.0f}"] for name in before]
     rows += [[f"CPU {name}: ms per request", f"{seconds * 1000 / max(1, len(latencies)):.2f}"]
              for name, seconds in cpu.items()]
-    print(table(f"{args.clients} clients for {args.seconds:.0f} s through the gateway — machine: {machine()}",
-                ["measure", "value"], rows))
+    print(table(f"{args.clients} clients ({args.callers} distinct tokens) for {args.seconds:.0f} s through the "
+                f"gateway — machine: {machine()}", ["measure", "value"], rows))
     for error in errors[:5]:
         print("error:", error)
 
