@@ -22,6 +22,10 @@ and what Apollo (and Hive Gateway, which prints plans the same way) calls them:
 - `Plan.passthrough` — a plan of a single *Fetch*: one subgraph answers the whole operation.
 - `executor.FederatedExecutor` — the *executor*: runs a plan over HTTP, merges entity data into the
   root data, places subgraph errors at their paths and shapes the response the client asked for.
+- `inflight.InflightReads` — *in-flight request deduplication*: an identical read already on its way
+  to a subgraph (same body, same caller) is answered by that request.
+- `shape.Projector` — the response shaped straight from the merged data (graphql-core's executor only
+  where an error or a coercion needs it).
 - `limits` — the router's request limits (depth, aliases, tokens, body size), checked before planning.
 """
 
