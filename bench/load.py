@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import tempfile
 import time
 from pathlib import Path
 
+import aiohttp
 import httpx
 from common import machine, mbo_import, percentile, started_stack, table
 
@@ -29,6 +31,12 @@ QUERIES = [
 MUTATION = 'mutation($v: Int!, $n: String!) { updateUnit(code: "{code}", version: $v, name: $n) { version } }'
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/PID/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -38,35 +46,43 @@ def rss_mb(pid: int) -> float:
 
 async def client_loop(url: str, token: str, deadline: float, codes: list[str], latencies: list[float],
                       errors: list[str], seed: int) -> None:
+    """One client. aiohttp, whose client costs a fraction of httpx's CPU per request: the clients share the
+    machine's two cores with the stack, so a cheaper client leaves more of them to what is measured."""
     rng = random.Random(seed)
     versions: dict[str, int] = {}
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession(headers=headers, timeout=aiohttp.ClientTimeout(total=30)) as http:
+        async def post(body: dict) -> tuple[int, dict]:
+            async with http.post(url, json=body) as response:
+                return response.status, await response.json()
+
         while time.perf_counter() < deadline:
             if rng.random() < 0.1:
                 code = codes[seed % len(codes)]  # each client edits its own unit: conflicts would be real errors
                 version = versions.get(code)
                 if version is None:
-                    got = (await http.post(url, json={"query": f'{{ unit(code: "{code}") {{ version }} }}'})).json()
+                    _, got = await post({"query": f'{{ unit(code: "{code}") {{ version }} }}'})
                     version = got["data"]["unit"]["version"]
                 body = {"query": MUTATION.replace("{code}", code),
                         "variables": {"v": version, "n": f"负载测试单位{seed}-{rng.randrange(10**6)}"}}
             else:
                 body = {"query": rng.choice(QUERIES)}
             start = time.perf_counter()
-            response = await http.post(url, json=body)
+            status, payload = await post(body)
             latencies.append((time.perf_counter() - start) * 1000)
-            payload = response.json()
-            if response.status_code != 200 or payload.get("errors"):
-                errors.append(str(payload.get("errors") or response.status_code)[:200])
+            if status != 200 or payload.get("errors"):
+                errors.append(str(payload.get("errors") or status)[:200])
             elif "updateUnit" in (payload.get("data") or {}):
                 versions[code] = payload["data"]["updateUnit"]["version"]
 
 
-async def run(url: str, token: str, clients: int, seconds: float, codes: list[str]) -> tuple[list[float], list[str]]:
+async def run(url: str, tokens: list[str], clients: int, seconds: float, codes: list[str]
+              ) -> tuple[list[float], list[str]]:
     latencies: list[float] = []
     errors: list[str] = []
     deadline = time.perf_counter() + seconds
-    await asyncio.gather(*(client_loop(url, token, deadline, codes, latencies, errors, n) for n in range(clients)))
+    await asyncio.gather(*(client_loop(url, tokens[n % len(tokens)], deadline, codes, latencies, errors, n)
+                           for n in range(clients)))
     return latencies, errors
 
 
@@ -74,6 +90,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--callers", type=int, default=1,
+                        help="distinct access tokens the clients use (default 1: every client sends the same "
+                             "token, so the gateway may share identical reads in flight among them; with as "
+                             "many callers as clients nothing is shared)")
     args = parser.parse_args()
     stack = started_stack()
     try:
@@ -82,12 +102,21 @@ def main() -> None:
         generate(bundle, people_per_unit=20, files=("units.csv", "people.csv", "targets.csv", "settings.csv"))
         mbo_import(stack, bundle, "bench", PASSWORD)
         with stack.client("bench") as signed_in:  # a real session: the gateway checks it on every request
-            token = signed_in.token or ""
+            tokens = [signed_in.token or ""]
+        refresh = stack._sessions["bench"]["refresh_token"]
+        while len(tokens) < args.callers:  # more access tokens of the same session, one per caller
+            pair = httpx.post(f"{stack.url}/auth/refresh", json={"refresh_token": refresh}, timeout=60).json()
+            tokens.append(pair["access_token"])
+            refresh = pair["refresh_token"]
         codes = [f"SZ{n:03d}" for n in range(20, 90)]
         before = {name: rss_mb(p.pid) for name, p in stack.stack.processes.items()}
+        cpu_before = {name: cpu_seconds(p.pid) for name, p in stack.stack.processes.items()}
+        client_cpu = time.process_time()
         started = time.perf_counter()
-        latencies, errors = asyncio.run(run(f"{stack.url}/graphql", token, args.clients, args.seconds, codes))
+        latencies, errors = asyncio.run(run(f"{stack.url}/graphql", tokens, args.clients, args.seconds, codes))
         elapsed = time.perf_counter() - started
+        cpu = {name: cpu_seconds(p.pid) - cpu_before[name] for name, p in stack.stack.processes.items()}
+        cpu["load clients (this script)"] = time.process_time() - client_cpu
         after = {name: rss_mb(p.pid) for name, p in stack.stack.processes.items()}
     finally:
         stack.stop()
@@ -95,8 +124,10 @@ def main() -> None:
             ["errors", len(errors)], ["p50 ms", f"{percentile(latencies, 0.5):.1f}"],
             ["p95 ms", f"{percentile(latencies, 0.95):.1f}"], ["p99 ms", f"{percentile(latencies, 0.99):.1f}"]]
     rows += [[f"RSS {name} start → end (MB)", f"{before[name]:.0f} → {after[name]:.0f}"] for name in before]
-    print(table(f"{args.clients} clients for {args.seconds:.0f} s through the gateway — machine: {machine()}",
-                ["measure", "value"], rows))
+    rows += [[f"CPU {name}: ms per request", f"{seconds * 1000 / max(1, len(latencies)):.2f}"]
+             for name, seconds in cpu.items()]
+    print(table(f"{args.clients} clients ({args.callers} distinct tokens) for {args.seconds:.0f} s through the "
+                f"gateway — machine: {machine()}", ["measure", "value"], rows))
     for error in errors[:5]:
         print("error:", error)
 

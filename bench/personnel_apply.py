@@ -24,7 +24,7 @@ from pathlib import Path
 from common import machine, table
 
 from mbo.generate import generate
-from tests.personnel.test_service_fixtures import FakeUpstream, PersonnelProcess
+from tests.personnel.service_fixtures import FakeUpstream, PersonnelProcess
 from tests.support.stack import backend
 
 YEAR = 2026

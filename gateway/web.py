@@ -142,21 +142,22 @@ class BodyLimit:
             return
         path = scope.get("path", "")
         limit = self.limits.get(path, self.default)
-        refusal = TooLarge(f"the request body is larger than {limit} bytes")
         render = graphql_error_response if path == "/graphql" else error_response
         length = dict(scope["headers"]).get(b"content-length", b"")
         if length.isdigit() and int(length) > limit:
-            await render(refusal)(scope, receive, send)
+            await render(_too_large(limit))(scope, receive, send)
             return
         received = 0
         started = False
+        refusal: TooLarge | None = None  # made only when needed: building an error per request costs
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, refusal
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    refusal = _too_large(limit)
                     raise refusal
             return message
 
@@ -170,4 +171,8 @@ class BodyLimit:
         except TooLarge as exc:
             if exc is not refusal or started:
                 raise
-            await render(refusal)(scope, receive, send)
+            await render(exc)(scope, receive, send)
+
+
+def _too_large(limit: int) -> TooLarge:
+    return TooLarge(f"the request body is larger than {limit} bytes")

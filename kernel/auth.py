@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import jwt
 
@@ -74,7 +75,19 @@ def service_token(secret: str, service: str, ttl_seconds: int = 300) -> str:
     )
 
 
+VERIFIED_CACHE_SIZE = 4096
+_verified: dict[tuple[str, str], dict[str, Any]] = {}
+"""Claims of tokens whose signature, audience and issuer were verified, by (secret, token): a token is
+sent with every request of its session, and HS256 verification (key preparation included) is most of
+what authenticating a request costs. Expiry is checked again on every use; the cache is emptied when full."""
+
+
 def verify_token(secret: str, token: str) -> Caller:
+    claims = _verified.get((secret, token))
+    if claims is not None:
+        if claims["exp"] <= time.time():
+            raise Unauthenticated("the token has expired; sign in again")
+        return _caller(token, claims)
     try:
         claims = jwt.decode(
             token,
@@ -91,12 +104,21 @@ def verify_token(secret: str, token: str) -> Caller:
     roles = claims.get("roles") or []
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise Unauthenticated("the token is not valid")
+    if not isinstance(claims["exp"], int | float):
+        raise Unauthenticated("the token is not valid")
+    if len(_verified) >= VERIFIED_CACHE_SIZE:
+        _verified.clear()
+    _verified[(secret, token)] = claims
+    return _caller(token, claims)
+
+
+def _caller(token: str, claims: dict[str, Any]) -> Caller:
     return Caller(
         username=str(claims["sub"]),
-        roles=frozenset(roles),
+        roles=frozenset(claims.get("roles") or []),
         unit=claims.get("unit"),
         token=token,
-        claims=claims,
+        claims=dict(claims),
     )
 
 

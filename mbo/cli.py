@@ -261,6 +261,18 @@ def cmd_sdl(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plan(args: argparse.Namespace) -> int:
+    from mbo.plan import plan_text
+
+    text, errors = plan_text(args.query, args.operation)
+    for error in errors:
+        print(f"mbo plan: {error}", file=sys.stderr)
+    if errors:
+        return 2
+    print(text)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="mbo", description="目标管理 — target management for city governments")
     commands = root.add_subparsers(dest="command", required=True)
@@ -347,6 +359,11 @@ def parser() -> argparse.ArgumentParser:
     sdl = commands.add_parser("sdl", help="print one subgraph's SDL (for a standard federation router)")
     sdl.add_argument("service", choices=["targets", "assessment", "personnel"])
     sdl.set_defaults(run=cmd_sdl)
+
+    plan = commands.add_parser("plan", help="print the gateway's query plan for a query (Apollo's plan format)")
+    plan.add_argument("query", help="a GraphQL document, e.g. '{ units { code staff { name } } }'")
+    plan.add_argument("--operation", help="the operation to plan when the document holds several")
+    plan.set_defaults(run=cmd_plan)
     return root
 
 

@@ -139,3 +139,16 @@ def test_user_add_refuses_bad_accounts(tmp_path: Path, args: list[str], password
     done = user_add(tmp_path, "wang", *args, password=password, again=again)
     assert done.returncode != 0
     assert message in done.stderr
+
+
+def test_plan_prints_the_query_plan_and_refuses_a_bad_query() -> None:
+    done = subprocess.run([*MBO, "plan", "{ units { code staff { name } } }"], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[:3] == ["QueryPlan {", "  Sequence {", '    Fetch(service: "targets") {']
+    assert '    Flatten(path: "units.@") {' in lines and '      Fetch(service: "personnel") {' in lines
+    refused = subprocess.run([*MBO, "plan", "{ units { salary } }"], capture_output=True, text=True, timeout=120,
+                             check=False)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "Cannot query field 'salary' on type 'Unit'" in refused.stderr

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 import logging
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +26,10 @@ from graphql import (
 )
 
 from gateway.federation.compose import Supergraph
+from gateway.federation.inflight import InflightReads
 from gateway.federation.limits import LimitError, Limits, check_body_size, check_limits, token_limit_message
 from gateway.federation.planner import EntityFetch, EntityNode, Plan, PlanningError, QueryPlanner, RootFetch
+from gateway.federation.shape import NeedsExecutor, Projector
 from gateway.federation.transport import SubgraphUnreachable, Transport, transport_for
 from kernel.scalars import harden
 from kernel.validation import RULES, check_request, holds_surrogate
@@ -126,6 +128,38 @@ def _rerooted(error: dict[str, Any], path: list[str | int]) -> dict[str, Any]:
     return {**error, "path": path}
 
 
+def _pathless(error: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in error.items() if k != "path"}
+
+
+class Owner(enum.Enum):
+    """Whom an error of one `_entities` item (path `["_entities", i, …]`) is about."""
+
+    ENTITY = "entity"
+    """The object as a whole (the path ends at the item): reported without a path."""
+    FIELD = "field"
+    """A field this node asked for: placed at its path in the response."""
+    OTHER_NODE = "other node"
+    """A field another node of the same batched fetch asked for: that node places it."""
+
+
+@dataclass(frozen=True)
+class ErrorPlace:
+    kind: Owner
+    path: list[str | int]
+    """The response path of the error (FIELD), else the path of the object."""
+
+
+def _entity_error_place(node: EntityNode, path: list[str | int], error: dict[str, Any]) -> ErrorPlace:
+    rest = error["path"][2:]
+    if not rest:
+        return ErrorPlace(Owner.ENTITY, path)
+    key = node.alias_to_key.get(rest[0])
+    if key is None:
+        return ErrorPlace(Owner.OTHER_NODE, path)
+    return ErrorPlace(Owner.FIELD, [*path, key, *rest[1:]])
+
+
 class _Run:
     """State of one request: merged data, error markers and errors that have no place in the data."""
 
@@ -145,23 +179,36 @@ class _Run:
             await _gather([self._root(fetch) for fetch in phase.roots])
             for step in phase.steps:
                 await _gather([self._entities(fetch) for fetch in step])
-        if self.plan.passthrough and not self.markers and not self.extras:
-            return {"data": self.data}
+        if not self.markers and not self.extras:
+            if self.plan.passthrough:
+                return {"data": self.data}
+            projector = self.plan.projector
+            if projector is None:
+                usable = Projector.usable(self.plan)
+                projector = self.plan.projector = (Projector(self.executor.supergraph.api_schema, self.plan)
+                                                   if usable else False)
+            if projector:
+                try:
+                    return {"data": projector.project(self.data)}
+                except NeedsExecutor:
+                    pass
         return self._shape()
 
     async def _fetch(self, subgraph: str, operation: str, variables: dict[str, Any]
                      ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         executor = self.executor
         spec = executor.supergraph.subgraphs[subgraph]
-        executor.subgraph_requests.append((subgraph, operation))
         payload: dict[str, Any] = {"query": operation}
         if variables:
             payload["variables"] = variables
         mutation = self.plan.operation.operation is OperationType.MUTATION
         timeout = executor.limits.mutation_timeout if mutation else executor.limits.subgraph_timeout
+        body, headers = json.dumps(payload).encode(), executor.outgoing_headers(self.headers)
         try:
-            status, raw = await executor.transport.post(spec.url, json.dumps(payload).encode(),
-                                                        executor.outgoing_headers(self.headers), timeout)
+            if mutation:
+                status, raw = await executor.transport.post(spec.url, body, headers, timeout)
+            else:
+                status, raw = await executor.inflight.post(executor.transport, spec.url, body, headers, timeout)
         except SubgraphUnreachable as exc:
             reason = f"no answer within {timeout:g} s" if exc.timed_out else exc.reason
             return None, [_unavailable(subgraph, reason)]
@@ -253,11 +300,11 @@ class _Run:
 
     def _merge_item(self, node: EntityNode, obj: dict[str, Any], path: list[str | int], item: Any,
                     errors: Any, failure: ErrorMarker | None) -> None:
-        located = [(error, self._entity_error_path(node, path, error)) for error in errors]
+        located = [(error, _entity_error_place(node, path, error)) for error in errors]
+        mine = [(error, place) for error, place in located if place.kind is not Owner.OTHER_NODE]
         if not isinstance(item, dict):
-            mine = [_rerooted(e, p) if p else {k: v for k, v in e.items() if k != "path"}
-                    for e, p in located if p is not False]
-            marker = failure or (self._marker(mine) if mine else None)
+            placed = [_rerooted(e, place.path) if place.kind is Owner.FIELD else _pathless(e) for e, place in mine]
+            marker = failure or (self._marker(placed) if placed else None)
             for _alias, key in node.key_map:
                 if obj.get(key) is None:
                     obj[key] = marker
@@ -265,22 +312,11 @@ class _Run:
         for alias, key in node.key_map:
             if alias in item:
                 obj[key] = item[alias]
-        for error, real in located:
-            if real:
-                self._place(obj, real[len(path):], _rerooted(error, real))
-            elif real is None:
-                self.extras.append({k: v for k, v in error.items() if k != "path"})
-
-    @staticmethod
-    def _entity_error_path(node: EntityNode, path: list[str | int], error: dict[str, Any]
-                           ) -> list[str | int] | bool | None:
-        rest = error["path"][2:]
-        if not rest:
-            return None
-        key = node.alias_to_key.get(rest[0])
-        if key is None:
-            return False
-        return [*path, key, *rest[1:]]
+        for error, place in mine:
+            if place.kind is Owner.FIELD:
+                self._place(obj, place.path[len(path):], _rerooted(error, place.path))
+            else:
+                self.extras.append(_pathless(error))
 
     def _marker(self, errors: list[dict[str, Any]], path: list[str | int] | None = None) -> ErrorMarker:
         marker = ErrorMarker(errors, path)
@@ -395,7 +431,7 @@ class FederatedExecutor:
         self.transport = transport_for(client)
         self.limits = limits
         self.planner = QueryPlanner(supergraph, plan_cache_size)
-        self.subgraph_requests: deque[tuple[str, str]] = deque(maxlen=1000)
+        self.inflight = InflightReads()
 
     @property
     def plan_cache_hits(self) -> int:
@@ -406,7 +442,6 @@ class FederatedExecutor:
         return self.planner.misses
 
     def reset_stats(self) -> None:
-        self.subgraph_requests.clear()
         self.planner.hits = 0
         self.planner.misses = 0
 
@@ -426,7 +461,8 @@ class FederatedExecutor:
             if isinstance(prepared, _Refusal):
                 return prepared.response()
             values = variables if isinstance(variables, dict) else {}
-            refusals = check_request(self.supergraph.api_schema, prepared.document, operation_name, values, None)
+            refusals = (check_request(self.supergraph.api_schema, prepared.document, operation_name, values, None)
+                        if prepared.operation.variable_definitions else None)  # nothing to coerce without
             if refusals:
                 return {"errors": [_format_request_error(e, "BAD_USER_INPUT") for e in refusals]}
             return await _Run(self, prepared, values, headers).run()

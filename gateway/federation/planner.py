@@ -15,6 +15,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLInterfaceType,
+    GraphQLList,
     GraphQLObjectType,
     GraphQLUnionType,
     InlineFragmentNode,
@@ -67,6 +68,8 @@ class EntityNode:
     children: list[EntityNode] = field(default_factory=list)
     key_map: tuple[tuple[str, str], ...] = ()
     alias_to_key: dict[str, str] = field(default_factory=dict)
+    flatten_path: str = ""
+    """`path` as Apollo prints it: response keys joined by dots, `@` for each list level."""
 
     def representation(self, obj: dict[str, Any]) -> dict[str, Any] | None:
         rep: dict[str, Any] = {"__typename": self.type_name}
@@ -115,9 +118,17 @@ class Plan:
     operation_name: str | None
     phases: list[Phase]
     passthrough: bool
+    projector: Any = None
+    """How the executor shapes this plan's responses (gateway.federation.shape), made on first use;
+    False where graphql-core's executor shapes them."""
 
     def fetch_count(self) -> int:
         return sum(len(p.roots) + sum(len(s) for s in p.steps) for p in self.phases)
+
+    def __str__(self) -> str:
+        from gateway.federation.plan_text import plan_text
+
+        return plan_text(self)
 
 
 def project(value: Any, selection: SelectionSetNode) -> Any:
@@ -141,6 +152,7 @@ class _Level:
     type_name: str
     path: tuple[str, ...]
     pending: dict[tuple[str, str], list[tuple[FieldNode, Wrappers]]] = field(default_factory=dict)
+    flatten_path: tuple[str, ...] = ()
 
 
 class _PlanBuilder:
@@ -327,7 +339,7 @@ class _PlanBuilder:
         return_type = get_named_type(field_def.type).name
         key = node.alias.value if node.alias else node.name.value
         child = _Level(fetch=level.fetch, subgraph=level.subgraph, type_name=return_type,
-                       path=(*level.path, key))
+                       path=(*level.path, key), flatten_path=(*level.flatten_path, key, *_list_marks(field_def.type)))
         inner = self._plan_selections(node.selection_set.selections, return_type, child, ())
         inner = self._finalize(child, inner, node.selection_set.selections)
         return FieldNode(alias=node.alias, name=node.name, arguments=node.arguments, directives=node.directives,
@@ -359,7 +371,7 @@ class _PlanBuilder:
             key_fields = _key_fields(key, user_keys)
             key_selections = tuple(_key_selection(k) for k in key_fields)
             if type_name == level.type_name:
-                added.extend(s for s in key_selections if not _contains(added, s))
+                added.extend(s for s in key_selections if not _contains(added, s) and not _contains(inner, s))
             else:
                 added.append(InlineFragmentNode(type_condition=_named(type_name), directives=(),
                                                 selection_set=SelectionSetNode(selections=key_selections)))
@@ -369,8 +381,9 @@ class _PlanBuilder:
     def _entity_node(self, level: _Level, type_name: str, target: str,
                      items: list[tuple[FieldNode, Wrappers]], key_fields: tuple[KeyField, ...]) -> EntityNode:
         node = EntityNode(subgraph=target, type_name=type_name, path=level.path, depth=level.fetch.depth + 1,
-                          key_fields=key_fields)
-        node_level = _Level(fetch=node, subgraph=target, type_name=type_name, path=level.path)
+                          key_fields=key_fields, flatten_path=".".join(level.flatten_path))
+        node_level = _Level(fetch=node, subgraph=target, type_name=type_name, path=level.path,
+                            flatten_path=level.flatten_path)
         selections: list[SelectionNode] = []
         for field_node, wrappers in items:
             selections.extend(_apply_wrappers(self._plan_field(field_node, type_name, node_level, ()), wrappers))
@@ -405,6 +418,14 @@ class _PlanBuilder:
         if info.kinds.get(type_name) == "object":
             return {type_name}
         return info.possible.get(type_name, set())
+
+
+def _list_marks(graphql_type: Any) -> Iterator[str]:
+    """One `@` per list level of a field's type, outermost first."""
+    while hasattr(graphql_type, "of_type"):
+        if isinstance(graphql_type, GraphQLList):
+            yield "@"
+        graphql_type = graphql_type.of_type
 
 
 def _descendants(nodes: list[EntityNode]) -> Iterator[EntityNode]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import socket
+import json
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -14,7 +14,9 @@ import pytest
 import uvicorn
 
 from gateway.federation import FederatedExecutor, Limits, SubgraphSpec, Supergraph, compose, fetch_sdl
+from gateway.federation.transport import HttpxTransport, Transport
 from tests.gateway.toy_subgraphs import SCHEMAS, make_app
+from tests.support.stack import free_port_block
 
 
 @dataclass
@@ -25,14 +27,8 @@ class ServedSubgraph:
     thread: threading.Thread
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _serve(name: str) -> ServedSubgraph:
-    port = free_port()
+    port = free_port_block(1)
     config = uvicorn.Config(make_app(name), host="127.0.0.1", port=port, log_level="warning", lifespan="off",
                             access_log=False)
     server = uvicorn.Server(config)
@@ -57,7 +53,7 @@ def subgraph_urls() -> Iterator[dict[str, str]]:
 
 
 def dead_url() -> str:
-    return f"http://127.0.0.1:{free_port()}/graphql"
+    return f"http://127.0.0.1:{free_port_block(1)}/graphql"
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +73,29 @@ def supergraph(specs: list[SubgraphSpec]) -> Supergraph:
     return compose(specs)
 
 
+class RecordingTransport:
+    """Posts through another transport and records each request as (subgraph, operation text)."""
+
+    def __init__(self, inner: Transport, supergraph: Supergraph) -> None:
+        self.inner = inner
+        self.names = {spec.url: name for name, spec in supergraph.subgraphs.items()}
+        self.requests: list[tuple[str, str]] = []
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str], seconds: float) -> tuple[int, bytes]:
+        self.requests.append((self.names.get(url, url), json.loads(body)["query"]))
+        return await self.inner.post(url, body, headers, seconds)
+
+
+def recording_executor(supergraph: Supergraph, http_client: httpx.AsyncClient, limits: Limits) -> FederatedExecutor:
+    return FederatedExecutor(supergraph, RecordingTransport(HttpxTransport(http_client), supergraph), limits)
+
+
+def requests_of(executor: FederatedExecutor) -> list[tuple[str, str]]:
+    """The (subgraph, operation) requests a recording executor has sent, in order."""
+    assert isinstance(executor.transport, RecordingTransport)
+    return executor.transport.requests
+
+
 @pytest.fixture
 def executor(supergraph: Supergraph, http_client: httpx.AsyncClient) -> FederatedExecutor:
-    return FederatedExecutor(supergraph, http_client, Limits())
+    return recording_executor(supergraph, http_client, Limits())

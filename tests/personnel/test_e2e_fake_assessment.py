@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.personnel.service_fixtures import FakeUpstream
 from tests.personnel.test_service_apply import APPLY
-from tests.personnel.test_service_fixtures import FakeUpstream
 from tests.support.audit import audit_rows
 from tests.support.bundles import UNITS, people_for, write_csv, write_skeleton_bundle
 from tests.support.stack import PASSWORD, RunningStack

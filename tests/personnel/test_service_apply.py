@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.personnel.test_service_fixtures import IMPORT, FakeUpstream, PersonnelProcess, person_input
+from tests.personnel.service_fixtures import IMPORT, FakeUpstream, PersonnelProcess, person_input
 
 UNITS = ["ADV", "QUA", "UNQ", "LST"]
 GRADES = {"ADV": "ADVANCED", "QUA": "QUALIFIED", "UNQ": "UNQUALIFIED", "LST": "LAST_PLACE"}

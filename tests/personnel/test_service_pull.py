@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from tests.personnel.service_fixtures import IMPORT, FakeUpstream, PersonnelProcess, person_input
 from tests.personnel.test_service_apply import APPLY
-from tests.personnel.test_service_fixtures import IMPORT, FakeUpstream, PersonnelProcess, person_input
 
 GRADES = {"A": "ADVANCED", "B": "UNQUALIFIED", "C": "LAST_PLACE", "D": "ADVANCED", "E": "UNQUALIFIED",
           "F": "QUALIFIED"}

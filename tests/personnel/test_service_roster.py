@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.personnel.test_service_fixtures import IMPORT, FakeUpstream, PersonnelProcess, person_input
+from tests.personnel.service_fixtures import IMPORT, FakeUpstream, PersonnelProcess, person_input
 
 UNITS = [f"U{i:03d}" for i in range(110)]
 CITY = 22_000

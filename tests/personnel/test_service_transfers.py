@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from tests.personnel.service_fixtures import IMPORT, FakeUpstream, PersonnelProcess, person_input
 from tests.personnel.test_service_apply import ADJUSTMENTS, FILINGS, HONOURS
 from tests.personnel.test_service_apply import APPLY as APPLY_WITHOUT_AWARDS
-from tests.personnel.test_service_fixtures import IMPORT, FakeUpstream, PersonnelProcess, person_input
 
 UNITS = ["ADV", "QUA", "UNQ", "LST"]
 GRADES = {"ADV": "ADVANCED", "QUA": "QUALIFIED", "UNQ": "UNQUALIFIED", "LST": "LAST_PLACE"}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.personnel.service_fixtures import IMPORT, FakeUpstream, PersonnelProcess, person_input
 from tests.personnel.test_service_apply import APPLY, GRADES, STAFF, UNITS, filings
-from tests.personnel.test_service_fixtures import IMPORT, FakeUpstream, PersonnelProcess, person_input
 
 STEP = """mutation($id: ID!, $v: Int!) { %s(id: $id, version: $v) { id status version reviewedBy transferredBy
   archivedBy signatures { step user office at } } }"""

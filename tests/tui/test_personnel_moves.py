@@ -11,7 +11,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Select
 
-from tests.personnel.test_service_fixtures import FakeUpstream
+from tests.personnel.service_fixtures import FakeUpstream
 from tests.support.bundles import UNITS, write_skeleton_bundle
 from tests.support.stack import RunningStack
 from tests.tui.helpers import SIZE, make_app, run_import, settle, signed_in, text_of, until

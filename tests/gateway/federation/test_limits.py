@@ -5,6 +5,7 @@ import pytest
 from graphql import get_introspection_query, parse
 
 from gateway.federation import FederatedExecutor, LimitError, Limits, Supergraph, check_limits
+from tests.gateway.conftest import recording_executor, requests_of
 
 
 def nested(depth: int) -> str:
@@ -83,8 +84,8 @@ def test_introspection_counts_towards_the_depth_limit() -> None:
 
 @pytest.fixture
 def limited(supergraph: Supergraph, http_client: httpx.AsyncClient) -> FederatedExecutor:
-    return FederatedExecutor(supergraph, http_client, Limits(max_depth=4, max_aliases=2, max_tokens=60,
-                                                            max_body_bytes=1000))
+    return recording_executor(supergraph, http_client, Limits(max_depth=4, max_aliases=2, max_tokens=60,
+                                                             max_body_bytes=1000))
 
 
 async def refusal(executor: FederatedExecutor, query: str) -> str:
@@ -92,7 +93,7 @@ async def refusal(executor: FederatedExecutor, query: str) -> str:
     assert "data" not in result
     [error] = result["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert not executor.subgraph_requests
+    assert not requests_of(executor)
     return error["message"]
 
 

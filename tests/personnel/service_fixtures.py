@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,16 +30,10 @@ import httpx
 
 from kernel.auth import issue_token, service_token
 from kernel.db import drop_database
-from tests.support.stack import PG_BASE, backend
+from tests.support.stack import PG_BASE, backend, free_port_block
 
 BEFORE_NOTICE_FIELDS = ("year", "revision", "publishedAt", "reason", "results")
 NOTICE_FIELDS = ("final", "noticeEndsAt", "advancedUnitAward", "advancedLeaderAward")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -97,7 +90,7 @@ class FakeUpstream:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port_block(1)), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -161,7 +154,7 @@ class PersonnelProcess:
 
     def __init__(self, tmp: Path, upstream_url: str, extra_env: dict[str, str] | None = None) -> None:
         self.tmp = tmp
-        self.port = free_port()
+        self.port = free_port_block(1)
         self.secret = secrets.token_urlsafe(32)
         self.dsn = (f"{PG_BASE}/mbo_test_{uuid.uuid4().hex[:10]}_personnel" if backend() == "postgres"
                     else f"sqlite://{tmp / 'personnel.sqlite3'}")
