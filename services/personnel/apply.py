@@ -87,23 +87,19 @@ class Roster:
     name: str
     unit_code: str
     position: str
-    leadership_member: bool
-    main_leader_role: str | None
-    on_establishment: bool
-    monthly_salary: Decimal
+    kind: tuple[bool, str | None, bool]  # leadership member, main-leader role, on the establishment
     bonus_standard: Decimal
+    stored_salary: Any  # the monthly salary as the database holds it; read by `salary` when a rule pays it
 
     @property
-    def kind(self) -> tuple[bool, str | None, bool]:
-        return self.leadership_member, self.main_leader_role, self.on_establishment
+    def main_leader_role(self) -> str | None:
+        return self.kind[1]
 
-    @property
-    def facts(self) -> rules.PersonFacts:
-        return rules.PersonFacts(
-            staff_no=self.staff_no, leadership_member=self.leadership_member,
-            main_leader_role=rules.MainLeaderRole(self.main_leader_role) if self.main_leader_role else None,
-            on_establishment=self.on_establishment, monthly_salary=self.monthly_salary,
-            bonus_standard=self.bonus_standard)
+    def salary(self, rule: rules.RewardRule) -> Decimal:
+        """The monthly salary when the rule pays an extra month (checked then), else 0."""
+        if not rule.extra_month:
+            return ZERO
+        return _amount(self.stored_salary, "monthly_salary", self.staff_no)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +155,10 @@ ROSTER_SQL = ('SELECT m.staff_no, p.name, m.unit_code, m.position, m.leadership_
 
 
 def _amount(value: Any, what: str, staff_no: str) -> Decimal:
-    number = bulk.decimal(value)
-    if not number.is_finite() or number < 0:
+    """A stored amount (text in SQLite, a Decimal in PostgreSQL) as a Decimal ≥ 0; an infinite or NaN one
+    fails here or when it is rounded."""
+    number = Decimal(value)
+    if number < 0:
         raise ValueError(f"{what} of {staff_no} must be a finite amount ≥ 0, got {number}")
     return number
 
@@ -181,12 +179,16 @@ async def roster_of(year: int, unit_codes: Sequence[str]) -> list[Roster]:
         if row[2] in units and (staff_no not in held or str(row[9] or "") > str(held[staff_no][9] or "")):
             held[staff_no] = row
     roles = {role.value for role in rules.MainLeaderRole}
+    kinds: dict[tuple[Any, Any, Any], tuple[bool, str | None, bool]] = {}
     people: list[Roster] = []
     for staff_no, name, unit, position, member, role, established, salary, bonus, _ in held.values():
-        if role and role not in roles:
-            raise ValueError(f"unknown main leader role {role!r} of {staff_no}")
-        people.append(Roster(staff_no, name, unit, position or "", bool(member), role or None, bool(established),
-                             _amount(salary, "monthly_salary", staff_no), _amount(bonus, "bonus_standard", staff_no)))
+        kind = kinds.get((member, role, established))
+        if kind is None:
+            if role and role not in roles:
+                raise ValueError(f"unknown main leader role {role!r} of {staff_no}")
+            kind = kinds[member, role, established] = (bool(member), role or None, bool(established))
+        people.append(Roster(staff_no, name, unit, position or "", kind, _amount(bonus, "bonus_standard", staff_no),
+                             salary))
     people.sort(key=lambda p: p.staff_no)
     return people
 
@@ -272,9 +274,8 @@ async def _reward_lines(published: PublishedRevision, by_unit: dict[str, UnitOut
     new_rows: list[tuple[Any, ...]] = []
     changed: list[dict[str, Any]] = []
     for person in people:
-        grade = grades[person.unit_code]
-        rule = plans[grade, person.kind].rule
-        standard, paid, forfeited, extra, total = rule.amounts(person.bonus_standard, person.monthly_salary)
+        rule = plans[grades[person.unit_code], person.kind].rule
+        standard, paid, forfeited, extra, total = rule.amounts(person.bonus_standard, person.salary(rule))
         wanted = (person.name, person.unit_code, rule.grade.value, as_db(standard), as_db(paid), as_db(forfeited),
                   as_db(extra), as_db(rule.award), as_db(total), rule.code, rule.text)
         old = stored.get(person.staff_no)
@@ -406,7 +407,7 @@ async def _filing_records(published: PublishedRevision, by_unit: dict[str, UnitO
         if not plan.filing:
             continue
         due_staff.add(person.staff_no)
-        _, paid, forfeited, extra, _ = plan.rule.amounts(person.bonus_standard, person.monthly_salary)
+        _, paid, forfeited, extra, _ = plan.rule.amounts(person.bonus_standard, person.salary(plan.rule))
         wanted = {
             "person_name": person.name, "unit_code": person.unit_code, "unit_name": unit.unit_name,
             "position": person.position, "team_role": plan.team_role, "grade": unit.grade,

@@ -1,0 +1,134 @@
+"""Bulk writes and reads that stay fast at city and province scale: plain rows, no ORM object per row.
+
+`insert_rows` writes tuples already in database form with one prepared statement (SQLite executemany) or a
+COPY (PostgreSQL); `insert_dicts` puts field → value dicts into that form first, as the ORM would (the
+model's defaults for what a dict leaves out, `auto_now` times, each value through its field's conversion and
+length check); `select_rows` reads plain tuples. All of them run in the current transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from tortoise import fields, timezone
+from tortoise.models import Model
+
+WRITE_CHUNK = 5000
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def is_postgres(model: type[Model]) -> bool:
+    return model._meta.db.capabilities.dialect == "postgres"
+
+
+def money(model: type[Model]) -> Callable[[Decimal], Any]:
+    """How a DecimalField value already rounded to its places goes to the database: text in SQLite (where
+    the ORM stores decimals as text; the same as its adapter writes), the Decimal itself for PostgreSQL."""
+    return (lambda value: value) if is_postgres(model) else str
+
+
+def column(model: type[Model], name: str) -> str:
+    return model._meta.fields_map[name].source_field or name
+
+
+def db_value(model: type[Model], name: str, value: Any) -> Any:
+    """One value as the driver receives it, for a value written to many rows (converted once, not per row):
+    the field's `to_db_value`, then in SQLite the adapter the ORM registered for its type (datetimes → text)."""
+    value = model._meta.fields_map[name].to_db_value(value, None)
+    if not is_postgres(model):
+        adapt = sqlite3.adapters.get((type(value), sqlite3.PrepareProtocol))
+        if adapt is not None:
+            value = adapt(value)
+    return value
+
+
+async def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """INSERT rows given as tuples of database values, in the order of `names` (the id is the database's)."""
+    if not rows:
+        return
+    meta = model._meta
+    connection = meta.db
+    columns = [column(model, n) for n in names]
+    if connection.capabilities.dialect == "postgres":
+        async with connection.acquire_connection() as raw:
+            await raw.copy_records_to_table(meta.db_table, records=rows, columns=columns)
+        return
+    marks = ", ".join("?" for _ in columns)
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    sql = f'INSERT INTO "{meta.db_table}" ({quoted}) VALUES ({marks})'
+    for part in chunks(rows, WRITE_CHUNK):
+        await connection.execute_many(sql, list(part))
+
+
+def insert_names(model: type[Model]) -> list[str]:
+    """Every stored field of the model but a generated id."""
+    meta = model._meta
+    return [name for name in meta.fields_db_projection
+            if not (meta.fields_map[name].pk and meta.fields_map[name].generated)]
+
+
+def _converter(field: fields.Field) -> Callable[[Any], Any]:
+    """The field's conversion to a database value; text within its length passes as it is (the check the
+    ORM's validator makes), everything else goes through `to_db_value`."""
+    convert = field.to_db_value
+    if type(field) in (fields.CharField, fields.TextField):
+        limit = getattr(field, "max_length", None) or 0
+
+        def text(value: Any) -> Any:
+            if value is None or (type(value) is str and (not limit or len(value) <= limit)):
+                return value
+            return convert(value, None)
+        return text
+    return lambda value: convert(value, None)
+
+
+def dict_converter(model: type[Model], names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function turning a field → value dict into the row tuple `insert_rows` takes for `names`."""
+    fields_map = model._meta.fields_map
+    now = timezone.now()
+    defaults: dict[str, Any] = {}
+    for name in names:
+        field = fields_map[name]
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            defaults[name] = now
+        else:
+            default = field.default
+            defaults[name] = default() if callable(default) else default
+    plan = [(name, defaults[name], _converter(fields_map[name])) for name in names]
+
+    def row(values: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(convert(values.get(name, default)) for name, default, convert in plan)
+    return row
+
+
+async def insert_dicts(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT rows given as field → value dicts; what a dict leaves out takes the field's default."""
+    if not rows:
+        return
+    names = insert_names(model)
+    convert = dict_converter(model, names)
+    await insert_rows(model, names, [convert(row) for row in rows])
+
+
+async def select_rows(model: type[Model], names: Sequence[str], where: str, *params: Any) -> list[tuple[Any, ...]]:
+    """SELECT the named fields as plain tuples; `where` uses {} for each parameter (e.g. "year = {}")."""
+    meta = model._meta
+    connection = meta.db
+    postgres = connection.capabilities.dialect == "postgres"
+    marks = [f"${i + 1}" if postgres else "?" for i in range(len(params))]
+    quoted = ", ".join(f'"{column(model, n)}"' for n in names)
+    sql = f'SELECT {quoted} FROM "{meta.db_table}" WHERE {where.format(*marks)}'
+    _, rows = await connection.execute_query(sql, list(params))
+    return [tuple(row) for row in rows]
+
+
+def decimal(value: Any) -> Decimal:
+    """A decimal column read as a plain value (text in SQLite, Decimal in PostgreSQL) as a Decimal."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
