@@ -75,10 +75,12 @@ def insert_names(model: type[Model]) -> list[str]:
 
 
 def _converter(field: fields.Field) -> Callable[[Any], Any]:
-    """The field's conversion to a database value; text within its length passes as it is (the check the
-    ORM's validator makes), everything else goes through `to_db_value`."""
+    """The field's conversion to a database value. Values the driver takes as they are pass straight through
+    (text within its length — the check the ORM's validator makes —, whole numbers, booleans); everything
+    else goes through `to_db_value`."""
     convert = field.to_db_value
-    if type(field) in (fields.CharField, fields.TextField):
+    kind = type(field)
+    if kind in (fields.CharField, fields.TextField):
         limit = getattr(field, "max_length", None) or 0
 
         def text(value: Any) -> Any:
@@ -86,25 +88,34 @@ def _converter(field: fields.Field) -> Callable[[Any], Any]:
                 return value
             return convert(value, None)
         return text
+    if kind in (fields.IntField, fields.BigIntField, fields.SmallIntField, fields.BooleanField):
+        native = bool if kind is fields.BooleanField else int
+
+        def plain(value: Any) -> Any:
+            return value if value is None or type(value) is native else convert(value, None)
+        return plain
     return lambda value: convert(value, None)
 
 
 def dict_converter(model: type[Model], names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    """A function turning a field → value dict into the row tuple `insert_rows` takes for `names`."""
+    """A function turning a field → value dict into the row tuple `insert_rows` takes for `names`; a field the
+    dict leaves out takes its default (converted once), `auto_now` fields the time of this call."""
     fields_map = model._meta.fields_map
     now = timezone.now()
-    defaults: dict[str, Any] = {}
+    plan = []
     for name in names:
         field = fields_map[name]
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            defaults[name] = now
+            default = now
         else:
-            default = field.default
-            defaults[name] = default() if callable(default) else default
-    plan = [(name, defaults[name], _converter(fields_map[name])) for name in names]
+            default = field.default() if callable(field.default) else field.default
+        convert = _converter(field)
+        plan.append((name, convert(default), convert))
+    missing = object()
 
     def row(values: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(convert(values.get(name, default)) for name, default, convert in plan)
+        return tuple(default if (value := values.get(name, missing)) is missing else convert(value)
+                     for name, default, convert in plan)
     return row
 
 
