@@ -110,7 +110,7 @@ def dict_converter(model: type[Model], names: Sequence[str]) -> Callable[[dict[s
         else:
             default = field.default() if callable(field.default) else field.default
         convert = _converter(field)
-        plan.append((name, convert(default), convert))
+        plan.append((name, None if default is None else convert(default), convert))
     missing = object()
 
     def row(values: dict[str, Any]) -> tuple[Any, ...]:
