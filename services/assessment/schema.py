@@ -13,6 +13,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from kernel.bulk import release_memory_soon
 from kernel.context import RequestContext
 from kernel.errors import Forbidden
 from kernel.graphql import ImportReport, build_schema
@@ -715,6 +716,7 @@ class Mutation:
         result = await inputs.import_certifications(info.context, [
             inputs.CertificationRow(row=r.row, target_code=r.target_code, year=r.year, actual_value=r.actual_value,
                                     completion=r.completion, note=r.note) for r in parsed])
+        release_memory_soon(len(rows))
         return _report("certifications.csv", result)
 
     @strawberry.mutation(description="Load ballots.csv rows, all or nothing")

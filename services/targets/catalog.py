@@ -581,8 +581,9 @@ async def import_targets(ctx: RequestContext, rows: list[TargetRow]) -> ImportRe
             v = c.values
             stored = existing.get(c.key)
             if stored is None:
-                new_rows.append({**v, "proposed_value": v["agreed_value"], "status": TargetStatus.AGREED,
-                                 "additive": v["measure"] is Measure.QUANTITATIVE})
+                v.update(proposed_value=v["agreed_value"], status=TargetStatus.AGREED,
+                         additive=v["measure"] is Measure.QUANTITATIVE)
+                new_rows.append(v)
                 created += 1
                 continue
             if not _differs(stored, v) and stored.status in (TargetStatus.AGREED, TargetStatus.SIGNED):
