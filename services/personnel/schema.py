@@ -693,6 +693,7 @@ class Mutation:
             raise Conflict(f"nothing is published for {year} yet; publish the assessment first, then apply it",
                            field="year")
         outcome = await apply.apply_revision(info.context, revision)
+        release_memory_soon(outcome.people)  # a province's roster and lines, garbage once this is answered
         return ApplyReport(
             year=outcome.year, revision=outcome.revision, people=outcome.people,
             reward_lines=outcome.reward_lines, filing_records=outcome.filing_records,
