@@ -13,7 +13,7 @@ import contextlib
 import ctypes
 import gc
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -169,3 +169,26 @@ def release_memory_soon(rows: int, delay: float = 0.5) -> None:
         return
     with contextlib.suppress(RuntimeError):
         asyncio.get_running_loop().call_later(delay, _release)
+
+
+_paused = 0
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a request builds a province's rows (hundreds of thousands of
+    small objects, none in a cycle): every few thousand allocations it would otherwise walk all of them again —
+    2.3 of the 3.4 s it took to read a province's roster. Reference counting still frees everything; the
+    collector runs again when the last paused request ends."""
+    global _paused
+    if _paused == 0 and not gc.isenabled():
+        yield  # someone else turned it off: leave it so
+        return
+    _paused += 1
+    gc.disable()
+    try:
+        yield
+    finally:
+        _paused -= 1
+        if _paused == 0:
+            gc.enable()
