@@ -192,3 +192,33 @@ def gc_paused() -> Iterator[None]:
         _paused -= 1
         if _paused == 0:
             gc.enable()
+
+
+LARGE_BODY = 1_000_000
+
+
+def _content_length(scope: dict[str, Any]) -> int:
+    for name, value in scope.get("headers") or ():
+        if name == b"content-length":
+            return int(value) if value.isdigit() else 0
+    return 0
+
+
+class LargeBodies:
+    """ASGI middleware of a service: a request with a body over LARGE_BODY bytes — an import file — is read,
+    parsed, checked and carried out with the cyclic collector paused (`gc_paused`: parsing a province's
+    file makes a million small objects, none in a cycle), and the memory it took is given back once it is
+    answered (`release_memory_soon`)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") != "http" or _content_length(scope) < LARGE_BODY:
+            await self.app(scope, receive, send)
+            return
+        try:
+            with gc_paused():
+                await self.app(scope, receive, send)
+        finally:
+            release_memory_soon(RELEASE_AFTER_ROWS)
