@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from tortoise import fields, timezone
+from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 WRITE_CHUNK = 5000
@@ -61,8 +62,13 @@ async def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[t
     connection = meta.db
     columns = [column(model, n) for n in names]
     if connection.capabilities.dialect == "postgres":
+        from asyncpg.exceptions import IntegrityConstraintViolationError
+
         async with connection.acquire_connection() as raw:
-            await raw.copy_records_to_table(meta.db_table, records=rows, columns=columns)
+            try:
+                await raw.copy_records_to_table(meta.db_table, records=rows, columns=columns)
+            except IntegrityConstraintViolationError as exc:  # as the ORM reports it
+                raise IntegrityError(exc) from exc
         return
     marks = ", ".join("?" for _ in columns)
     quoted = ", ".join(f'"{c}"' for c in columns)
@@ -79,10 +85,14 @@ def insert_names(model: type[Model]) -> list[str]:
 
 
 def _converter(field: fields.Field) -> Callable[[Any], Any]:
-    """The field's conversion to a database value. Values the driver takes as they are pass straight through
-    (text within its length — the check the ORM's validator makes —, whole numbers, booleans); everything
-    else goes through `to_db_value`."""
-    convert = field.to_db_value
+    """The field's conversion to a database value, as the ORM makes it: `to_python_value` when the object is
+    made (a decimal is rounded to its places there), `to_db_value` when it is saved. Values the driver takes as
+    they are pass straight through (text within its length — the check the ORM's validator makes —, whole
+    numbers, booleans)."""
+    to_python, to_db = field.to_python_value, field.to_db_value
+
+    def convert(value: Any, _instance: None) -> Any:
+        return to_db(None if value is None else to_python(value), None)
     kind = type(field)
     if kind in (fields.CharField, fields.TextField):
         limit = getattr(field, "max_length", None) or 0
