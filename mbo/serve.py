@@ -65,8 +65,12 @@ def main() -> None:
     # letting a local process choose the source an audit entry and the sign-in rate limit see. A gateway behind
     # a reverse proxy names it in MBO_TRUSTED_PROXIES; services take the client address the gateway signed.
     proxies = os.environ.get("MBO_TRUSTED_PROXIES", "") if args.name == "gateway" else ""
+    # A service keeps an idle connection longer than the gateway's pool does (30 s): with uvicorn's default of
+    # 5 s a gateway could post a large import on a connection the service was closing (ClientOSError).
+    keep_alive = 5 if args.name == "gateway" else 75
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
-                lifespan="on", timeout_graceful_shutdown=5, proxy_headers=bool(proxies),
+                lifespan="on", timeout_graceful_shutdown=5, timeout_keep_alive=keep_alive,
+                proxy_headers=bool(proxies),
                 forwarded_allow_ips=proxies or None, **tls)
 
 

@@ -98,29 +98,38 @@ def adjustment_record(item: AdjustmentItem) -> dict[str, Any]:
 
 async def load_inputs(year: int) -> Inputs:
     """Everything the rules need for one year, in seven queries."""
+    # Plain values, not ORM objects: a province's 146,000 targets and their certifications as objects cost more
+    # than scoring them.
     units = await SnapshotUnit.filter(year=year).order_by("code")
-    certified = {c.target_code: c for c in await Certification.filter(year=year)}
+    certified = {code: (actual, completion) for code, actual, completion in await Certification.filter(
+        year=year).values_list("target_code", "actual_value", "completion")}
     targets: dict[str, list[rules.ScoredTarget]] = {}
-    for t in await SnapshotTarget.filter(year=year):
-        cert = certified.get(t.code)
-        targets.setdefault(t.unit_code, []).append(rules.ScoredTarget(
-            code=t.code, kind=rules.TargetKind(t.kind), points=Decimal(t.points),
-            measure=rules.Measure(t.measure), direction=rules.Direction(t.direction),
-            agreed_value=_decimal(t.agreed_value),
-            actual_value=_decimal(cert.actual_value) if cert else None,
-            completion=_decimal(cert.completion) if cert else None,
+    kinds = {k.value: k for k in rules.TargetKind}
+    measures = {m.value: m for m in rules.Measure}
+    directions = {d.value: d for d in rules.Direction}
+    rows = await SnapshotTarget.filter(year=year).values_list(
+        "code", "unit_code", "kind", "measure", "direction", "agreed_value", "points")
+    for code, unit_code, kind, measure, direction, agreed, points in rows:
+        cert = certified.get(code)
+        targets.setdefault(unit_code, []).append(rules.ScoredTarget(
+            code=code, kind=kinds.get(kind) or rules.TargetKind(kind), points=Decimal(points),
+            measure=measures.get(measure) or rules.Measure(measure),
+            direction=directions.get(direction) or rules.Direction(direction),
+            agreed_value=_decimal(agreed),
+            actual_value=_decimal(cert[0]) if cert else None,
+            completion=_decimal(cert[1]) if cert else None,
         ))
     ballots: dict[str, list[rules.BallotCount]] = {}
-    for b in await BallotTally.filter(year=year):
-        ballots.setdefault(b.unit_code, []).append(
-            rules.BallotCount(b.voter_group, b.excellent, b.good, b.fair, b.poor))
+    for unit_code, *counts in await BallotTally.filter(year=year).values_list(
+            "unit_code", "voter_group", "excellent", "good", "fair", "poor"):
+        ballots.setdefault(unit_code, []).append(rules.BallotCount(*counts))
     inspections: dict[str, list[Decimal]] = {}
-    for i in await InspectionScore.filter(year=year):
-        inspections.setdefault(i.unit_code, []).append(Decimal(i.score))
+    for unit_code, score in await InspectionScore.filter(year=year).values_list("unit_code", "score"):
+        inspections.setdefault(unit_code, []).append(Decimal(score))
     grassroots: dict[str, list[rules.GrassrootsCount]] = {}
-    for g in await GrassrootsTally.filter(year=year):
-        grassroots.setdefault(g.unit_code, []).append(
-            rules.GrassrootsCount(g.satisfied, g.basically_satisfied, g.dissatisfied))
+    for unit_code, *counts in await GrassrootsTally.filter(year=year).values_list(
+            "unit_code", "satisfied", "basically_satisfied", "dissatisfied"):
+        grassroots.setdefault(unit_code, []).append(rules.GrassrootsCount(*counts))
     adjustments: dict[str, list[dict[str, Any]]] = {}
     for item in await AdjustmentItem.filter(year=year, status=AdjustmentStatus.APPROVED).order_by("id"):
         adjustments.setdefault(item.unit_code, []).append(adjustment_record(item))

@@ -13,6 +13,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from kernel.bulk import gc_paused, release_memory_soon
 from kernel.context import RequestContext
 from kernel.errors import Forbidden
 from kernel.graphql import ImportReport, build_schema, type_from_row
@@ -679,7 +680,8 @@ class Mutation:
 
     @strawberry.mutation(description="Open the assessment if needed, then score and rank every unit (§4)")
     async def compute_assessment(self, info: Info[RequestContext, None], year: int) -> Assessment:
-        return await _assessment(assessments.compute(info.context, year))
+        with gc_paused():  # a province's 146,000 targets as rule inputs
+            return await _assessment(assessments.compute(info.context, year))
 
     @strawberry.mutation(description="Freeze the computed results as the working revision")
     async def publish_assessment(self, info: Info[RequestContext, None], year: int) -> Assessment:
@@ -700,6 +702,7 @@ class Mutation:
         result = await inputs.import_certifications(info.context, [
             inputs.CertificationRow(row=r.row, target_code=r.target_code, year=r.year, actual_value=r.actual_value,
                                     completion=r.completion, note=r.note) for r in parsed])
+        release_memory_soon(len(rows))
         return _report("certifications.csv", result)
 
     @strawberry.mutation(description="Load ballots.csv rows, all or nothing")

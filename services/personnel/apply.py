@@ -22,8 +22,7 @@ from kernel.audit import audited
 from kernel.context import RequestContext
 from kernel.errors import Conflict
 from kernel.roles import Role
-from services.personnel import rules
-from services.personnel.bulk import bulk_create, bulk_update
+from services.personnel import bulk, rules
 from services.personnel.models import (
     AdjustmentStatus,
     FilingRecord,
@@ -80,13 +79,65 @@ class ApplyOutcome:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Roster:
+    """One person held in a unit on 31 December: their stint's post and their own pay, as plain values."""
+
     staff_no: str
     name: str
     unit_code: str
     position: str
-    facts: rules.PersonFacts
+    kind: tuple[bool, str | None, bool]  # leadership member, main-leader role, on the establishment
+    bonus_standard: Decimal
+    stored_salary: Any  # the monthly salary as the database holds it; read by `salary` when a rule pays it
+
+    @property
+    def main_leader_role(self) -> str | None:
+        return self.kind[1]
+
+    def salary(self, rule: rules.RewardRule) -> Decimal:
+        """The monthly salary when the rule pays an extra month (checked then), else 0."""
+        if not rule.extra_month:
+            return ZERO
+        return _amount(self.stored_salary, "monthly_salary", self.staff_no)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What §4.3 decides for everyone of one kind of post (team member, main-leader role, establishment) in a
+    unit of one grade: the reward rule, personal honours, whether a filing form and a leader case are due.
+    The rules module decides it once for a stand-in of that kind; only the amounts are each person's own."""
+
+    rule: rules.RewardRule
+    honours: tuple[str, ...]
+    unit_honours: tuple[str, ...]
+    filing: bool
+    adjustment: bool
+    team_role: str
+
+    @classmethod
+    def of(cls, grade: str, kind: tuple[bool, str | None, bool], leader_award: Decimal, city: str) -> Plan:
+        member, role, established = kind
+        facts = rules.PersonFacts(staff_no="", leadership_member=member, main_leader_role=role,
+                                  on_establishment=established)
+        return cls(rule=rules.reward_rule(facts, grade, leader_award),
+                   honours=tuple(rules.honours(grade, facts, city)),
+                   unit_honours=tuple(rules.unit_honours(grade, city)),
+                   filing=rules.needs_filing_record(grade, facts),
+                   adjustment=rules.needs_leader_adjustment(grade, facts), team_role=team_role(facts))
+
+
+class Plans(dict[tuple[str, tuple[bool, str | None, bool]], Plan]):
+    """Plans by (grade, kind of post), each decided the first time it is asked for."""
+
+    def __init__(self, leader_award: Decimal, city: str) -> None:
+        super().__init__()
+        self.leader_award = leader_award
+        self.city = city
+
+    def __missing__(self, key: tuple[str, tuple[bool, str | None, bool]]) -> Plan:
+        plan = self[key] = Plan.of(key[0], key[1], self.leader_award, self.city)
+        return plan
 
 
 def team_role(facts: rules.PersonFacts) -> str:
@@ -101,6 +152,15 @@ ROSTER_SQL = ('SELECT m.staff_no, p.name, m.unit_code, m.position, m.leadership_
               'p.on_establishment, p.monthly_salary, p.bonus_standard, m.since FROM unit_membership m '
               'JOIN person p ON p.staff_no = m.staff_no '
               'WHERE (m.since IS NULL OR m.since <= {day}) AND (m."until" IS NULL OR m."until" >= {day})')
+
+
+def _amount(value: Any, what: str, staff_no: str) -> Decimal:
+    """A stored amount (text in SQLite, a Decimal in PostgreSQL) as a Decimal ≥ 0; an infinite or NaN one
+    fails here or when it is rounded."""
+    number = Decimal(value)
+    if number < 0:
+        raise ValueError(f"{what} of {staff_no} must be a finite amount ≥ 0, got {number}")
+    return number
 
 
 async def roster_of(year: int, unit_codes: Sequence[str]) -> list[Roster]:
@@ -118,15 +178,17 @@ async def roster_of(year: int, unit_codes: Sequence[str]) -> list[Roster]:
         staff_no = row[0]
         if row[2] in units and (staff_no not in held or str(row[9] or "") > str(held[staff_no][9] or "")):
             held[staff_no] = row
+    roles = {role.value for role in rules.MainLeaderRole}
+    kinds: dict[tuple[Any, Any, Any], tuple[bool, str | None, bool]] = {}
     people: list[Roster] = []
     for staff_no, name, unit, position, member, role, established, salary, bonus, _ in held.values():
-        facts = rules.PersonFacts(
-            staff_no=staff_no, leadership_member=bool(member),
-            main_leader_role=rules.MainLeaderRole(role) if role else None,
-            on_establishment=bool(established), monthly_salary=Decimal(str(salary)),
-            bonus_standard=Decimal(str(bonus)),
-        )
-        people.append(Roster(staff_no, name, unit, position or "", facts))
+        kind = kinds.get((member, role, established))
+        if kind is None:
+            if role and role not in roles:
+                raise ValueError(f"unknown main leader role {role!r} of {staff_no}")
+            kind = kinds[member, role, established] = (bool(member), role or None, bool(established))
+        people.append(Roster(staff_no, name, unit, position or "", kind, _amount(bonus, "bonus_standard", staff_no),
+                             salary))
     people.sort(key=lambda p: p.staff_no)
     return people
 
@@ -143,14 +205,6 @@ def _describe(before: dict[str, Any], after: dict[str, Any], names: Iterable[str
     return "; ".join(parts)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal | datetime):
-        return str(value)
-    if hasattr(value, "value"):
-        return value.value
-    return value
-
-
 async def _stored(model: type[Model], year: int, names: Sequence[str]) -> dict[str, dict[str, Any]]:
     rows = await model.filter(year=year).values("id", "staff_no", *names)
     return {row["staff_no"]: row for row in rows}
@@ -161,6 +215,7 @@ async def apply_revision(ctx: RequestContext, published: PublishedRevision) -> A
     caller = ctx.require(*APPLY_ROLES)
     year = published.year
     outcome = ApplyOutcome(year=year, revision=published.revision)
+    city = ctx.settings.city if ctx.settings else rules.DEFAULT_CITY
     async with audited(ctx, action="applyResults", entity="AssessmentYear") as audit:
         audit.entity_id = f"{year}/r{published.revision}"
         published.require_final()
@@ -169,11 +224,12 @@ async def apply_revision(ctx: RequestContext, published: PublishedRevision) -> A
         people = await roster_of(year, list(by_unit))
         outcome.people = len(people)
         now = datetime.now(UTC)
-        await _reward_lines(published, by_unit, people, now, outcome)
-        await _honours(published, by_unit, people, ctx.settings.city, now, outcome)
-        await _unit_awards(published, by_unit, ctx.settings.city, now, outcome)
-        await _filing_records(published, by_unit, people, ctx.settings.city, now, outcome)
-        await _leader_adjustments(published, by_unit, people, now, outcome)
+        plans = Plans(published.advanced_leader_award, city)
+        await _reward_lines(published, by_unit, people, plans, now, outcome)
+        await _honours(published, by_unit, people, plans, city, now, outcome)
+        await _unit_awards(published, by_unit, city, now, outcome)
+        await _filing_records(published, by_unit, people, plans, now, outcome)
+        await _leader_adjustments(published, by_unit, people, plans, now, outcome)
         audit.after = {**outcome.summary(), "changes": outcome.changes}
         audit.detail = published.reason or None
     return outcome
@@ -199,35 +255,45 @@ async def _snapshot(published: PublishedRevision, username: str, outcome: ApplyO
     )
 
 
+# A reward line as written and compared: these fields in this order, decimals as the database holds them.
+INSERT_LINE = ("year", "staff_no", *LINE_FIELDS, "revision", "reason", "created_at", "updated_at")
+MONEY_FIELDS = frozenset({"bonus_standard", "bonus_paid", "bonus_forfeited", "extra_salary", "one_time_award",
+                          "total"})
+
+
 async def _reward_lines(published: PublishedRevision, by_unit: dict[str, UnitOutcome], people: list[Roster],
-                        now: datetime, outcome: ApplyOutcome) -> None:
-    stored = await _stored(RewardLine, published.year, LINE_FIELDS)
-    new_rows, changed = [], []
-    award = published.advanced_leader_award
+                        plans: Plans, now: datetime, outcome: ApplyOutcome) -> None:
+    """Every person's line, compared with the stored one as plain tuples; new lines in one bulk insert."""
+    year, revision = published.year, published.revision
+    stored = {row[1]: row for row in await bulk.select_rows(RewardLine, ("id", "staff_no", *LINE_FIELDS),
+                                                            "year = {}", year)}
+    as_db = bulk.money(RewardLine)
+    when = bulk.db_value(RewardLine, "created_at", now)
+    applied = _reason(published, "applied")
+    grades = {code: unit.grade for code, unit in by_unit.items()}
+    new_rows: list[tuple[Any, ...]] = []
+    changed: list[dict[str, Any]] = []
     for person in people:
-        line = rules.reward_line(person.facts, by_unit[person.unit_code].grade, award)
-        wanted = {
-            "person_name": person.name, "unit_code": person.unit_code, "grade": line.grade.value,
-            "bonus_standard": line.bonus_standard, "bonus_paid": line.bonus_paid,
-            "bonus_forfeited": line.bonus_forfeited, "extra_salary": line.extra_salary,
-            "one_time_award": line.one_time_award, "total": line.total,
-            "rule_code": line.rule_code, "rule_text": line.rule_text,
-        }
+        rule = plans[grades[person.unit_code], person.kind].rule
+        standard, paid, forfeited, extra, total = rule.amounts(person.bonus_standard, person.salary(rule))
+        wanted = (person.name, person.unit_code, rule.grade.value, as_db(standard), as_db(paid), as_db(forfeited),
+                  as_db(extra), as_db(rule.award), as_db(total), rule.code, rule.text)
         old = stored.get(person.staff_no)
         if old is None:
-            new_rows.append({**wanted, "year": published.year, "staff_no": person.staff_no,
-                             "revision": published.revision, "reason": _reason(published, "applied"),
-                             "created_at": now, "updated_at": now})
+            new_rows.append((year, person.staff_no, *wanted, revision, applied, when, when))
             continue
-        if all(old[n] == wanted[n] for n in LINE_FIELDS):
+        if old[2:] == wanted:
             outcome.unchanged += 1
             continue
-        what = _describe(old, wanted, LINE_FIELDS)
-        changed.append({**wanted, "id": old["id"], "revision": published.revision,
+        before = dict(zip(LINE_FIELDS, old[2:], strict=True))
+        after = dict(zip(LINE_FIELDS, wanted, strict=True))
+        what = _describe(before, after, LINE_FIELDS)
+        changed.append({**_typed(after), "id": old[0], "revision": revision,
                         "reason": _reason(published, what), "updated_at": now})
         outcome.changes.append({"entity": "RewardLine", "staffNo": person.staff_no, "change": what})
     present = {p.staff_no for p in people}
-    for staff_no, old in stored.items():
+    for staff_no, row in stored.items():
+        old = dict(zip(("id", "staff_no", *LINE_FIELDS), row, strict=True))
         if staff_no in present or old["rule_code"] == NO_STINT[0]:
             continue
         # No stint on 31 December any more (a transfer recorded since): the line is kept, at zero, so an
@@ -235,25 +301,30 @@ async def _reward_lines(published: PublishedRevision, by_unit: dict[str, UnitOut
         zero = {**{n: old[n] for n in ("person_name", "unit_code", "grade")}, "bonus_standard": ZERO,
                 "bonus_paid": ZERO, "bonus_forfeited": ZERO, "extra_salary": ZERO, "one_time_award": ZERO,
                 "total": ZERO, "rule_code": NO_STINT[0], "rule_text": NO_STINT[1]}
-        changed.append({**zero, "id": old["id"], "revision": published.revision,
+        changed.append({**zero, "id": old["id"], "revision": revision,
                         "reason": _reason(published, "no stint on 31 December: nothing for this year"),
                         "updated_at": now})
         outcome.changes.append({"entity": "RewardLine", "staffNo": staff_no, "change": "no stint on 31 December"})
-    await bulk_create(RewardLine, new_rows)
-    await bulk_update(RewardLine, changed, (*LINE_FIELDS, "revision", "reason", "updated_at"))
+    await bulk.insert_rows(RewardLine, INSERT_LINE, new_rows)
+    await bulk.bulk_update(RewardLine, changed, (*LINE_FIELDS, "revision", "reason", "updated_at"))
     outcome.reward_lines = len(people)
     outcome.created += len(new_rows)
     outcome.changed += len(changed)
 
 
+def _typed(line: dict[str, Any]) -> dict[str, Any]:
+    """A line's fields with its amounts as Decimals again (for bulk_update, which converts every value)."""
+    return {n: bulk.decimal(v) if n in MONEY_FIELDS else v for n, v in line.items()}
+
+
 async def _honours(published: PublishedRevision, by_unit: dict[str, UnitOutcome], people: list[Roster],
-                   city: str, now: datetime, outcome: ApplyOutcome) -> None:
+                   plans: Plans, city: str, now: datetime, outcome: ApplyOutcome) -> None:
     wanted: dict[tuple[str, str, str], HonourKind] = {}
     for unit in by_unit.values():
         for title in rules.unit_honours(unit.grade, city):
             wanted[(unit.unit_code, "", title)] = HonourKind.UNIT
     for person in people:
-        for title in rules.honours(by_unit[person.unit_code].grade, person.facts, city):
+        for title in plans[by_unit[person.unit_code].grade, person.kind].honours:
             wanted[(person.unit_code, person.staff_no, title)] = HonourKind.PERSON
     stored = {(r["unit_code"], r["staff_no"], r["title"]): r
               for r in await Honour.filter(year=published.year).values("id", "unit_code", "staff_no", "title",
@@ -278,8 +349,8 @@ async def _honours(published: PublishedRevision, by_unit: dict[str, UnitOutcome]
                             "updated_at": now})
             outcome.changes.append({"entity": "Honour", "unitCode": key[0], "staffNo": key[1], "change": "withdrawn"})
             outcome.withdrawn += 1
-    await bulk_create(Honour, new_rows)
-    await bulk_update(Honour, changed, ("active", "revision", "reason", "updated_at"))
+    await bulk.insert_dicts(Honour, new_rows)
+    await bulk.bulk_update(Honour, changed, ("active", "revision", "reason", "updated_at"))
     outcome.honours = len(wanted)
     outcome.created += len(new_rows)
     outcome.changed += sum(1 for c in changed if c["active"])
@@ -315,15 +386,15 @@ async def _unit_awards(published: PublishedRevision, by_unit: dict[str, UnitOutc
                                                          "setting is 0")})
             outcome.changes.append({"entity": "UnitAward", "unitCode": code, "change": "withdrawn"})
             outcome.withdrawn += 1
-    await bulk_create(UnitAward, new_rows)
-    await bulk_update(UnitAward, changed, ("amount", "title", "active", "revision", "reason", "updated_at"))
+    await bulk.insert_dicts(UnitAward, new_rows)
+    await bulk.bulk_update(UnitAward, changed, ("amount", "title", "active", "revision", "reason", "updated_at"))
     outcome.unit_awards = len(wanted)
     outcome.created += len(new_rows)
     outcome.changed += sum(1 for c in changed if c["active"])
 
 
 async def _filing_records(published: PublishedRevision, by_unit: dict[str, UnitOutcome], people: list[Roster],
-                          city: str, now: datetime, outcome: ApplyOutcome) -> None:
+                          plans: Plans, now: datetime, outcome: ApplyOutcome) -> None:
     names = (*FILING_FIELDS, "status", "needs_review", "review_note", "version")
     stored = await _stored(FilingRecord, published.year, names)
     new_rows: list[dict[str, Any]] = []
@@ -332,18 +403,18 @@ async def _filing_records(published: PublishedRevision, by_unit: dict[str, UnitO
     due_staff: set[str] = set()
     for person in people:
         unit = by_unit[person.unit_code]
-        if not rules.needs_filing_record(unit.grade, person.facts):
+        plan = plans[unit.grade, person.kind]
+        if not plan.filing:
             continue
         due_staff.add(person.staff_no)
-        line = rules.reward_line(person.facts, unit.grade, published.advanced_leader_award)
+        _, paid, forfeited, extra, _ = plan.rule.amounts(person.bonus_standard, person.salary(plan.rule))
         wanted = {
             "person_name": person.name, "unit_code": person.unit_code, "unit_name": unit.unit_name,
-            "position": person.position, "team_role": team_role(person.facts), "grade": unit.grade,
-            "composite_score": unit.composite_score, "rank": unit.rank, "reward_rule": line.rule_code,
-            "reward_text": line.rule_text, "bonus_paid": line.bonus_paid, "bonus_forfeited": line.bonus_forfeited,
-            "extra_salary": line.extra_salary,
-            "honours": "、".join([*rules.unit_honours(unit.grade, city),
-                                 *rules.honours(unit.grade, person.facts, city)]),
+            "position": person.position, "team_role": plan.team_role, "grade": unit.grade,
+            "composite_score": unit.composite_score, "rank": unit.rank, "reward_rule": plan.rule.code,
+            "reward_text": plan.rule.text, "bonus_paid": paid, "bonus_forfeited": forfeited,
+            "extra_salary": extra,
+            "honours": "、".join([*plan.unit_honours, *plan.honours]),
             "adjustment_points": unit.adjustment_points, "adjustments": [a.as_json() for a in unit.adjustments],
         }
         old = stored.get(person.staff_no)
@@ -387,7 +458,7 @@ def _flag(old: dict[str, Any], published: PublishedRevision, what: str, now: dat
 
 
 async def _leader_adjustments(published: PublishedRevision, by_unit: dict[str, UnitOutcome], people: list[Roster],
-                              now: datetime, outcome: ApplyOutcome) -> None:
+                              plans: Plans, now: datetime, outcome: ApplyOutcome) -> None:
     names = (*ADJUSTMENT_FIELDS, "status", "needs_review", "review_note", "version")
     stored = await _stored(LeaderAdjustment, published.year, names)
     new_rows: list[dict[str, Any]] = []
@@ -396,12 +467,12 @@ async def _leader_adjustments(published: PublishedRevision, by_unit: dict[str, U
     due_staff: set[str] = set()
     for person in people:
         unit = by_unit[person.unit_code]
-        if not rules.needs_leader_adjustment(unit.grade, person.facts):
+        if not plans[unit.grade, person.kind].adjustment:
             continue
         due_staff.add(person.staff_no)
-        assert person.facts.main_leader_role is not None
+        assert person.main_leader_role is not None
         wanted = {"person_name": person.name, "unit_code": person.unit_code, "position": person.position,
-                  "main_leader_role": person.facts.main_leader_role.value,
+                  "main_leader_role": person.main_leader_role,
                   "composite_score": unit.composite_score, "rank": unit.rank}
         old = stored.get(person.staff_no)
         if old is None:
@@ -452,10 +523,10 @@ def _withdrawals(stored: dict[str, dict[str, Any]], due_staff: set[str],
 async def _save(model: Any, fields: tuple[str, ...], new_rows: list[dict[str, Any]], updates: list[dict[str, Any]],
                 withdrawals: list[dict[str, Any]], flags: list[dict[str, Any]], outcome: ApplyOutcome) -> None:
     """Write one kind of record in bulk: new rows, content updates, withdrawals, review flags."""
-    await bulk_create(model, new_rows)
-    await bulk_update(model, updates, (*fields, "status", "revision", "reason", "version", "updated_at"))
-    await bulk_update(model, withdrawals, ("status", "revision", "reason", "version", "updated_at"))
-    await bulk_update(model, flags, ("needs_review", "review_note", "updated_at"))
+    await bulk.insert_dicts(model, new_rows)
+    await bulk.bulk_update(model, updates, (*fields, "status", "revision", "reason", "version", "updated_at"))
+    await bulk.bulk_update(model, withdrawals, ("status", "revision", "reason", "version", "updated_at"))
+    await bulk.bulk_update(model, flags, ("needs_review", "review_note", "updated_at"))
     outcome.created += len(new_rows)
     outcome.changed += len(updates)
     outcome.withdrawn += len(withdrawals)

@@ -1,4 +1,4 @@
-"""Bulk reads and writes that stay fast at city and province scale (chunked IN lists, executemany)."""
+"""Bulk updates for the personnel service (the inserts and plain reads are kernel/bulk.py's)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tortoise.models import Model
+
+from kernel.bulk import (  # noqa: F401  (the personnel modules take them from here)
+    WRITE_CHUNK,
+    db_value,
+    decimal,
+    insert_dicts,
+    insert_rows,
+    money,
+    select_rows,
+)
 
 CHUNK = 500
 
@@ -28,10 +38,5 @@ async def bulk_update(model: type[Model], rows: list[dict[str, Any]], names: Seq
     where = f"${len(names) + 1}" if postgres else "?"
     sql = f'UPDATE "{meta.db_table}" SET {sets} WHERE "id" = {where}'
     values = [[fields_map[n].to_db_value(row[n], None) for n in names] + [row["id"]] for row in rows]
-    for part in chunks(values, 5000):
+    for part in chunks(values, WRITE_CHUNK):
         await connection.execute_many(sql, list(part))
-
-
-async def bulk_create(model: type[Model], rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await model.bulk_create([model(**row) for row in rows], batch_size=CHUNK)

@@ -55,6 +55,7 @@ __all__ = [
     "PersonConsequences",
     "PersonFacts",
     "RewardLine",
+    "RewardRule",
     "Stint",
     "apply_move",
     "consequences",
@@ -68,6 +69,7 @@ __all__ = [
     "needs_leader_adjustment",
     "one_time_award",
     "reward_line",
+    "reward_rule",
     "round_money",
     "stint_on",
     "unit_award",
@@ -233,28 +235,54 @@ def unit_award(grade: Grade | str, unit_award_setting: Decimal | int = 0) -> Dec
     return amount if _grade(grade) is Grade.ADVANCED and amount > 0 else None
 
 
-def reward_line(person: PersonFacts, grade: Grade | str, leader_award: Decimal | int = 0) -> RewardLine:
-    """The §4.3 reward line of ``person`` whose unit got ``grade`` (``leader_award``: the revision's
-    ``advanced_leader_award``)."""
+@dataclass(frozen=True)
+class RewardRule:
+    """The §4.3 rule one person's line follows: decided by the unit's grade and the person's team role and
+    establishment status alone, so a year's roster needs one per grade and kind of post; the amounts then
+    come from the person's own bonus standard and salary (:meth:`amounts`)."""
+
+    grade: Grade
+    code: str
+    text: str
+    share: Decimal
+    extra_month: bool
+    award: Decimal
+
+    def amounts(self, bonus_standard: Decimal, monthly_salary: Decimal
+                ) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
+        """(bonus_standard, bonus_paid, bonus_forfeited, extra_salary, total), each rounded to the cent."""
+        standard = bonus_standard.quantize(CENT, rounding=ROUND_HALF_UP)
+        paid = (bonus_standard * self.share).quantize(CENT, rounding=ROUND_HALF_UP)
+        extra = monthly_salary.quantize(CENT, rounding=ROUND_HALF_UP) if self.extra_month else _NO_AWARD
+        return standard, paid, standard - paid, extra, paid + extra + self.award
+
+
+def reward_rule(person: PersonFacts, grade: Grade | str, leader_award: Decimal | int = 0) -> RewardRule:
+    """The rule of ``person``'s line when their unit got ``grade`` (their amounts play no part in it)."""
     unit_grade = _grade(grade)
     code = _rule_code(unit_grade, person)
     share, extra_month, text = _RULES[code]
-    standard = round_money(person.bonus_standard)
-    paid = round_money(person.bonus_standard * share)
-    forfeited = standard - paid
-    extra = round_money(person.monthly_salary) if extra_month else round_money(Decimal(0))
     award = _award(leader_award) if unit_grade is Grade.ADVANCED and is_main_leader(person) else _NO_AWARD
+    return RewardRule(unit_grade, code, text, share, extra_month, award)
+
+
+def reward_line(person: PersonFacts, grade: Grade | str, leader_award: Decimal | int = 0) -> RewardLine:
+    """The §4.3 reward line of ``person`` whose unit got ``grade`` (``leader_award``: the revision's
+    ``advanced_leader_award``)."""
+    rule = reward_rule(person, grade, leader_award)
+    standard, paid, forfeited, extra, total = rule.amounts(Decimal(person.bonus_standard),
+                                                           Decimal(person.monthly_salary))
     return RewardLine(
         staff_no=person.staff_no,
-        grade=unit_grade,
+        grade=rule.grade,
         bonus_standard=standard,
         bonus_paid=paid,
         bonus_forfeited=forfeited,
         extra_salary=extra,
-        total=paid + extra + award,
-        rule_code=code,
-        rule_text=text,
-        one_time_award=award,
+        total=total,
+        rule_code=rule.code,
+        rule_text=rule.text,
+        one_time_award=rule.award,
     )
 
 

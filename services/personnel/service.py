@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 from kernel import upstream
 from kernel.audit import audited
@@ -14,7 +15,7 @@ from kernel.errors import BadInput, Conflict, Forbidden, NotFound
 from kernel.roles import Role
 from kernel.tabular import RowErrors
 from services.personnel import history, rules
-from services.personnel.bulk import CHUNK, bulk_update
+from services.personnel.bulk import CHUNK, bulk_update, insert_dicts
 from services.personnel.models import MainLeaderRole, Person, UnitMembership
 
 ROLES = {"party_secretary": MainLeaderRole.PARTY_SECRETARY.value, "admin_head": MainLeaderRole.ADMIN_HEAD.value,
@@ -189,8 +190,9 @@ async def import_people(ctx: RequestContext, rows: list[PersonRow]) -> ImportRes
         stored = await history.histories(list(existing))
         errors = RowErrors("people.csv")
         rows_of = {r.staff_no.strip(): r.row for r in rows if r.staff_no}
-        new_people: list[Person] = []
-        memberships: list[UnitMembership] = []
+        # New people and their first stints go in as plain rows (one executemany or COPY each), not ORM objects.
+        new_people: list[dict[str, Any]] = []
+        memberships: list[dict[str, Any]] = []
         changed: list[Person] = []
         moved: list[history.History] = []
         before: dict[str, object] = {}
@@ -198,15 +200,16 @@ async def import_people(ctx: RequestContext, rows: list[PersonRow]) -> ImportRes
         for c in checked:
             person = existing.get(c.staff_no)
             if person is None:
-                new_people.append(Person(
-                    staff_no=c.staff_no, name=c.name, unit_code=c.unit_code, position=c.position,
-                    leadership_member=c.leadership_member, main_leader_role=c.main_leader_role,
-                    on_establishment=c.on_establishment, monthly_salary=c.monthly_salary,
-                    bonus_standard=c.bonus_standard,
-                ))
-                memberships.append(UnitMembership(
-                    staff_no=c.staff_no, unit_code=c.unit_code, position=c.position,
-                    leadership_member=c.leadership_member, main_leader_role=c.main_leader_role, since=c.since))
+                new_people.append({
+                    "staff_no": c.staff_no, "name": c.name, "unit_code": c.unit_code, "position": c.position,
+                    "leadership_member": c.leadership_member, "main_leader_role": c.main_leader_role,
+                    "on_establishment": c.on_establishment, "monthly_salary": c.monthly_salary,
+                    "bonus_standard": c.bonus_standard,
+                })
+                memberships.append({
+                    "staff_no": c.staff_no, "unit_code": c.unit_code, "position": c.position,
+                    "leadership_member": c.leadership_member, "main_leader_role": c.main_leader_role,
+                    "since": c.since})
                 created += 1
                 continue
             found = stored[c.staff_no]
@@ -229,13 +232,11 @@ async def import_people(ctx: RequestContext, rows: list[PersonRow]) -> ImportRes
         await history.save(moved, now)
         await bulk_update(Person, [{"id": p.id, **{n: getattr(p, n) for n in PERSON_FIELDS}} for p in changed],
                           PERSON_FIELDS)
-        if new_people:
-            await Person.bulk_create(new_people, batch_size=CHUNK)
-        if memberships:
-            await UnitMembership.bulk_create(memberships, batch_size=CHUNK)
+        await insert_dicts(Person, new_people)
+        await insert_dicts(UnitMembership, memberships)
         audit.before = before or None
         audit.after = {"created": created, "updated": len(changed), "unchanged": unchanged,
-                       "staff_nos_created": [p.staff_no for p in new_people], "changed": after}
+                       "staff_nos_created": [p["staff_no"] for p in new_people], "changed": after}
     return ImportResult(created=created, updated=len(changed), unchanged=unchanged)
 
 

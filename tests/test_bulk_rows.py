@@ -1,0 +1,126 @@
+"""kernel/bulk.py: plain-row inserts store what the ORM stores, inside the caller's transaction; the collector
+pause nests. In-process, on SQLite or (MBO_TEST_DB=postgres) a fresh PostgreSQL database."""
+
+from __future__ import annotations
+
+import gc
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from tortoise import Tortoise
+from tortoise.exceptions import IntegrityError, ValidationError
+from tortoise.transactions import in_transaction
+
+from kernel.bulk import gc_paused, insert_dicts, insert_rows, select_rows
+from kernel.db import drop_database, ensure_database, tortoise_config
+from services.personnel.app import MIGRATIONS, MODELS
+from services.personnel.models import MainLeaderRole, Person, UnitMembership
+from tests.support.stack import PG_BASE, backend
+
+COMPARED = ("staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role", "on_establishment",
+            "monthly_salary", "bonus_standard", "left_on", "version")
+
+
+@pytest.fixture
+async def database(tmp_path) -> AsyncIterator[None]:
+    dsn = (f"{PG_BASE}/mbo_test_{uuid.uuid4().hex[:10]}_bulk" if backend() == "postgres"
+           else f"sqlite://{tmp_path / 'bulk.sqlite3'}")
+    await ensure_database(dsn)
+    await Tortoise.init(config=tortoise_config("personnel", dsn, MODELS, MIGRATIONS), _enable_global_fallback=True)
+    await Tortoise.generate_schemas()
+    try:
+        yield
+    finally:
+        await Tortoise.close_connections()
+        await drop_database(dsn)
+
+
+def person(n: int, **extra: object) -> dict[str, object]:
+    return {"staff_no": f"P{n:05d}", "name": f"张{n}", "unit_code": "JAQ", "position": "科员" if n % 2 else "",
+            "leadership_member": n % 3 == 0, "main_leader_role": MainLeaderRole.ADMIN_HEAD if n == 3 else None,
+            "on_establishment": n % 5 != 0, "monthly_salary": Decimal("8123.4") + n,
+            "bonus_standard": Decimal("30000.005") + n, **extra}
+
+
+async def stored(prefix: str) -> list[tuple[object, ...]]:
+    rows = await select_rows(Person, ("staff_no", *COMPARED[1:]), "staff_no LIKE {}", f"{prefix}%")
+    return sorted((r[0][len(prefix):], *r[1:]) for r in rows)
+
+
+async def test_insert_dicts_stores_what_the_orm_stores(database: None) -> None:
+    given = [person(n) for n in range(1, 8)]
+    await Person.bulk_create([Person(**{**p, "staff_no": "O" + str(p["staff_no"])}) for p in given])
+    await insert_dicts(Person, [{**p, "staff_no": "B" + str(p["staff_no"])} for p in given])
+    by_orm, by_rows = await stored("O"), await stored("B")
+    assert by_rows == by_orm
+    assert len(by_rows) == 7
+    read = await Person.get(staff_no="BP00001")
+    # rounded to the column's places when the row is made, half-even, as the ORM does
+    assert read.monthly_salary == Decimal("8124.40") and read.bonus_standard == Decimal("30001.00")
+    assert read.version == 1 and read.left_on is None and read.created_at is not None
+    assert read.created_at == read.updated_at
+
+
+async def test_a_row_with_a_date_and_an_enum_reads_back_through_the_orm(database: None) -> None:
+    await insert_dicts(UnitMembership, [{"staff_no": "P1", "unit_code": "JAQ", "position": "区长",
+                                         "leadership_member": True, "main_leader_role": MainLeaderRole.ADMIN_HEAD,
+                                         "since": date(2026, 3, 1)}])
+    stint = await UnitMembership.get(staff_no="P1")
+    assert (stint.main_leader_role, stint.since, stint.until, stint.leadership_member) == (
+        MainLeaderRole.ADMIN_HEAD, date(2026, 3, 1), None, True)
+    assert stint.joined_at is not None
+
+
+async def test_text_longer_than_its_column_is_refused_as_the_orm_refuses_it(database: None) -> None:
+    with pytest.raises(ValidationError):
+        await insert_dicts(Person, [person(1, name="名" * 65)])
+    assert await Person.all().count() == 0
+
+
+async def test_rows_written_in_a_transaction_that_fails_are_not_kept(database: None) -> None:
+    with pytest.raises(RuntimeError):
+        async with in_transaction():
+            await insert_dicts(Person, [person(n) for n in range(1, 6001)])  # more than one slice of 5,000
+            assert await Person.all().count() == 6000
+            raise RuntimeError("refused after writing")
+    assert await Person.all().count() == 0
+    await insert_dicts(Person, [person(1)])
+    with pytest.raises(IntegrityError):  # the unique staff number, checked by the database as for the ORM
+        async with in_transaction():
+            await insert_dicts(Person, [person(2), person(1, name="重复")])
+    assert [p.name for p in await Person.all()] == ["张1"]
+
+
+async def test_plain_tuples_go_in_as_given(database: None) -> None:
+    names = ("staff_no", "name", "unit_code", "position", "leadership_member", "on_establishment",
+             "monthly_salary", "bonus_standard", "version", "created_at", "updated_at")
+    postgres = backend() == "postgres"
+    when = Person._meta.fields_map["created_at"].to_db_value(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), None)
+    money = Decimal if postgres else str
+    await insert_rows(Person, names, [("T1", "李四", "JAQ", "", True, False, money("1.50"), money("2.00"), 1,
+                                       when if postgres else when.isoformat(" "),
+                                       when if postgres else when.isoformat(" "))])
+    read = await Person.get(staff_no="T1")
+    assert (read.name, read.leadership_member, read.on_establishment, read.monthly_salary, read.bonus_standard,
+            read.created_at) == ("李四", True, False, Decimal("1.50"), Decimal("2.00"),
+                                 datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+
+
+def test_the_collector_pause_nests_and_ends_with_the_last_request() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # turned off by someone else before: left off
+    finally:
+        gc.enable()
