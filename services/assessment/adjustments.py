@@ -23,7 +23,7 @@ from kernel.ids import record_id
 from kernel.roles import Role
 from kernel.tabular import RowErrors
 from services.assessment import rules
-from services.assessment.assessments import OFFICE_READERS, is_office
+from services.assessment.access import OFFICE_READERS, is_office
 from services.assessment.inputs import (
     ImportResult,
     known_units,

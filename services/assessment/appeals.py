@@ -20,7 +20,7 @@ from kernel.errors import BadInput, Conflict, Forbidden, NotFound
 from kernel.ids import record_id
 from kernel.roles import Role
 from services.assessment import rules
-from services.assessment.assessments import OFFICE_READERS, is_office
+from services.assessment.access import OFFICE_READERS, is_office
 from services.assessment.models import Appeal, AppealStatus, Assessment, Revision, Status, UnitResult
 from services.assessment.snapshot import check_year
 

@@ -16,7 +16,7 @@ from kernel.audit import audited
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, Forbidden, NotFound
 from kernel.roles import Role
-from services.assessment import rules
+from services.assessment import access, rules
 from services.assessment.models import (
     AdjustmentItem,
     AdjustmentStatus,
@@ -35,10 +35,6 @@ from services.assessment.models import (
 )
 from services.assessment.settings import settings_for
 from services.assessment.snapshot import check_year, ensure_open
-
-OFFICE_READERS = (Role.TARGET_OFFICE, Role.LEADER, Role.SUPERVISION_OFFICE, Role.ORGANIZATION_DEPT)
-BULLETIN_READERS = (*OFFICE_READERS, Role.UNIT_OPERATOR, Role.ASSESSOR, Role.EVALUATOR)
-PUBLISHED_READERS = (Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
 
 
 @dataclass(frozen=True)
@@ -339,18 +335,14 @@ async def latest_published(year: int) -> Revision | None:
     return await Revision.filter(year=year, published_at__isnull=False).order_by("-number").first()
 
 
-def is_office(ctx: RequestContext) -> bool:
-    return ctx.caller is not None and ctx.caller.has(*OFFICE_READERS)
-
-
 async def visible(ctx: RequestContext, year: int, number: int | None = None) -> View | None:
     """The revision the caller may read: any for the offices; published ones, own unit only, for a unit."""
-    caller = ctx.require(*OFFICE_READERS, Role.UNIT_OPERATOR)
+    caller = ctx.require(*access.OFFICE_READERS, Role.UNIT_OPERATOR)
     check_year(year)
     assessment = await Assessment.get_or_none(year=year)
     if assessment is None:
         return None
-    if is_office(ctx):
+    if access.is_office(ctx):
         revision = await Revision.get_or_none(year=year, number=number or assessment.revision)
         return View(assessment, revision) if revision else None
     if number is None:
@@ -363,15 +355,15 @@ async def visible(ctx: RequestContext, year: int, number: int | None = None) -> 
 
 
 async def revisions(ctx: RequestContext, year: int) -> list[Revision]:
-    ctx.require(*OFFICE_READERS, Role.UNIT_OPERATOR)
+    ctx.require(*access.OFFICE_READERS, Role.UNIT_OPERATOR)
     query = Revision.filter(year=check_year(year))
-    if not is_office(ctx):
+    if not access.is_office(ctx):
         query = query.filter(published_at__isnull=False)
     return await query.order_by("number")
 
 
 async def published(ctx: RequestContext, year: int, number: int | None = None,
-                    roles: tuple[str, ...] = PUBLISHED_READERS) -> tuple[Revision, list[UnitResult]] | None:
+                    roles: tuple[str, ...] = access.PUBLISHED_READERS) -> tuple[Revision, list[UnitResult]] | None:
     """A published revision (the latest by default) with all its results."""
     ctx.require(*roles)
     check_year(year)
@@ -392,7 +384,7 @@ async def results_for_units(ctx: RequestContext, keys: list[tuple[int, str]]) ->
     found: dict[tuple[int, str], UnitResult] = {}
     for year in sorted({y for y, _ in keys}):
         codes = sorted({c for y, c in keys if y == year})
-        if not is_office(ctx):
+        if not access.is_office(ctx):
             codes = [c for c in codes if c == caller.unit]
         if not codes:
             continue
@@ -407,11 +399,11 @@ async def results_for_units(ctx: RequestContext, keys: list[tuple[int, str]]) ->
 async def snapshot_targets(ctx: RequestContext, year: int, unit_code: str | None) -> list[
         tuple[SnapshotTarget, Certification | None]]:
     """The year's snapshotted targets with their certifications (an assessor sees its own department's)."""
-    caller = ctx.require(*OFFICE_READERS, Role.ASSESSOR, Role.EVALUATOR)
+    caller = ctx.require(*access.OFFICE_READERS, Role.ASSESSOR, Role.EVALUATOR)
     query = SnapshotTarget.filter(year=check_year(year))
     if unit_code:
         query = query.filter(unit_code=unit_code)
-    if not caller.has(*OFFICE_READERS, Role.EVALUATOR):
+    if not caller.has(*access.OFFICE_READERS, Role.EVALUATOR):
         query = query.filter(assessing_department=caller.unit or "")
     targets = await query.order_by("unit_code", "code")
     certified = {c.target_code: c for c in await Certification.filter(
@@ -420,7 +412,7 @@ async def snapshot_targets(ctx: RequestContext, year: int, unit_code: str | None
 
 
 async def source_rows(ctx: RequestContext, model: type, year: int, unit_code: str | None) -> list[Any]:
-    ctx.require(*OFFICE_READERS, Role.EVALUATOR)
+    ctx.require(*access.OFFICE_READERS, Role.EVALUATOR)
     query = model.filter(year=check_year(year))
     if unit_code:
         query = query.filter(unit_code=unit_code)

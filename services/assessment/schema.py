@@ -21,6 +21,7 @@ from kernel.official_document import Document
 from kernel.roles import Role
 from kernel.rows import import_rows
 from services.assessment import (
+    access,
     adjustments,
     appeals,
     assessments,
@@ -31,8 +32,6 @@ from services.assessment import (
     rules,
     settings,
 )
-
-READERS = tuple(r.value for r in Role if r not in (Role.AUDITOR, Role.SYSADMIN, Role.SECURITY_ADMIN))
 
 
 @strawberry.type
@@ -130,15 +129,15 @@ class Unit:
 
     @strawberry.field(description="The assessment settings of a year as they apply to this unit")
     async def assessment_settings(self, info: Info[RequestContext, None], year: int) -> AssessmentSettings:
-        info.context.require(*READERS)
+        info.context.require(*access.READERS)
         return AssessmentSettings.build(year, await info.context.loaders["settings"].load(year))
 
     @strawberry.field(description="The unit's result in the latest revision of the year the caller may read "
                                   "(a unit operator: its own unit, published revisions only)")
     async def result(self, info: Info[RequestContext, None], year: int) -> UnitResult | None:
         ctx = info.context
-        caller = ctx.require(*assessments.OFFICE_READERS, Role.UNIT_OPERATOR)
-        if not assessments.is_office(ctx) and caller.unit != str(self.code):
+        caller = ctx.require(*access.OFFICE_READERS, Role.UNIT_OPERATOR)
+        if not access.is_office(ctx) and caller.unit != str(self.code):
             raise Forbidden(f"a unit operator sees only its own unit's result ({caller.unit or 'none'})")
         row = await ctx.loaders["result"].load((year, str(self.code)))
         return UnitResult.from_row(row) if row else None
@@ -572,7 +571,7 @@ async def _assessment(view: Awaitable[assessments.View]) -> Assessment:
 class Query:
     @strawberry.field
     async def assessment_settings(self, info: Info[RequestContext, None], year: int) -> AssessmentSettings:
-        info.context.require(*READERS)
+        info.context.require(*access.READERS)
         return AssessmentSettings.build(year, await settings.settings_for(year))
 
     @strawberry.field(description="The year's latest revision (a unit operator: the latest published one, "
@@ -606,7 +605,7 @@ class Query:
     @strawberry.field(description="通报 of the latest published revision (or the one asked for)")
     async def bulletin(self, info: Info[RequestContext, None], year: int,
                        revision: int | None = None) -> Bulletin | None:
-        found = await assessments.published(info.context, year, revision, roles=assessments.BULLETIN_READERS)
+        found = await assessments.published(info.context, year, revision, roles=access.BULLETIN_READERS)
         if found is None:
             return None
         r, rows = found

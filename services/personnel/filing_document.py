@@ -12,10 +12,10 @@ from kernel import clock
 from kernel.context import RequestContext
 from kernel.errors import NotFound
 from kernel.official_document import OfficialDocument, chinese_date
+from services.personnel.access import may_see_pay
 from services.personnel.exports import GRADE_NAMES, STATUS_NAMES, TEAM_ROLES, adjustment_text
 from services.personnel.models import FilingRecord, FilingStatus
 from services.personnel.reads import filing_scope
-from services.personnel.service import may_see_pay
 
 TITLE = "领导干部目标考核结果备案表"
 REVIEW_OFFICES = {"SUPERVISION_OFFICE": "市委督查室", "TARGET_OFFICE": "市政府目标办"}

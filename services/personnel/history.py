@@ -166,7 +166,7 @@ class Transfer:
 
 
 async def known_units(ctx: RequestContext) -> set[str]:
-    from services.personnel.service import known_unit_codes
+    from services.personnel.roster import known_unit_codes
 
     return await known_unit_codes(ctx)
 

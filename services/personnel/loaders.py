@@ -10,7 +10,7 @@ from tortoise.models import Model
 from kernel.context import RequestContext
 from kernel.ids import record_id
 from services.personnel.models import FilingRecord, LeaderAdjustment, Person, RewardLine
-from services.personnel.service import staff_of_units, unit_histories
+from services.personnel.roster import staff_of_units, unit_histories
 
 
 async def _people_by_staff_no(staff_nos: list[str]) -> list[Person | None]:

@@ -10,6 +10,7 @@ from kernel.context import RequestContext
 from kernel.errors import Forbidden
 from kernel.roles import Role
 from services.personnel import exports
+from services.personnel.access import FILING_OFFICES, HONOUR_READERS, filing_scope, may_see_pay, reward_scope
 from services.personnel.models import (
     FilingRecord,
     FilingStatus,
@@ -21,22 +22,6 @@ from services.personnel.models import (
     UnitAward,
 )
 from services.personnel.pull import Page, page
-from services.personnel.service import may_see_pay, unit_scope
-
-REWARD_OFFICES = (Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
-REWARD_UNIT_ROLES = (Role.LEADER, Role.UNIT_OPERATOR)
-FILING_OFFICES = (Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT, Role.SUPERVISION_OFFICE)
-FILING_UNIT_ROLES = (Role.LEADER,)
-HONOUR_READERS = (Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT, Role.SUPERVISION_OFFICE, Role.LEADER,
-                  Role.UNIT_OPERATOR, Role.ASSESSOR, Role.EVALUATOR)
-
-
-def reward_scope(ctx: RequestContext) -> str | None:
-    return unit_scope(ctx, REWARD_OFFICES, REWARD_UNIT_ROLES, "reward lines")
-
-
-def filing_scope(ctx: RequestContext) -> str | None:
-    return unit_scope(ctx, FILING_OFFICES, FILING_UNIT_ROLES, "filing records and leader adjustments")
 
 
 async def reward_lines(ctx: RequestContext, *, year: int, first: int | None, after: str | None,

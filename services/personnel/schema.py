@@ -18,7 +18,7 @@ from kernel.errors import Conflict, Forbidden
 from kernel.graphql import ImportReport, build_schema, type_from_row
 from kernel.official_document import Document
 from kernel.rows import import_rows
-from services.personnel import apply, filing_document, history, published, reads, rules, service, workflow
+from services.personnel import access, apply, filing_document, history, published, reads, roster, rules, workflow
 from services.personnel import models as m
 from services.personnel.models import Person as PersonRow
 from services.personnel.pull import encode_cursor
@@ -54,7 +54,7 @@ HonourKind = strawberry.enum(m.HonourKind)
 
 
 def _pay(info: Ctx, unit_code: str, value: Decimal) -> Decimal:
-    if not service.may_see_pay(info.context, unit_code):
+    if not access.may_see_pay(info.context, unit_code):
         raise Forbidden("salaries and bonuses are visible only to the target office, the organisation "
                         "department and the unit's own leadership")
     return value
@@ -109,7 +109,7 @@ class Person:
     async def unit_history(self, info: Ctx) -> list[UnitStint]:
         stints = await info.context.loaders["history"].load(self.row.staff_no)
         if self.from_record:  # someone the caller sees only through its unit's record: that unit's stints
-            stints = [s for s in stints if service.may_see_people_of(info.context, s.unit_code)]
+            stints = [s for s in stints if access.may_see_people_of(info.context, s.unit_code)]
         return [UnitStint.from_row(s) for s in stints]
 
     @strawberry.field(description="The day the person left the system (no stint from then on); null while in a unit")
@@ -141,10 +141,10 @@ async def _roster_person(info: Ctx, staff_no: str) -> Person | None:
     who reads its own unit only gets the same FORBIDDEN for an unknown number and for another unit's person,
     so that no answer tells whether a staff number exists elsewhere."""
     row = await info.context.loaders["person"].load(staff_no)
-    if service.sees_all_people(info.context):
+    if access.sees_all_people(info.context):
         return Person.from_row(row) if row else None
-    if row is None or not service.may_see_people_of(info.context, row.unit_code):
-        raise service.own_unit_only(info.context)
+    if row is None or not access.may_see_people_of(info.context, row.unit_code):
+        raise access.own_unit_only(info.context)
     return Person.from_row(row)
 
 
@@ -154,7 +154,7 @@ async def _person(info: Ctx, staff_no: str, name: str, unit_code: str, *, positi
     which names the person: when the roster's person is out of the caller's sight (moved to another unit since)
     or gone, the record's own view of them stands in (its name, unit and position), never the roster's."""
     row = await info.context.loaders["person"].load(staff_no)
-    if row is not None and service.may_see_people_of(info.context, row.unit_code):
+    if row is not None and access.may_see_people_of(info.context, row.unit_code):
         return Person.from_row(row)
     role = m.MainLeaderRole(main_leader_role) if main_leader_role else None
     stand_in = PersonRow(staff_no=staff_no, name=name, unit_code=unit_code, position=position,
@@ -169,7 +169,7 @@ class Unit:
 
     @strawberry.field(description="在编及编外人员 — the unit's staff, ordered by staff number")
     async def staff(self, info: Ctx) -> list[Person]:
-        if not service.may_see_people_of(info.context, str(self.code)):
+        if not access.may_see_people_of(info.context, str(self.code)):
             raise Forbidden(f"you may not see the staff of unit {self.code}")
         rows = await info.context.loaders["staff"].load(str(self.code))
         return [Person.from_row(r) for r in rows]
@@ -259,7 +259,7 @@ class RewardLine:
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> RewardLine | None:
-        scope = reads.reward_scope(info.context)
+        scope = access.reward_scope(info.context)
         row = await info.context.loaders["reward_line"].load(str(id))
         if row is None or (scope is not None and row.unit_code != scope):
             return None
@@ -381,7 +381,7 @@ class FilingRecord:
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> FilingRecord | None:
-        scope = reads.filing_scope(info.context)
+        scope = access.filing_scope(info.context)
         row = await info.context.loaders["filing_record"].load(str(id))
         if row is None or (scope is not None and row.unit_code != scope):
             return None
@@ -431,7 +431,7 @@ class LeaderAdjustment:
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> LeaderAdjustment | None:
-        scope = reads.filing_scope(info.context)
+        scope = access.filing_scope(info.context)
         row = await info.context.loaders["leader_adjustment"].load(str(id))
         if row is None or (scope is not None and row.unit_code != scope):
             return None
@@ -580,7 +580,7 @@ class Mutation:
         with gc_paused():
             parsed = import_rows(rows, PEOPLE_COLUMNS, "people.csv")
             typed = [
-                service.PersonRow(
+                roster.PersonRow(
                     row=r.row, staff_no=r.staff_no, name=r.name, unit_code=r.unit_code, position=r.position,
                     leadership_member=r.leadership_member, main_leader_role=r.main_leader_role,
                     on_establishment=r.on_establishment, monthly_salary=r.monthly_salary,
@@ -589,7 +589,7 @@ class Mutation:
                 for r in parsed
             ]
             del parsed  # one copy of a province's 160,000 rows fewer while they are checked and written
-            result = await service.import_people(info.context, typed)
+            result = await roster.import_people(info.context, typed)
         release_memory_soon(len(rows))
         return ImportReport(file="people.csv", created=result.created, updated=result.updated,
                             unchanged=result.unchanged)
@@ -631,12 +631,12 @@ class Mutation:
         monthly_salary: Decimal | None = None, bonus_standard: Decimal | None = None,
     ) -> Person:
         role = None if main_leader_role in (None, strawberry.UNSET) else m.MainLeaderRole(main_leader_role.value)
-        change = service.PersonChange(
+        change = roster.PersonChange(
             name=name, unit_code=unit_code, position=position, leadership_member=leadership_member,
             main_leader_role=role, clear_main_leader_role=main_leader_role is None,
             on_establishment=on_establishment, monthly_salary=monthly_salary, bonus_standard=bonus_standard,
         )
-        row = await service.update_person(info.context, staff_no=str(staff_no), version=version, change=change)
+        row = await roster.update_person(info.context, staff_no=str(staff_no), version=version, change=change)
         return Person.from_row(row)
 
     @strawberry.mutation(description="Apply the year's published assessment revision (§4.3); idempotent")

@@ -1,4 +1,4 @@
-"""The roster: import people.csv, list a unit's staff (the personnel service's logic)."""
+"""The roster: import people.csv, change a person, list a unit's staff and its people's unit histories."""
 
 from __future__ import annotations
 
@@ -11,17 +11,19 @@ from typing import Any
 from kernel import upstream
 from kernel.audit import audited
 from kernel.context import RequestContext
-from kernel.errors import BadInput, Conflict, Forbidden, NotFound
+from kernel.errors import BadInput, Conflict, NotFound
 from kernel.roles import Role
 from kernel.tabular import RowErrors
 from services.personnel import history, rules
 from services.personnel.bulk import CHUNK, bulk_update, insert_dicts
 from services.personnel.models import MainLeaderRole, Person, UnitMembership
 
-ROLES = {"party_secretary": MainLeaderRole.PARTY_SECRETARY.value, "admin_head": MainLeaderRole.ADMIN_HEAD.value,
-         "书记": MainLeaderRole.PARTY_SECRETARY.value, "行政主要负责人": MainLeaderRole.ADMIN_HEAD.value}
+# people.csv main_leader_role: the spellings a file may use for each role
+MAIN_LEADER_ROLE_NAMES = {"party_secretary": MainLeaderRole.PARTY_SECRETARY.value,
+                          "admin_head": MainLeaderRole.ADMIN_HEAD.value,
+                          "书记": MainLeaderRole.PARTY_SECRETARY.value,
+                          "行政主要负责人": MainLeaderRole.ADMIN_HEAD.value}
 MONEY_MAX = Decimal("9999999999.99")
-PAY_ROLES = (Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
 PERSON_FIELDS = ("name", "unit_code", "position", "leadership_member", "main_leader_role", "on_establishment",
                  "monthly_salary", "bonus_standard", "left_on", "version", "updated_at")
 
@@ -68,16 +70,6 @@ class ImportResult:
     unchanged: int
 
 
-def may_see_pay(ctx: RequestContext, unit_code: str) -> bool:
-    """Salaries and bonuses: the target office, the organisation department, the unit's own leadership."""
-    caller = ctx.caller
-    if caller is None:
-        return False
-    if caller.has(*PAY_ROLES):
-        return True
-    return caller.has(Role.LEADER) and caller.unit == unit_code
-
-
 async def known_unit_codes(ctx: RequestContext) -> set[str]:
     assert ctx.http is not None
     data = await upstream.call(ctx.http, ctx.settings, "targets", "{ units { code } }",
@@ -103,7 +95,7 @@ def validate_people_rows(rows: list[PersonRow], units: set[str]) -> list[Checked
             unit_code = None
         position = errors.text(r.row, "position", r.position, required=False, max_length=128) or ""
         leadership = errors.flag(r.row, "leadership_member", r.leadership_member)
-        role = errors.choice(r.row, "main_leader_role", r.main_leader_role, ROLES, required=False)
+        role = errors.choice(r.row, "main_leader_role", r.main_leader_role, MAIN_LEADER_ROLE_NAMES, required=False)
         if role and leadership is False:
             errors.add(r.row, "main_leader_role", "a main leader is a leadership-team member")
         established = errors.flag(r.row, "on_establishment", r.on_establishment)
@@ -252,47 +244,6 @@ async def staff_of_units(codes: list[str]) -> list[list[SimpleNamespace]]:
     for values in rows:
         by_unit[values["unit_code"]].append(SimpleNamespace(**values))
     return [by_unit[code] for code in codes]
-
-
-# Who reads the people (Person, every field but pay, and the staff lists) of every unit: the offices that run the
-# year and the cadre process, and the city's leaders. The other business roles read the people of the unit their
-# account is bound to, and nobody else: a unit operator keeps its own unit's roster, an assessor or evaluator
-# certifies and scores units and targets, never people. The administrators read no business data at all.
-PEOPLE_READERS = (Role.TARGET_OFFICE, Role.LEADER, Role.ORGANIZATION_DEPT, Role.SUPERVISION_OFFICE)
-UNIT_PEOPLE_READERS = (Role.UNIT_OPERATOR, Role.ASSESSOR, Role.EVALUATOR)
-
-
-def sees_all_people(ctx: RequestContext) -> bool:
-    return ctx.caller is not None and ctx.caller.has(*PEOPLE_READERS)
-
-
-def may_see_people_of(ctx: RequestContext, unit_code: str) -> bool:
-    """The people of `unit_code`: the city-wide readers, or a unit-bound role of that very unit."""
-    caller = ctx.caller
-    if caller is None:
-        return False
-    return caller.has(*PEOPLE_READERS) or (caller.unit is not None and caller.unit == unit_code
-                                           and bool(caller.roles.intersection(UNIT_PEOPLE_READERS)))
-
-
-def own_unit_only(ctx: RequestContext) -> Forbidden:
-    """The one refusal for a person outside the caller's unit, whether or not the staff number exists."""
-    unit = ctx.caller.unit if ctx.caller is not None else None
-    return Forbidden(f"you may see only the people of your own unit ({unit or 'none'})")
-
-
-def unit_scope(ctx: RequestContext, office_roles: tuple[str, ...], unit_roles: tuple[str, ...], what: str
-               ) -> str | None:
-    """None when the caller may see every unit's records, else the one unit it may see; FORBIDDEN otherwise."""
-    caller = ctx.caller
-    if caller is None:
-        raise Forbidden("sign in first")
-    if caller.has(*office_roles):
-        return None
-    if caller.unit and caller.roles.intersection(unit_roles):
-        return caller.unit
-    allowed = ", ".join([*office_roles, *(f"{r} of the unit" for r in unit_roles)])
-    raise Forbidden(f"{what} are visible only to {allowed}")
 
 
 @dataclass(frozen=True)
