@@ -8,6 +8,7 @@ screen can offer an action only when the server has it (`Api.has`).
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,12 +24,13 @@ class ApiError(Exception):
     """A refusal in plain language, with the server's code, the field it concerns and any row errors."""
 
     def __init__(self, message: str, code: str = "", details: list[dict[str, Any]] | None = None,
-                 field: str | None = None) -> None:
+                 field: str | None = None, current_version: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.details = details or []
         self.field = field
+        self.current_version = current_version
 
 
 PLAIN = {
@@ -58,10 +60,34 @@ SIGN_IN_PLAIN = {
 }
 
 
-def plain(code: str, message: str) -> str:
-    """The server's message after a plain-language line for its code."""
+STALE = "数据已被他人修改，请刷新后重试。Someone else saved first; reload and try again."
+WRONG_STEP = "记录当前状态不允许此操作。The record's current state does not allow this step."
+EMPTY_REQUIRED = "必填项为空。A required field is empty."
+NULL_VARIABLE = re.compile(r"Variable '\$(\w+)'.*(must not be null|of required type|was not provided)")
+
+
+def plain(code: str, message: str, field: str | None = None, current_version: int | None = None) -> str:
+    """The server's message after a plain-language line for its code; a CONFLICT says whether someone else
+    saved first (and which version is current) or the record's state refuses the step; an empty required
+    argument is named instead of "not offered"."""
     head = PLAIN.get(code)
+    if code == "CONFLICT":
+        stale = field == "version" or current_version is not None or "changed by someone else" in message \
+            or "changed meanwhile" in message
+        head = STALE if stale else WRONG_STEP
+        if current_version is not None:
+            head += f"（当前版本 current version {current_version}）"
+    if code == "GRAPHQL_VALIDATION_FAILED":
+        empty = NULL_VARIABLE.search(message)
+        if empty:
+            head = f"{EMPTY_REQUIRED}（{empty.group(1)}）"
     return f"{head}\n{message}" if head and message else head or message
+
+
+def null_variable(message: str) -> str | None:
+    """The name of a required argument sent empty, from the gateway's validation message."""
+    found = NULL_VARIABLE.search(message)
+    return found.group(1) if found else None
 
 
 @dataclass
@@ -145,6 +171,45 @@ REWARD_LINES = """
 query Rewards($year: Int!, $first: Int, $after: String) { rewardLines(year: $year, first: $first, after: $after) {
   edges { node { person { staffNo name } unit { code } grade bonusPaid bonusForfeited extraSalary total } }
   pageInfo { hasNextPage endCursor } } }"""
+
+
+FILING_FIELDS = """
+fragment Filing on FilingRecord {
+  id year personName unitName position teamRole grade compositeScore rank rewardRule rewardText remarks status
+  reviewedBy reviewedAt transferredBy transferredAt archivedBy archivedAt needsReview reviewNote revision reason
+  version updatedAt adjustmentPoints honours person { staffNo } unit { code }
+  adjustments { points category reason } signatures { step user office at }
+}"""
+FILING_PAY = """
+fragment FilingPay on FilingRecord { bonusPaid bonusForfeited extraSalary }"""
+FILING_RECORDS = FILING_FIELDS + """
+query F($year: Int, $status: FilingStatus, $first: Int, $after: String) {
+  filingRecords(year: $year, status: $status, first: $first, after: $after) {
+    edges { node { ...Filing } } pageInfo { hasNextPage endCursor } } }"""
+FILING_RECORDS_WITH_PAY = FILING_FIELDS + FILING_PAY + """
+query F($year: Int, $status: FilingStatus, $first: Int, $after: String) {
+  filingRecords(year: $year, status: $status, first: $first, after: $after) {
+    edges { node { ...Filing ...FilingPay } } pageInfo { hasNextPage endCursor } } }"""
+FILING_STEPS = {
+    "review": ("reviewFilingRecord", FILING_FIELDS + """
+mutation R($id: ID!, $version: Int!, $remarks: String) {
+  reviewFilingRecord(id: $id, version: $version, remarks: $remarks) { ...Filing } }"""),
+    "transfer": ("transferFilingRecord", FILING_FIELDS + """
+mutation T($id: ID!, $version: Int!) { transferFilingRecord(id: $id, version: $version) { ...Filing } }"""),
+    "archive": ("archiveFilingRecord", FILING_FIELDS + """
+mutation A($id: ID!, $version: Int!) { archiveFilingRecord(id: $id, version: $version) { ...Filing } }"""),
+}
+ADJUSTMENT_FIELDS = """
+fragment Case on LeaderAdjustment {
+  id year personName position mainLeaderRole compositeScore rank status decisionKind decisionText decidedBy
+  decidedAt executedBy executedAt executionNote needsReview reviewNote revision reason version updatedAt
+  person { staffNo } unit { code }
+}"""
+LEADER_ADJUSTMENTS = ADJUSTMENT_FIELDS + """
+query L($year: Int!) { leaderAdjustments(year: $year) { ...Case } }"""
+CADRE_FILE = FILING_FIELDS + ADJUSTMENT_FIELDS + """
+query C($staffNo: ID!) { person(staffNo: $staffNo) { staffNo name position
+  cadreFile { filingRecords { ...Filing } leaderAdjustments { ...Case } } } }"""
 
 
 REFRESH_MARGIN = 30.0
@@ -325,8 +390,11 @@ class Api:
     def error(first: dict[str, Any]) -> ApiError:
         extensions = first.get("extensions") or {}
         code = str(extensions.get("code", ""))
-        return ApiError(plain(code, str(first.get("message", "refused"))), code,
-                        extensions.get("rowErrors"), extensions.get("field"))
+        message = str(first.get("message", "refused"))
+        current = extensions.get("currentVersion")
+        current = current if isinstance(current, int) else None
+        field = extensions.get("field") or (null_variable(message) if code == "GRAPHQL_VALIDATION_FAILED" else None)
+        return ApiError(plain(code, message, field, current), code, extensions.get("rowErrors"), field, current)
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -378,6 +446,15 @@ class Api:
             return {}
         data = await self.query("{ units { code staff { staffNo } } }")
         return {u["code"]: len(u["staff"]) for u in data["units"]}
+
+    async def unit_staff(self, unit_code: str) -> list[dict[str, Any]]:
+        """One unit's staff (a unit's own roles read only their own unit's people)."""
+        await self.load_schema()
+        if not self.has("Unit", "staff"):
+            return []
+        document = "query S($code: ID!) { unit(code: $code) { staff { staffNo name position } } }"
+        unit = (await self.query(document, {"code": unit_code}))["unit"]
+        return (unit or {}).get("staff") or []
 
     async def years(self) -> list[dict[str, Any]]:
         await self.load_schema()
@@ -557,6 +634,17 @@ class Api:
     async def bulletin(self, year: int) -> dict[str, Any] | None:
         return (await self.query(BULLETIN, {"year": year}))["bulletin"]
 
+    async def bulletin_status(self, year: int) -> dict[str, Any] | None:
+        """Whether the year is published, for every role that reads the bulletin (no entries)."""
+        document = "query B($year: Int!) { bulletin(year: $year) { year revision final onNotice noticeEndsAt } }"
+        return (await self.query(document, {"year": year}))["bulletin"]
+
+    async def open_correction(self, year: int, reason: str) -> dict[str, Any]:
+        """更正: a new revision of a published year whose inputs may change; recompute and publish it after."""
+        document = f"""mutation O($year: Int!, $reason: String!) {{ openCorrection(year: $year, reason: $reason) {{
+          {ASSESSMENT_RESULT} }} }}"""
+        return (await self.query(document, {"year": year, "reason": reason}))["openCorrection"]
+
     async def compute(self, year: int) -> dict[str, Any]:
         document = f"mutation C($year: Int!) {{ computeAssessment(year: $year) {{ {ASSESSMENT_RESULT} }} }}"
         return (await self.query(document, {"year": year}))["computeAssessment"]
@@ -666,13 +754,11 @@ class Api:
                                             "position": position, "member": leadership_member,
                                             "role": main_leader_role, "day": effective_date}))["transferPerson"]
 
-    async def filing_records(self, year: int | None, status: str | None, page: int = 500) -> list[dict[str, Any]]:
-        await self.load_schema()
-        assert self.schema is not None
-        node = self.selection(self._node_type("filingRecords") or "FilingRecord")
-        document = f"""query F($year: Int, $status: FilingStatus, $first: Int, $after: String) {{
-          filingRecords(year: $year, status: $status, first: $first, after: $after) {{
-            edges {{ node {{ {node} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+    async def filing_records(self, year: int | None, status: str | None, page: int = 500, *,
+                             pay: bool = False) -> list[dict[str, Any]]:
+        """The year's filing records; the bonus fields only when asked (`pay`: the roles that may read them),
+        so the supervision office reads its records without a refusal."""
+        document = FILING_RECORDS_WITH_PAY if pay else FILING_RECORDS
         records: list[dict[str, Any]] = []
         after: str | None = None
         while True:
@@ -683,57 +769,34 @@ class Api:
                 return records
             after = data["pageInfo"]["endCursor"]
 
-    def _node_type(self, root_field: str) -> str | None:
-        assert self.schema is not None
-        connection = self.schema.type_of("Query", root_field)
-        edge = self.schema.type_of(connection or "", "edges")
-        return self.schema.type_of(edge or "", "node")
-
     async def leader_adjustments(self, year: int) -> list[dict[str, Any]]:
-        await self.load_schema()
-        node = self.selection("LeaderAdjustment")
-        document = f"query L($year: Int!) {{ leaderAdjustments(year: $year) {{ {node} }} }}"
-        return (await self.query(document, {"year": year}))["leaderAdjustments"]
+        return (await self.query(LEADER_ADJUSTMENTS, {"year": year}))["leaderAdjustments"]
 
     async def cadre_file(self, staff_no: str) -> dict[str, Any] | None:
-        await self.load_schema()
-        assert self.schema is not None
-        inner = self.schema.type_of("Person", "cadreFile")
-        cadre = f"cadreFile {{ {self.selection(inner, depth=1)} }}" if inner else ""
-        document = f"query C($staffNo: ID!) {{ person(staffNo: $staffNo) {{ staffNo name position {cadre} }} }}"
-        return (await self.query(document, {"staffNo": staff_no}))["person"]
+        """A person's filing records and adjustment cases across years (no pay fields: a history to read)."""
+        return (await self.query(CADRE_FILE, {"staffNo": staff_no}))["person"]
 
-    def workflow_mutations(self, kind: str) -> list[str]:
-        """Mutation names the live schema offers for filing records (kind 'Filing') or adjustments."""
-        if self.schema is None:
-            return []
-        names = self.schema.args.get("Mutation", {})
-        return sorted(n for n in names if kind.lower() in n.lower())
-
-    async def workflow(self, mutation: str, record: dict[str, Any], extra: dict[str, str]) -> dict[str, Any]:
-        """Call a workflow mutation (review, transfer, archive, decide, execute) with the arguments it takes."""
-        assert self.schema is not None
-        wanted = self.schema.args["Mutation"].get(mutation, [])
-        known: dict[str, Any] = {"id": record.get("id"), "version": record.get("version"),
-                                 "year": record.get("year"), **extra}
-        variables = {name: known[name] for name in wanted if known.get(name) not in (None, "")}
-        types = await self._arg_types(mutation)
-        params = ", ".join(f"${n}: {types[n]}" for n in variables)
-        args = ", ".join(f"{n}: ${n}" for n in variables)
-        result_type = self.schema.type_of("Mutation", mutation) or ""
-        selection = self.selection(result_type, depth=0) or "__typename"
-        document = f"mutation W{'(' + params + ')' if params else ''} {{ {mutation}" \
-                   f"{'(' + args + ')' if args else ''} {{ {selection} }} }}"
+    async def filing_step(self, step: str, record: dict[str, Any], remarks: str | None = None) -> dict[str, Any]:
+        """审核 review / 移交 transfer / 归档 archive a filing record at the version shown."""
+        mutation, document = FILING_STEPS[step]
+        variables: dict[str, Any] = {"id": record["id"], "version": record["version"]}
+        if step == "review":
+            variables["remarks"] = remarks or None
         return (await self.query(document, variables))[mutation]
 
-    async def _arg_types(self, mutation: str) -> dict[str, str]:
-        data = await self.query("""{ __type(name: "Mutation") { fields { name args { name type { kind name
-          ofType { kind name ofType { kind name ofType { kind name } } } } } } } }""")
-        for f in data["__type"]["fields"]:
-            if f["name"] == mutation:
-                return {a["name"]: _type_text(a["type"]) for a in f["args"]}
-        return {}
+    async def decide_leader_adjustment(self, case: dict[str, Any], kind: str, text: str) -> dict[str, Any]:
+        document = ADJUSTMENT_FIELDS + """
+        mutation D($id: ID!, $version: Int!, $kind: AdjustmentDecisionKind!, $text: String!) {
+          decideLeaderAdjustment(id: $id, version: $version, kind: $kind, text: $text) { ...Case } }"""
+        variables = {"id": case["id"], "version": case["version"], "kind": kind, "text": text}
+        return (await self.query(document, variables))["decideLeaderAdjustment"]
 
+    async def execute_leader_adjustment(self, case: dict[str, Any], note: str | None) -> dict[str, Any]:
+        document = ADJUSTMENT_FIELDS + """
+        mutation E($id: ID!, $version: Int!, $note: String) {
+          executeLeaderAdjustment(id: $id, version: $version, note: $note) { ...Case } }"""
+        variables = {"id": case["id"], "version": case["version"], "note": note or None}
+        return (await self.query(document, variables))["executeLeaderAdjustment"]
 
     # ---- 三员 administration (JSON under /admin) -------------------------------------------------------
 
@@ -805,10 +868,3 @@ class Api:
 def _account(username: str) -> str:
     return f"/accounts/{quote(username, safe='')}"
 
-
-def _type_text(t: dict[str, Any]) -> str:
-    if t["kind"] == "NON_NULL":
-        return _type_text(t["ofType"]) + "!"
-    if t["kind"] == "LIST":
-        return f"[{_type_text(t['ofType'])}]"
-    return t["name"]

@@ -22,6 +22,8 @@ from tui.widgets.entry_grid import Column, EntryGrid, int_check, range_check
 TITLES = {"certifications": "专项目标考核 Certifications", "ballots": "投票测评 Ballots",
           "inspections": "年终检查 Inspection scores", "grassroots": "基层评议 Grassroots review"}
 VALUES = {"excellent": 100, "good": 80, "fair": 60, "poor": 0}
+PUBLISHED = ("只读：第 {revision} 版已发布，修改须由目标办开启更正（考核排名 o）。Read only: revision {revision} is "
+             "published; the target office opens a correction (Ranking, o) before inputs change.")
 
 
 def certification_check(text: str, row: dict[str, Any]) -> str | None:
@@ -97,10 +99,9 @@ class EntryScreen(MboScreen):
         self.unit_code = unit_code
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "add":
-            return self.kind in ("ballots", "inspections")
-        if action == "save":
-            return self.may(f"entry_{self.kind}")
+        if action in ("save", "add"):
+            return self.may(f"entry_{self.kind}") and (action == "save" or self.kind in ("ballots", "inspections")) \
+                and (None if self.grid_locked else True)
         return super().check_action(action, parameters)
 
     def compose(self) -> ComposeResult:
@@ -113,6 +114,17 @@ class EntryScreen(MboScreen):
     @property
     def grid(self) -> EntryGrid:
         return self.query_one(EntryGrid)
+
+    @property
+    def grid_locked(self) -> bool:
+        grids = self.query(EntryGrid)
+        return bool(grids and grids.first().read_only)
+
+    def lock(self, why: str) -> None:
+        """Published: the grid shows read only, with the reason, and offers no save."""
+        self.grid.read_only = why
+        self.grid.refill()
+        self.refresh_bindings()
 
     def on_mount(self) -> None:
         self.grid.table.focus()
@@ -185,10 +197,22 @@ class EntryScreen(MboScreen):
             return "1.0000" if value == 0 else f"{agreed / value:.4f}"
         return f"{value / agreed:.4f}"
 
+    async def published(self) -> str:
+        """Why the year's inputs are read only now ('' when they may change). The offices read the year's
+        state; the other roles learn it from the server's refusal on their first save."""
+        if not self.may("ranking"):
+            return ""
+        found = await self.call(self.api.assessment_status, self.year)
+        if found and found["status"] == "PUBLISHED":
+            return PUBLISHED.format(revision=found["revision"])
+        return ""
+
     @work(exclusive=True, exit_on_error=False)
     async def load(self) -> None:
         unit = self.unit_code or ""
         rows: list[dict[str, Any]] = []
+        self.grid.read_only = await self.published()
+        self.refresh_bindings()
         if self.kind == "certifications":
             found = await self.call(self.api.assessed_targets, self.year, unit)
             if found is None:
@@ -220,7 +244,9 @@ class EntryScreen(MboScreen):
         self.status(f"{len(rows)} 行 rows")
 
     def action_save(self) -> None:
-        if self.grid.dirty:
+        if self.grid.read_only:
+            self.fail(self.grid.read_only)
+        elif self.grid.dirty:
             self.save()
         else:
             self.status("没有需要保存的修改 Nothing to save")
@@ -251,6 +277,9 @@ class EntryScreen(MboScreen):
                                        {k: int(row.get(k) or 0) for k in ("satisfied", "basicallySatisfied",
                                                                           "dissatisfied")})
             if done is None:
+                refusal = self.last_error
+                if refusal is not None and refusal.code == "CONFLICT" and "read-only" in refusal.message:
+                    self.lock(PUBLISHED.format(revision="当前 current"))
                 grid.refill()
                 return
             saved += 1

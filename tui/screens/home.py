@@ -152,7 +152,14 @@ class HomeScreen(MboScreen):
     @work(exclusive=True, exit_on_error=False, group="home-assessment")
     async def load_assessment(self) -> None:
         if not self.may("ranking"):
-            return self.unavailable("assessment", "missing")
+            self.unavailable("missing")
+            if not self.may("bulletin"):
+                return self.unavailable("assessment")
+            published = await self.call(self.api.bulletin_status, self.year)
+            if published is None:
+                return self.stat("assessment").show("未发布 not published yet")
+            shown = f"{ASSESSMENT['PUBLISHED']} · 第 {published['revision']} 版 revision"
+            return self.stat("assessment").show(f"{shown} · {standing(published)}")
         found: dict[str, Any] | None = await self.call(self.api.assessment_status, self.year)
         if found is None:
             self.stat("assessment").show("未开启 not opened")

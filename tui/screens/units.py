@@ -65,7 +65,12 @@ class UnitsScreen(MboScreen):
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:
-        self.query_one(DataTable).focus()
+        """Enter in the search opens the tree of the first unit found (as the hint says)."""
+        table = self.query_one(DataTable)
+        table.focus()
+        if table.row_count:
+            table.move_cursor(row=0)
+            self.action_open()
 
     @work(exclusive=True, exit_on_error=False)
     async def load(self) -> None:
@@ -74,12 +79,27 @@ class UnitsScreen(MboScreen):
             return
         self.units = units
         self.refill()
-        if self.may("staff_counts"):
+        if self.may("staff_counts") or self.own_unit:
             self.load_staff()
+
+    @property
+    def own_unit(self) -> str | None:
+        """A unit-bound caller sees the staff of its own unit only (asking for others' would be refused)."""
+        return None if self.may("staff_counts") else self.api.session.unit
+
+    def staff_shown(self, code: str) -> object:
+        if self.may("staff_counts") or code == self.own_unit:
+            return self.staff.get(code, "…")
+        return "—"
 
     @work(exclusive=True, exit_on_error=False, group="staff")
     async def load_staff(self) -> None:
-        staff = await self.call(self.api.staff_counts)
+        own = self.own_unit
+        if own:
+            people = await self.call(self.api.unit_staff, own)
+            staff = {own: len(people)} if people is not None else None
+        else:
+            staff = await self.call(self.api.staff_counts)
         if staff:
             self.staff = staff
             self.refill()
@@ -89,7 +109,7 @@ class UnitsScreen(MboScreen):
         needle = self.query_one("#filter", Input).value.strip().upper()
         rows = [
             (u["code"], u["name"], KINDS.get(u["kind"], u["kind"]), u["group"],
-             self.staff.get(u["code"], "…" if self.may("staff_counts") else "—"))
+             self.staff_shown(u["code"]))
             for u in self.units
             if not needle or needle in u["code"].upper() or needle in u["name"]
         ]
