@@ -513,6 +513,19 @@ class Api:
           issuerSignedBy issuerSignedAt receiverSignedBy receiverSignedAt targets { code } } }"""
         return (await self.query(document, {"year": year, "unit": unit_code}))["letters"]
 
+    async def create_letter(self, year: int, unit_code: str, level: str, issuer: str, receiver: str,
+                            target_codes: list[str], parent_id: str | None, title: str | None) -> dict[str, Any]:
+        document = """mutation L($input: NewLetterInput!) { createLetter(input: $input) { id status version } }"""
+        letter = {"year": year, "unitCode": unit_code, "level": level, "issuer": issuer, "receiver": receiver,
+                  "targetCodes": target_codes, "parentId": parent_id, "title": title}
+        return (await self.query(document, {"input": letter}))["createLetter"]
+
+    async def decompose(self, year: int, code: str, child: dict[str, Any]) -> list[dict[str, Any]]:
+        """分解细化: one child target under an agreed target (value, points, department, leader, assignee)."""
+        document = """mutation D($year: Int!, $code: String!, $children: [ChildTargetInput!]!) {
+          decomposeTarget(year: $year, code: $code, children: $children) { code version } }"""
+        return (await self.query(document, {"year": year, "code": code, "children": [child]}))["decomposeTarget"]
+
     async def sign_letter(self, letter_id: str, side: str, version: int) -> dict[str, Any]:
         document = """mutation Sign($id: ID!, $side: LetterSide!, $version: Int!) {
           signLetter(id: $id, side: $side, version: $version) { id status version } }"""
