@@ -62,6 +62,8 @@ SIGN_IN_PLAIN = {
 
 STALE = "数据已被他人修改，请刷新后重试。Someone else saved first; reload and try again."
 WRONG_STEP = "记录当前状态不允许此操作。The record's current state does not allow this step."
+PUBLISHED = ("已发布，数据只读；如需修改请目标办开启更正。Published: read only until the target office opens a "
+             "correction.")
 EMPTY_REQUIRED = "必填项为空。A required field is empty."
 NULL_VARIABLE = re.compile(r"Variable '\$(\w+)'.*(must not be null|of required type|was not provided)")
 
@@ -74,7 +76,7 @@ def plain(code: str, message: str, field: str | None = None, current_version: in
     if code == "CONFLICT":
         stale = field == "version" or current_version is not None or "changed by someone else" in message \
             or "changed meanwhile" in message
-        head = STALE if stale else WRONG_STEP
+        head = STALE if stale else PUBLISHED if "is published" in message else WRONG_STEP
         if current_version is not None:
             head += f"（当前版本 current version {current_version}）"
     if code == "GRAPHQL_VALIDATION_FAILED":

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from textual.app import App
 from textual.screen import Screen
 
-from tui import keys
+from tui import keys, labels
 from tui.api import Api, ApiError
 from tui.commands import MboCommands
 from tui.roles import may, reads_business_data
@@ -83,7 +83,7 @@ class MboApp(App[None]):
 
     async def _enter(self) -> None:
         session = self.api.session
-        self.sub_title = f"{session.username} · {', '.join(session.roles)}" + (
+        self.sub_title = f"{session.username} · {labels.roles(session.roles)}" + (
             f" · {session.unit}" if session.unit else "")
         try:
             await self.api.load_schema()

@@ -120,7 +120,7 @@ class EntryScreen(MboScreen):
         grids = self.query(EntryGrid)
         return bool(grids and grids.first().read_only)
 
-    def lock(self, why: str) -> None:
+    def make_read_only(self, why: str) -> None:
         """Published: the grid shows read only, with the reason, and offers no save."""
         self.grid.read_only = why
         self.grid.refill()
@@ -278,8 +278,8 @@ class EntryScreen(MboScreen):
                                                                           "dissatisfied")})
             if done is None:
                 refusal = self.last_error
-                if refusal is not None and refusal.code == "CONFLICT" and "read-only" in refusal.message:
-                    self.lock(PUBLISHED.format(revision="当前 current"))
+                if refusal is not None and refusal.code == "CONFLICT" and "published" in refusal.message:
+                    self.make_read_only(PUBLISHED.format(revision="当前 current"))
                 grid.refill()
                 return
             saved += 1

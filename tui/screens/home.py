@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from tui import keys
 from tui.format import standing
+from tui.labels import roles as roles_label
 from tui.roles import OFFICE, UNIT_OPERATOR, destinations, reads_business_data
 from tui.screens.base import MboScreen
 from tui.widgets.stat import Stat
@@ -70,7 +71,7 @@ class HomeScreen(MboScreen):
 
     def action_reload(self) -> None:
         session = self.api.session
-        who = f"{session.username} · {', '.join(session.roles)}" + (f" · {session.unit}" if session.unit else "")
+        who = f"{session.username} · {roles_label(session.roles)}" + (f" · {session.unit}" if session.unit else "")
         self.query_one("#heading", Label).update(f"{self.year} 年度 · {who}")
         if not reads_business_data(self.roles):
             return
