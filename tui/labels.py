@@ -18,6 +18,9 @@ ROLE = {"TARGET_OFFICE": "目标办 Target office", "LEADER": "领导 Leader", "
         "ASSESSOR": "考核处室 Assessor", "EVALUATOR": "测评员 Evaluator", "SUPERVISION_OFFICE": "督查室 Supervision",
         "ORGANIZATION_DEPT": "组织部 Organisation dept", "SYSADMIN": "系统管理员 System admin",
         "SECURITY_ADMIN": "安全管理员 Security admin", "AUDITOR": "安全审计员 Auditor"}
+TARGET_KIND = {"BASE": "基本 Base", "STRETCH": "争取 Stretch", "VETO": "否决 Veto"}
+MEASURE = {"QUANTITATIVE": "定量 Quantitative", "QUALITATIVE": "定性 Qualitative"}
+DIRECTION = {"HIGHER_IS_BETTER": "越高越好 Higher is better", "LOWER_IS_BETTER": "越低越好 Lower is better"}
 NEGOTIATION_ACTION = {"PROPOSE": "提出 Propose", "ACCEPT": "接受 Accept", "COUNTER": "反提议 Counter",
                       "AGREE": "商定 Agree"}
 

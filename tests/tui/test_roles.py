@@ -288,7 +288,7 @@ async def test_the_unit_operator_cascades_reports_and_drafts_letters(year: Runni
         app.pop_screen()
         app.pop_screen()
         app.open("letters")
-        await until(pilot, lambda: isinstance(app.screen, LettersScreen) and app.screen.letters)
+        await until(pilot, lambda: isinstance(app.screen, LettersScreen) and app.screen.letters, limit=10)
         letters = app.screen
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, FormDialog))
@@ -374,6 +374,23 @@ async def test_every_screen_of_every_role_opens_without_a_refusal_a_code_or_a_fi
                 text = screen_text(app)
                 for pattern in (UPPER_CODE, bare, CAMEL):
                     problems += [f"{where}: {m}" for m in {m.group(0) for m in pattern.finditer(text)}]
+                if isinstance(app.screen, (FilingsScreen, AdjustmentsScreen)) and app.screen.records:
+                    await pilot.press("enter")  # the detail of the first record
+                    await until(pilot, lambda: isinstance(pilot.app.screen, DetailDialog))
+                    problems += [f"{where} detail: {m}" for pattern in (UPPER_CODE, bare, CAMEL)
+                                 for m in {m.group(0) for m in pattern.finditer(screen_text(app))}]
+                    await pilot.press("escape")
                 app.action_home()
                 await settle(pilot)
-    assert problems == []
+            if "UNIT_OPERATOR" in roles or "LEADER" in roles or "TARGET_OFFICE" in roles:
+                app.push_screen(UnitTreeScreen("JA"))
+                await until(pilot, lambda: isinstance(pilot.app.screen, UnitTreeScreen) and pilot.app.screen.by_code)
+                tree = app.screen
+                tree.query_one("#tree").move_cursor(tree.nodes["JA-T01"])
+                await settle(pilot)
+                text = screen_text(app)
+                problems += [f"{user} · tree: {m}" for pattern in (UPPER_CODE, bare, CAMEL)
+                             for m in {m.group(0) for m in pattern.finditer(text)}]
+                if refused(app):
+                    problems.append(f"{user} · tree: refused: {status_text(app)}")
+    assert problems == [], "\n".join(problems)

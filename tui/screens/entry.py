@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Label
 
 from tui import keys
 from tui.dialogs.prompt import PromptDialog
+from tui.labels import MEASURE, TARGET_KIND, label
 from tui.screens.base import MboScreen
 from tui.widgets.entry_grid import Column, EntryGrid, int_check, range_check
 
@@ -40,7 +41,7 @@ def certification_check(text: str, row: dict[str, Any]) -> str | None:
 
 def columns(kind: str) -> list[Column]:
     if kind == "certifications":
-        return [Column("code", "代码 Code"), Column("kind", "类型 Kind"), Column("measure", "计量 Measure"),
+        return [Column("code", "代码 Code"), Column("kindLabel", "类型 Kind"), Column("measureLabel", "计量 Measure"),
                 Column("agreed", "商定值 Agreed"), Column("points", "分值 Points"),
                 Column("value", "认定值 Actual / completion", certification_check), Column("ratio", "完成率 Ratio")]
     if kind == "ballots":
@@ -74,7 +75,7 @@ def totals(kind: str) -> Any:
         if kind == "certifications":
             done = sum(1 for r in rows if r.get("value") not in (None, ""))
             points = sum((Decimal(str(r["points"])) for r in rows if r["kind"] == "BASE"), Decimal(0))
-            return f"已认定 Certified {done} / {len(rows)} · 基本目标分值合计 BASE points {points}"
+            return f"已认定 Certified {done} / {len(rows)} · 基本目标分值合计 Base-target points {points}"
         if kind == "ballots":
             scored = [ballot_score(r) for r in rows]
             n = sum(c for c, _ in scored)
@@ -221,6 +222,7 @@ class EntryScreen(MboScreen):
                 cert = t.get("certification") or {}
                 value = cert.get("completion") if t["measure"] == "QUALITATIVE" else cert.get("actualValue")
                 rows.append({"code": t["code"], "kind": t["kind"], "measure": t["measure"],
+                             "kindLabel": label(TARGET_KIND, t["kind"]), "measureLabel": label(MEASURE, t["measure"]),
                              "direction": t["direction"], "agreed": t.get("agreedValue") or "—",
                              "points": t["points"], "value": value or "", "ratio": ""})
         elif self.kind == "ballots":

@@ -54,7 +54,7 @@ class FilingsScreen(RecordsScreen):
             line("名次 Rank", r.get("rank") or "—"),
             line("状态 Status", label(FILING_STATUS, r.get("status"))),
             line("年度 Year", f"{r.get('year')} · 第 {r.get('revision')} 版 revision"),
-            line("奖惩 Reward", f"{r.get('rewardText') or '—'}（{r.get('rewardRule') or '—'}）"),
+            line("奖惩 Reward", r.get("rewardText") or "—"),
             line("荣誉 Honours", "、".join(r.get("honours") or []) or "—"),
             line("加减分 Adjustment points", amount_or_dash(r.get("adjustmentPoints"))),
         ]

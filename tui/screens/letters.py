@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Label
 
@@ -99,6 +99,10 @@ class LettersScreen(MboScreen):
                  f"[b]状态 Status[/b] {STATUS.get(x['status'], x['status'])}",
                  f"[b]目标 Targets[/b] {'、'.join(t['code'] for t in x['targets'])}"]
         self.app.push_screen(DetailDialog(f"{x['id']} {x['title']}", lines))
+
+    @on(DataTable.RowSelected)
+    def selected(self) -> None:
+        self.action_open()
 
     def action_new_letter(self) -> None:
         """起草 a letter one level down: city → unit (target office), unit → department and department →

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from tui import keys
+from tui import keys, labels
 from tui.dialogs.form import Field, FormDialog, date_check, decimal_check, required_check
 from tui.format import STATUS, amount, person
 from tui.screens.base import MboScreen
@@ -161,7 +161,8 @@ class UnitTreeScreen(MboScreen):
     def show(self, t: dict[str, Any]) -> None:
         lines = [
             f"[b]{t['code']}[/b] {t['title']}",
-            f"类别 {t.get('category') or '—'} · {t['kind']} · {t['measure']} · {t['direction']}",
+            f"类别 {t.get('category') or '—'} · {labels.label(labels.TARGET_KIND, t['kind'])} · "
+            f"{labels.label(labels.MEASURE, t['measure'])} · {labels.label(labels.DIRECTION, t['direction'])}",
             f"基数 Baseline {amount(t.get('baseline'))} · 提议 Proposed {amount(t.get('proposedValue'))} · "
             f"商定 Agreed {amount(t.get('agreedValue'))} {t.get('unitOfMeasure') or ''}",
             f"分值 Points {amount(t.get('points'))} · 状态 {STATUS.get(t['status'], t['status'])} · v{t['version']}",
@@ -187,7 +188,8 @@ class UnitTreeScreen(MboScreen):
         if not found:
             return
         for r in found.get("negotiationRounds") or []:
-            rounds.add_row(r["action"], amount(r.get("value")), r.get("reason") or "", f"{r['actor']} ({r['role']})")
+            rounds.add_row(labels.label(labels.NEGOTIATION_ACTION, r["action"]), amount(r.get("value")),
+                           r.get("reason") or "", f"{r['actor']}（{labels.label(labels.ROLE, r['role'])}）")
         for p in found.get("progressReports") or []:
             reports.add_row(p["period"], p["asOf"], amount(p.get("actualToDate")), p.get("note") or "")
 
