@@ -71,7 +71,7 @@ async def test_navigate_to_a_unit_tree_and_edit_a_target(loaded: RunningStack) -
         await signed_in(pilot)
         await pilot.press("enter")  # the first menu entry: units
         await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.units)
-        await pilot.press("slash", "J", "A", "enter", "enter")
+        await pilot.press("slash", "J", "A", "enter")  # enter in the search opens the first unit's tree
         await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
         tree = app.screen
         assert isinstance(tree, UnitTreeScreen) and tree.unit_code == "JA"
@@ -342,9 +342,10 @@ async def test_a_unit_operator_sees_its_own_people_and_a_staff_number_for_one_wh
     async with app.run_test(size=SIZE) as pilot:
         await signed_in(pilot)
         app.open("units")
-        await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.units)
+        await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.staff)
         table = app.screen.query_one(DataTable)
-        assert {str(table.get_row_at(i)[4]) for i in range(table.row_count)} == {"—"}  # no other unit's staff
+        staff = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[4]) for i in range(table.row_count)}
+        assert staff.pop("JA") == "3" and set(staff.values()) == {"—"}  # its own staff; no other unit's asked for
         assert not app.screen.query_one(".status").has_class("error")
         app.push_screen(UnitTreeScreen("JA"))
         await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
