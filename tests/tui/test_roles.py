@@ -36,7 +36,7 @@ from tui.screens.units import UnitsScreen
 USERS = [("office", ("TARGET_OFFICE",), None), ("leader", ("LEADER",), None),
          ("supervision", ("SUPERVISION_OFFICE",), None), ("orgdept", ("ORGANIZATION_DEPT",), None),
          ("jaop", ("UNIT_OPERATOR",), "JA"), ("evaluator", ("EVALUATOR",), None),
-         ("assessor", ("ASSESSOR",), "FGW")]
+         ("assessor", ("ASSESSOR",), "市统计局")]
 
 
 @pytest.fixture(scope="module")
@@ -236,6 +236,52 @@ async def test_a_published_year_is_corrected_from_the_client(year: RunningStack)
         await until(pilot, lambda: ranking.assessment is not None and ranking.assessment["status"] == "PUBLISHED")
     state = api(year, "office", "{ assessment(year: 2026) { status revision } }")["assessment"]
     assert state == {"status": "PUBLISHED", "revision": 2}
+
+
+async def test_the_assessor_certifies_its_departments_targets(year: RunningStack) -> None:
+    api(year, "office", 'mutation { openCorrection(year: 2026, reason: "专项考核认定值更正") { status } }')
+    app = make_app(year, "assessor")
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        app.open("entry_certifications")
+        await until(pilot, lambda: isinstance(app.screen, EntryScreen) and app.screen.grid.rows)
+        entry = app.screen
+        assert not refused(app)
+        units = {row["code"].split("-")[0] for row in entry.grid.rows}
+        assert units == {"JA", "JH", "QK", "FGW", "CZJ"}  # across units: every target the department assesses
+        index = next(i for i, row in enumerate(entry.grid.rows) if row["code"] == "JH-T02")
+        entry.grid.table.move_cursor(row=index, column=5)
+        await pilot.press("8", ".", "5", "enter", "ctrl+s")
+        await until(pilot, lambda: "已保存 Saved 1" in status_text(app))
+    found = api(year, "office", '{ assessedTargets(year: 2026, unitCode: "JH") { code certification '
+                                "{ actualValue } } }")["assessedTargets"]
+    assert {"code": "JH-T02", "certification": {"actualValue": "8.5"}} in found
+
+
+async def test_a_leader_agrees_a_proposed_target(year: RunningStack) -> None:
+    api(year, "office", """mutation { createTarget(input: {year: 2026, code: "JA-T09", unitCode: "JA",
+        title: "新增就业人数", kind: BASE, measure: QUANTITATIVE, direction: HIGHER_IS_BETTER, points: 1,
+        baseline: 100}) { code } }""")
+    version = api(year, "office", '{ target(year: 2026, code: "JA-T09") { version } }')["target"]["version"]
+    api(year, "office", 'mutation($v: Int!) { proposeTarget(year: 2026, code: "JA-T09", version: $v, value: 120) '
+                        "{ status } }", {"v": version})
+    app = make_app(year, "leader")
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        app.push_screen(UnitTreeScreen("JA"))
+        await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and "JA-T09" in app.screen.by_code)
+        tree = app.screen
+        assert tree.check_action("edit", ()) is False and tree.check_action("decompose", ()) is False
+        tree.query_one("#tree").move_cursor(tree.nodes["JA-T09"])
+        await settle(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, FormDialog))
+        assert app.screen.query_one("#f-action", Select).value == "agree"  # the leader's only step
+        app.screen.query_one("#f-reason", Input).value = "同意目标办提议"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is tree and tree.by_code["JA-T09"]["status"] == "AGREED")
+    found = api(year, "office", '{ target(year: 2026, code: "JA-T09") { status agreedValue } }')["target"]
+    assert found == {"status": "AGREED", "agreedValue": "120"}
 
 
 async def test_the_unit_operator_cascades_reports_and_drafts_letters(year: RunningStack) -> None:

@@ -129,6 +129,8 @@ class EntryScreen(MboScreen):
 
     def on_mount(self) -> None:
         self.grid.table.focus()
+        if self.unit_code is None and self.department_wide:
+            self.unit_code = ""  # every unit's targets the caller's department assesses
         if self.unit_code is None and self.api.session.unit:
             self.unit_code = self.api.session.unit
         if self.unit_code is None:
@@ -143,9 +145,15 @@ class EntryScreen(MboScreen):
             self.unit_code = units[0]["code"]
             self.action_reload()
 
+    @property
+    def department_wide(self) -> bool:
+        """An assessor (考核处室) certifies the targets its department assesses, across units."""
+        return self.kind == "certifications" and self.api.session.has_role("ASSESSOR") and not self.may("ranking")
+
     def action_reload(self) -> None:
+        unit = self.unit_code or f"本处室考核的全部目标 every target {self.api.session.unit} assesses"
         self.query_one("#heading", Label).update(
-            f"{TITLES[self.kind]} · {self.year} · 单位 Unit {self.unit_code} · u 换单位 change unit · enter 或数字 "
+            f"{TITLES[self.kind]} · {self.year} · 单位 Unit {unit} · u 换单位 change unit · enter 或数字 "
             "编辑 edits · ctrl+s 保存 saves")
         self.status("加载中 Loading…")
         self.load()
