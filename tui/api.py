@@ -214,6 +214,14 @@ query C($staffNo: ID!) { person(staffNo: $staffNo) { staffNo name position
   cadreFile { filingRecords { ...Filing } leaderAdjustments { ...Case } } } }"""
 
 
+LAGGING = """query Lagging($year: Int!, $asOf: Date!, $unit: String, $leader: String) {
+  laggingTargets(year: $year, asOf: $asOf, unitCode: $unit, responsibleLeader: $leader) {
+    code unitCode title progress elapsed status reported actualToDate responsibleLeader { staffNo name } } }"""
+LAGGING_STAFF_NUMBERS = """query Lagging($year: Int!, $asOf: Date!, $unit: String, $leader: String) {
+  laggingTargets(year: $year, asOf: $asOf, unitCode: $unit, responsibleLeader: $leader) {
+    code unitCode title progress elapsed status reported actualToDate responsibleLeader { staffNo } } }"""
+
+
 REFRESH_MARGIN = 30.0
 """Renew the access token (300 s) when it has less than this left, before the request that needs it."""
 REFRESH_PREFIX = "mbor_"
@@ -542,12 +550,14 @@ class Api:
                                             "actual": actual, "note": note}))["reportProgress"]
 
     async def lagging(self, year: int, as_of: str, unit_code: str | None = None,
-                      leader: str | None = None) -> list[dict[str, Any]]:
-        document = """query Lagging($year: Int!, $asOf: Date!, $unit: String, $leader: String) {
-          laggingTargets(year: $year, asOf: $asOf, unitCode: $unit, responsibleLeader: $leader) {
-            code unitCode title progress elapsed status reported actualToDate responsibleLeader { staffNo name } } }"""
-        return (await self.query_people(document, {"year": year, "asOf": as_of, "unit": unit_code,
-                                                   "leader": leader}))["laggingTargets"]
+                      leader: str | None = None, *, names: bool = True) -> list[dict[str, Any]]:
+        """Targets behind schedule; without `names` the leaders come as staff numbers only, which spares the
+        gateway a person lookup per row (a city's 14,600 rows: well under a second instead of several)."""
+        document = LAGGING if names else LAGGING_STAFF_NUMBERS
+        variables = {"year": year, "asOf": as_of, "unit": unit_code, "leader": leader}
+        if names:
+            return (await self.query_people(document, variables))["laggingTargets"]
+        return (await self.query(document, variables))["laggingTargets"]
 
     async def lagging_statuses(self, year: int, as_of: str, unit_code: str | None = None) -> list[str]:
         """Only the statuses (for counting on the home screen: far cheaper than the whole list)."""

@@ -440,3 +440,24 @@ async def test_every_screen_of_every_role_opens_without_a_refusal_a_code_or_a_fi
                 if refused(app):
                     problems.append(f"{user} · tree: refused: {status_text(app)}")
     assert problems == [], "\n".join(problems)
+
+
+async def test_the_lagging_screen_shows_what_the_api_returns_most_urgent_first(year: RunningStack) -> None:
+    from tui.screens.lagging import SEVERITY, LaggingScreen
+
+    expected = api(year, "leader", '{ laggingTargets(year: 2026, asOf: "2026-06-30") { code status } }')
+    assert expected["laggingTargets"]
+    app = make_app(year, "leader")
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        app.open("lagging")
+        await until(pilot, lambda: isinstance(app.screen, LaggingScreen) and app.screen.rows)
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        assert table.row_count == len(screen.rows) == len(expected["laggingTargets"])
+        behind = sum(1 for r in expected["laggingTargets"] if r["status"] != "ON_TRACK")
+        assert f"{behind} 个目标 targets behind schedule" in status_text(app)
+        ranks = [SEVERITY[r["status"]] for r in screen.rows]
+        assert ranks == sorted(ranks)  # at risk first, then lagging
+        await until(pilot, lambda: all((r.get("responsibleLeader") or {}).get("name") for r in screen.rows))
+        assert "（JA-001）" in " ".join(str(table.get_row_at(i)[8]) for i in range(table.row_count))
