@@ -370,7 +370,7 @@ async def test_actions_a_role_may_not_take_are_not_shown(year: RunningStack) -> 
 
 
 async def test_the_year_chooser_refuses_what_is_not_a_year(year: RunningStack) -> None:
-    app = make_app(year, "leader")
+    app = make_app(year, "evaluator")
     async with app.run_test(size=SIZE) as pilot:
         await signed_in(pilot)
         await pilot.press("ctrl+y")
@@ -459,5 +459,32 @@ async def test_the_lagging_screen_shows_what_the_api_returns_most_urgent_first(y
         assert f"{behind} 个目标 targets behind schedule" in status_text(app)
         ranks = [SEVERITY[r["status"]] for r in screen.rows]
         assert ranks == sorted(ranks)  # at risk first, then lagging
-        await until(pilot, lambda: all((r.get("responsibleLeader") or {}).get("name") for r in screen.rows))
+        await until(pilot, lambda: all(r["responsibleLeader"].get("name") for r in screen.rows
+                                       if r.get("responsibleLeader")))
         assert "（JA-001）" in " ".join(str(table.get_row_at(i)[8]) for i in range(table.row_count))
+
+
+async def test_refusals_say_what_is_wrong(year: RunningStack) -> None:
+    from tui.api import Api, ApiError
+
+    client = Api(year.url)
+    await client.adopt(year.session_token("office"))
+    try:
+        record = next(r for r in await client.filing_records(2026, None) if r["status"] == "DRAFT")
+        with pytest.raises(ApiError) as wrong_step:  # a draft is not transferred before its review
+            await client.filing_step("transfer", record)
+        assert wrong_step.value.code == "CONFLICT"
+        assert "记录当前状态不允许此操作" in wrong_step.value.message and "他人" not in wrong_step.value.message
+        with pytest.raises(ApiError) as stale:
+            await client.filing_step("review", {**record, "version": record["version"] + 5})
+        assert "数据已被他人修改" in stale.value.message and f"current version {record['version']}" in \
+            stale.value.message
+        case = (await client.leader_adjustments(2026))[0]
+        with pytest.raises(ApiError) as empty:
+            await client.query("""mutation D($id: ID!, $version: Int!, $kind: AdjustmentDecisionKind!,
+              $text: String!) { decideLeaderAdjustment(id: $id, version: $version, kind: $kind, text: $text)
+              { id } }""", {"id": case["id"], "version": case["version"], "kind": "TRANSFER", "text": None})
+        assert "服务器暂不支持" not in empty.value.message
+        assert empty.value.field == "text" or "text" in empty.value.message
+    finally:
+        await client.close()
