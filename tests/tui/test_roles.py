@@ -293,7 +293,17 @@ async def test_the_unit_operator_cascades_reports_and_drafts_letters(year: Runni
         app.open("units")
         await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.staff)
         assert app.screen.staff == {"JA": 3} and not refused(app)  # its own staff, nobody else's asked for
-        await pilot.press("slash", "J", "A", "enter")  # enter in the search opens the tree
+        units = app.screen
+        await pilot.press("p")  # on the first unit (CZJ): not its own
+        await until(pilot, lambda: refused(app))
+        await pilot.press("slash", "J", "A")
+        units.query_one(DataTable).focus()
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, DetailDialog))
+        assert "JA-001" in text_of(app, "#detail-text") and "JA-003" in text_of(app, "#detail-text")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is units)
+        await pilot.press("slash", "enter")  # enter in the search opens the tree
         await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
         tree = app.screen
         tree.query_one("#tree").move_cursor(tree.nodes["JA-T02"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Input, Label
@@ -16,7 +17,7 @@ COLUMNS = ("代码 Code", "名称 Name", "类别 Kind", "考核组 Group", "人�
 
 
 class UnitsScreen(MboScreen):
-    BINDINGS = [keys.BACK, keys.RELOAD, keys.SEARCH, keys.SORT, keys.OPEN]
+    BINDINGS = [keys.BACK, keys.RELOAD, keys.SEARCH, keys.SORT, keys.STAFF, keys.OPEN]
     CSS = MboScreen.CSS + "#filter { dock: top; }"
 
     def __init__(self) -> None:
@@ -58,6 +59,32 @@ class UnitsScreen(MboScreen):
         from tui.screens.unit_tree import UnitTreeScreen
 
         self.app.push_screen(UnitTreeScreen(str(code)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "staff":
+            return self.may("staff_counts") or bool(self.own_unit)
+        return super().check_action(action, parameters)
+
+    def action_staff(self) -> None:
+        """The highlighted unit's people (a unit's own roles: their own unit only)."""
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return
+        code = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        if not self.may("staff_counts") and code != self.own_unit:
+            self.fail(f"只能查看本单位人员 You see the staff of your own unit ({self.own_unit}) only")
+            return
+        self.show_staff(code)
+
+    @work(exclusive=True, exit_on_error=False, group="staff-list")
+    async def show_staff(self, code: str) -> None:
+        people = await self.call(self.api.unit_staff, code)
+        if people is None:
+            return
+        from tui.screens.records import DetailDialog
+
+        lines = [escape(f"{p['staffNo']}  {p['name']}  {p.get('position') or ''}") for p in people] or ["—"]
+        self.app.push_screen(DetailDialog(f"{code} 人员 Staff · {len(people)} 人 people", lines))
 
     @on(DataTable.RowSelected)
     def row_selected(self) -> None:
