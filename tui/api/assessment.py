@@ -7,57 +7,70 @@ from collections.abc import Callable
 from typing import Any
 
 from mbo.bundle import KNOWN, SPECS, FileReport, FileSpec, header_problems, import_document, to_inputs
-from tui.api.documents import ADJUSTMENT_ITEM, APPEAL, ASSESSMENT_RESULT, BULLETIN, RANKING
+from tui.api.documents import (
+    ADJUSTMENT_ITEMS,
+    APPEALS,
+    APPROVE_ADJUSTMENT,
+    ASSESSED_TARGETS,
+    ASSESSMENT_STATUS,
+    BALLOTS,
+    BULLETIN,
+    BULLETIN_STATUS,
+    CERTIFY,
+    COMPUTE,
+    DECIDE_APPEAL,
+    FILE_APPEAL,
+    FINALIZE,
+    GRASSROOTS,
+    INSPECTIONS,
+    OPEN_CORRECTION,
+    PROPOSE_ADJUSTMENT,
+    PUBLISH,
+    RANKING,
+    REJECT_ADJUSTMENT,
+    SET_BALLOTS,
+    SET_GRASSROOTS,
+    SET_INSPECTION,
+)
 from tui.api.transport import Transport
 
 
 class AssessmentApi(Transport):
 
     async def assessed_targets(self, year: int, unit_code: str) -> list[dict[str, Any]]:
-        document = """query Assessed($year: Int!, $unit: ID) { assessedTargets(year: $year, unitCode: $unit) {
-          code kind measure direction agreedValue points assessingDepartment
-          certification { actualValue completion note } } }"""
+        document = ASSESSED_TARGETS
         return (await self.query(document, {"year": year, "unit": unit_code}))["assessedTargets"]
 
     async def ballots(self, year: int, unit_code: str) -> list[dict[str, Any]]:
-        document = """query B($year: Int!, $unit: ID) { ballotTallies(year: $year, unitCode: $unit) {
-          voterGroup excellent good fair poor } }"""
+        document = BALLOTS
         return (await self.query(document, {"year": year, "unit": unit_code}))["ballotTallies"]
 
     async def inspections(self, year: int, unit_code: str) -> list[dict[str, Any]]:
-        document = """query I($year: Int!, $unit: ID) { inspectionScores(year: $year, unitCode: $unit) {
-          inspector score } }"""
+        document = INSPECTIONS
         return (await self.query(document, {"year": year, "unit": unit_code}))["inspectionScores"]
 
     async def grassroots(self, year: int, unit_code: str) -> list[dict[str, Any]]:
-        document = """query G($year: Int!, $unit: ID) { grassrootsTallies(year: $year, unitCode: $unit) {
-          satisfied basicallySatisfied dissatisfied } }"""
+        document = GRASSROOTS
         return (await self.query(document, {"year": year, "unit": unit_code}))["grassrootsTallies"]
 
     async def certify(self, year: int, code: str, actual: str | None, completion: str | None) -> bool:
-        document = """mutation C($year: Int!, $code: ID!, $actual: Decimal, $completion: Decimal) {
-          certifyTarget(year: $year, targetCode: $code, actualValue: $actual, completion: $completion) { code } }"""
+        document = CERTIFY
         await self.query(document, {"year": year, "code": code, "actual": actual, "completion": completion})
         return True
 
     async def set_ballots(self, year: int, unit_code: str, group: str, counts: dict[str, int]) -> bool:
-        document = """mutation S($year: Int!, $unit: ID!, $group: String!, $e: Int!, $g: Int!, $f: Int!, $p: Int!) {
-          setBallots(year: $year, unitCode: $unit, voterGroup: $group, excellent: $e, good: $g, fair: $f,
-                     poor: $p) { voterGroup } }"""
+        document = SET_BALLOTS
         await self.query(document, {"year": year, "unit": unit_code, "group": group, "e": counts["excellent"],
                                     "g": counts["good"], "f": counts["fair"], "p": counts["poor"]})
         return True
 
     async def set_inspection(self, year: int, unit_code: str, inspector: str, score: str) -> bool:
-        document = """mutation S($year: Int!, $unit: ID!, $inspector: String!, $score: Decimal!) {
-          setInspectionScore(year: $year, unitCode: $unit, inspector: $inspector, score: $score) { inspector } }"""
+        document = SET_INSPECTION
         await self.query(document, {"year": year, "unit": unit_code, "inspector": inspector, "score": score})
         return True
 
     async def set_grassroots(self, year: int, unit_code: str, counts: dict[str, int]) -> bool:
-        document = """mutation S($year: Int!, $unit: ID!, $s: Int!, $b: Int!, $d: Int!) {
-          setGrassroots(year: $year, unitCode: $unit, satisfied: $s, basicallySatisfied: $b,
-                        dissatisfied: $d) { unitCode } }"""
+        document = SET_GRASSROOTS
         await self.query(document, {"year": year, "unit": unit_code, "s": counts["satisfied"],
                                     "b": counts["basicallySatisfied"], "d": counts["dissatisfied"]})
         return True
@@ -101,67 +114,59 @@ class AssessmentApi(Transport):
 
     async def bulletin_status(self, year: int) -> dict[str, Any] | None:
         """Whether the year is published, for every role that reads the bulletin (no entries)."""
-        document = "query B($year: Int!) { bulletin(year: $year) { year revision final onNotice noticeEndsAt } }"
+        document = BULLETIN_STATUS
         return (await self.query(document, {"year": year}))["bulletin"]
 
     async def open_correction(self, year: int, reason: str) -> dict[str, Any]:
         """更正: a new revision of a published year whose inputs may change; recompute and publish it after."""
-        document = f"""mutation O($year: Int!, $reason: String!) {{ openCorrection(year: $year, reason: $reason) {{
-          {ASSESSMENT_RESULT} }} }}"""
+        document = OPEN_CORRECTION
         return (await self.query(document, {"year": year, "reason": reason}))["openCorrection"]
 
     async def compute(self, year: int) -> dict[str, Any]:
-        document = f"mutation C($year: Int!) {{ computeAssessment(year: $year) {{ {ASSESSMENT_RESULT} }} }}"
+        document = COMPUTE
         return (await self.query(document, {"year": year}))["computeAssessment"]
 
     async def publish(self, year: int) -> dict[str, Any]:
-        document = f"mutation P($year: Int!) {{ publishAssessment(year: $year) {{ {ASSESSMENT_RESULT} }} }}"
+        document = PUBLISH
         return (await self.query(document, {"year": year}))["publishAssessment"]
 
     async def assessment_status(self, year: int) -> dict[str, Any] | None:
-        document = """query S($year: Int!) { assessment(year: $year) { status revision final onNotice noticeEndsAt
-          results { unit { code } missing } } }"""
+        document = ASSESSMENT_STATUS
         return (await self.query(document, {"year": year}))["assessment"]
 
     async def finalize(self, year: int) -> dict[str, Any]:
-        document = f"mutation F($year: Int!) {{ finalizeAssessment(year: $year) {{ {ASSESSMENT_RESULT} }} }}"
+        document = FINALIZE
         return (await self.query(document, {"year": year}))["finalizeAssessment"]
 
     # ---- adjustment items (加减分) and appeals (申诉) -------------------------------------------------------
 
     async def adjustment_items(self, year: int) -> list[dict[str, Any]]:
-        document = f"query A($year: Int!) {{ adjustmentItems(year: $year) {{ {ADJUSTMENT_ITEM} }} }}"
+        document = ADJUSTMENT_ITEMS
         return (await self.query(document, {"year": year}))["adjustmentItems"]
 
     async def propose_adjustment(self, year: int, unit_code: str, points: str, category: str, reason: str,
                                  evidence: str) -> dict[str, Any]:
-        document = f"""mutation P($year: Int!, $unit: ID!, $points: Decimal!, $category: String!, $reason: String!,
-          $evidence: String!) {{ proposeAdjustment(year: $year, unitCode: $unit, points: $points, category: $category,
-          reason: $reason, evidence: $evidence) {{ {ADJUSTMENT_ITEM} }} }}"""
+        document = PROPOSE_ADJUSTMENT
         variables = {"year": year, "unit": unit_code, "points": points, "category": category, "reason": reason,
                      "evidence": evidence}
         return (await self.query(document, variables))["proposeAdjustment"]
 
     async def decide_adjustment(self, item: dict[str, Any], approve: bool, reason: str) -> dict[str, Any]:
-        name = "approveAdjustment" if approve else "rejectAdjustment"
-        kind = "String" if approve else "String!"
-        document = f"""mutation D($id: ID!, $version: Int!, $reason: {kind}) {{ {name}(id: $id, version: $version,
-          reason: $reason) {{ {ADJUSTMENT_ITEM} }} }}"""
+        name, document = ("approveAdjustment", APPROVE_ADJUSTMENT) if approve else ("rejectAdjustment",
+                                                                                     REJECT_ADJUSTMENT)
         variables = {"id": item["id"], "version": item["version"], "reason": reason if not approve else reason or None}
         return (await self.query(document, variables))[name]
 
     async def appeals(self, year: int) -> list[dict[str, Any]]:
-        document = f"query A($year: Int!) {{ appeals(year: $year) {{ {APPEAL} }} }}"
+        document = APPEALS
         return (await self.query(document, {"year": year}))["appeals"]
 
     async def file_appeal(self, year: int, unit_code: str, reason: str) -> dict[str, Any]:
-        document = f"""mutation F($year: Int!, $unit: ID!, $reason: String!) {{ fileAppeal(year: $year,
-          unitCode: $unit, reason: $reason) {{ {APPEAL} }} }}"""
+        document = FILE_APPEAL
         return (await self.query(document, {"year": year, "unit": unit_code, "reason": reason}))["fileAppeal"]
 
     async def decide_appeal(self, appeal: dict[str, Any], accepted: bool, reason: str) -> dict[str, Any]:
-        document = f"""mutation D($id: ID!, $version: Int!, $decision: AppealDecision!, $reason: String!) {{
-          decideAppeal(id: $id, version: $version, decision: $decision, reason: $reason) {{ {APPEAL} }} }}"""
+        document = DECIDE_APPEAL
         variables = {"id": appeal["id"], "version": appeal["version"],
                      "decision": "ACCEPTED" if accepted else "REJECTED", "reason": reason}
         return (await self.query(document, variables))["decideAppeal"]

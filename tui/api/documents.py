@@ -123,3 +123,78 @@ LAGGING = """query Lagging($year: Int!, $asOf: Date!, $unit: String, $leader: St
 LAGGING_STAFF_NUMBERS = """query Lagging($year: Int!, $asOf: Date!, $unit: String, $leader: String) {
   laggingTargets(year: $year, asOf: $asOf, unitCode: $unit, responsibleLeader: $leader) {
     code unitCode title progress elapsed status reported actualToDate responsibleLeader { staffNo } } }"""
+
+
+# ---- the documents of single calls, named after the client method that sends them ----
+
+UNIT_STAFF = "query S($code: ID!) { unit(code: $code) { staff { staffNo name position } } }"
+STRETCH_FLAGS = """query Flags($year: Int!, $unit: String) { stretchFlags(year: $year, unitCode: $unit) {
+          target { code title unitCode } value baseline overridden overrideReason } }"""
+LETTERS = """query Letters($year: Int!, $unit: String) { letters(year: $year, unitCode: $unit) {
+          id year unitCode level title issuer receiver parentId status version
+          issuerSignedBy issuerSignedAt receiverSignedBy receiverSignedAt targets { code } } }"""
+CREATE_LETTER = """mutation L($input: NewLetterInput!) { createLetter(input: $input) { id status version } }"""
+DECOMPOSE = """mutation D($year: Int!, $code: String!, $children: [ChildTargetInput!]!) {
+          decomposeTarget(year: $year, code: $code, children: $children) { code version } }"""
+SIGN_LETTER = """mutation Sign($id: ID!, $side: LetterSide!, $version: Int!) {
+          signLetter(id: $id, side: $side, version: $version) { id status version } }"""
+REPORT_PROGRESS = """mutation Report($year: Int!, $code: String!, $period: String!, $asOf: Date!,
+          $actual: Decimal!, $note: String) { reportProgress(year: $year, code: $code, period: $period,
+          asOf: $asOf, actualToDate: $actual, note: $note) { id period actualToDate } }"""
+LAGGING_STATUSES = """query Lagging($year: Int!, $asOf: Date!, $unit: String) {
+          laggingTargets(year: $year, asOf: $asOf, unitCode: $unit) { status } }"""
+ASSESSED_TARGETS = """query Assessed($year: Int!, $unit: ID) { assessedTargets(year: $year, unitCode: $unit) {
+          code kind measure direction agreedValue points assessingDepartment
+          certification { actualValue completion note } } }"""
+BALLOTS = """query B($year: Int!, $unit: ID) { ballotTallies(year: $year, unitCode: $unit) {
+          voterGroup excellent good fair poor } }"""
+INSPECTIONS = """query I($year: Int!, $unit: ID) { inspectionScores(year: $year, unitCode: $unit) {
+          inspector score } }"""
+GRASSROOTS = """query G($year: Int!, $unit: ID) { grassrootsTallies(year: $year, unitCode: $unit) {
+          satisfied basicallySatisfied dissatisfied } }"""
+CERTIFY = """mutation C($year: Int!, $code: ID!, $actual: Decimal, $completion: Decimal) {
+          certifyTarget(year: $year, targetCode: $code, actualValue: $actual, completion: $completion) { code } }"""
+SET_BALLOTS = """mutation S($year: Int!, $unit: ID!, $group: String!, $e: Int!, $g: Int!, $f: Int!, $p: Int!) {
+          setBallots(year: $year, unitCode: $unit, voterGroup: $group, excellent: $e, good: $g, fair: $f,
+                     poor: $p) { voterGroup } }"""
+SET_INSPECTION = """mutation S($year: Int!, $unit: ID!, $inspector: String!, $score: Decimal!) {
+          setInspectionScore(year: $year, unitCode: $unit, inspector: $inspector, score: $score) { inspector } }"""
+SET_GRASSROOTS = """mutation S($year: Int!, $unit: ID!, $s: Int!, $b: Int!, $d: Int!) {
+          setGrassroots(year: $year, unitCode: $unit, satisfied: $s, basicallySatisfied: $b,
+                        dissatisfied: $d) { unitCode } }"""
+BULLETIN_STATUS = "query B($year: Int!) { bulletin(year: $year) { year revision final onNotice noticeEndsAt } }"
+OPEN_CORRECTION = f"""mutation O($year: Int!, $reason: String!) {{ openCorrection(year: $year, reason: $reason) {{
+          {ASSESSMENT_RESULT} }} }}"""
+COMPUTE = f"mutation C($year: Int!) {{ computeAssessment(year: $year) {{ {ASSESSMENT_RESULT} }} }}"
+PUBLISH = f"mutation P($year: Int!) {{ publishAssessment(year: $year) {{ {ASSESSMENT_RESULT} }} }}"
+ASSESSMENT_STATUS = """query S($year: Int!) { assessment(year: $year) { status revision final onNotice noticeEndsAt
+          results { unit { code } missing } } }"""
+FINALIZE = f"mutation F($year: Int!) {{ finalizeAssessment(year: $year) {{ {ASSESSMENT_RESULT} }} }}"
+ADJUSTMENT_ITEMS = f"query A($year: Int!) {{ adjustmentItems(year: $year) {{ {ADJUSTMENT_ITEM} }} }}"
+PROPOSE_ADJUSTMENT = f"""mutation P($year: Int!, $unit: ID!, $points: Decimal!, $category: String!, $reason: String!,
+          $evidence: String!) {{ proposeAdjustment(year: $year, unitCode: $unit, points: $points, category: $category,
+          reason: $reason, evidence: $evidence) {{ {ADJUSTMENT_ITEM} }} }}"""
+APPEALS = f"query A($year: Int!) {{ appeals(year: $year) {{ {APPEAL} }} }}"
+FILE_APPEAL = f"""mutation F($year: Int!, $unit: ID!, $reason: String!) {{ fileAppeal(year: $year,
+          unitCode: $unit, reason: $reason) {{ {APPEAL} }} }}"""
+DECIDE_APPEAL = f"""mutation D($id: ID!, $version: Int!, $decision: AppealDecision!, $reason: String!) {{
+          decideAppeal(id: $id, version: $version, decision: $decision, reason: $reason) {{ {APPEAL} }} }}"""
+UNIT_AWARDS = "query U($year: Int!) { unitAwards(year: $year) { unit { code name } amount title } }"
+TRANSFER_PERSON = """mutation T($staffNo: ID!, $version: Int!, $unit: String, $position: String, $member: Boolean!,
+          $role: MainLeaderRole, $day: Date!) { transferPerson(staffNo: $staffNo, version: $version,
+          unitCode: $unit, position: $position, leadershipMember: $member, mainLeaderRole: $role,
+          effectiveDate: $day) { staffNo version unit { code } leftOn } }"""
+DECIDE_LEADER_ADJUSTMENT = ADJUSTMENT_FIELDS + """
+        mutation D($id: ID!, $version: Int!, $kind: AdjustmentDecisionKind!, $text: String!) {
+          decideLeaderAdjustment(id: $id, version: $version, kind: $kind, text: $text) { ...Case } }"""
+EXECUTE_LEADER_ADJUSTMENT = ADJUSTMENT_FIELDS + """
+        mutation E($id: ID!, $version: Int!, $note: String) {
+          executeLeaderAdjustment(id: $id, version: $version, note: $note) { ...Case } }"""
+UNITS = "{ units { code name kind group } }"
+STAFF_COUNTS = "{ units { code staff { staffNo } } }"
+ASSESSMENT_YEARS = "{ assessmentYears { year status version } }"
+AGREED_STATUSES = "query A($y: Int!) { agreedTargets(year: $y) { status } }"
+APPROVE_ADJUSTMENT = f"""mutation D($id: ID!, $version: Int!, $reason: String) {{ approveAdjustment(id: $id,
+  version: $version, reason: $reason) {{ {ADJUSTMENT_ITEM} }} }}"""
+REJECT_ADJUSTMENT = f"""mutation D($id: ID!, $version: Int!, $reason: String!) {{ rejectAdjustment(id: $id,
+  version: $version, reason: $reason) {{ {ADJUSTMENT_ITEM} }} }}"""

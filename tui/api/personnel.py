@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from tui.api.documents import (
-    ADJUSTMENT_FIELDS,
     CADRE_FILE,
+    DECIDE_LEADER_ADJUSTMENT,
+    EXECUTE_LEADER_ADJUSTMENT,
     FILING_RECORDS,
     FILING_RECORDS_WITH_PAY,
     FILING_STEPS,
     LEADER_ADJUSTMENTS,
     REWARD_LINES,
+    TRANSFER_PERSON,
+    UNIT_AWARDS,
 )
 from tui.api.transport import Transport
 
@@ -44,7 +47,7 @@ class PersonnelApi(Transport):
         await self.load_schema()
         if not self.has("Query", "unitAwards"):
             return []
-        document = "query U($year: Int!) { unitAwards(year: $year) { unit { code name } amount title } }"
+        document = UNIT_AWARDS
         return (await self.query(document, {"year": year}))["unitAwards"]
 
     async def person_history(self, staff_no: str) -> dict[str, Any] | None:
@@ -61,10 +64,7 @@ class PersonnelApi(Transport):
                               leadership_member: bool, main_leader_role: str | None, effective_date: str
                               ) -> dict[str, Any]:
         """调动: the person moves to `unit_code` (None: leaves the system) from `effective_date`."""
-        document = """mutation T($staffNo: ID!, $version: Int!, $unit: String, $position: String, $member: Boolean!,
-          $role: MainLeaderRole, $day: Date!) { transferPerson(staffNo: $staffNo, version: $version,
-          unitCode: $unit, position: $position, leadershipMember: $member, mainLeaderRole: $role,
-          effectiveDate: $day) { staffNo version unit { code } leftOn } }"""
+        document = TRANSFER_PERSON
         return (await self.query(document, {"staffNo": staff_no, "version": version, "unit": unit_code,
                                             "position": position, "member": leadership_member,
                                             "role": main_leader_role, "day": effective_date}))["transferPerson"]
@@ -100,15 +100,11 @@ class PersonnelApi(Transport):
         return (await self.query(document, variables))[mutation]
 
     async def decide_leader_adjustment(self, case: dict[str, Any], kind: str, text: str) -> dict[str, Any]:
-        document = ADJUSTMENT_FIELDS + """
-        mutation D($id: ID!, $version: Int!, $kind: AdjustmentDecisionKind!, $text: String!) {
-          decideLeaderAdjustment(id: $id, version: $version, kind: $kind, text: $text) { ...Case } }"""
+        document = DECIDE_LEADER_ADJUSTMENT
         variables = {"id": case["id"], "version": case["version"], "kind": kind, "text": text}
         return (await self.query(document, variables))["decideLeaderAdjustment"]
 
     async def execute_leader_adjustment(self, case: dict[str, Any], note: str | None) -> dict[str, Any]:
-        document = ADJUSTMENT_FIELDS + """
-        mutation E($id: ID!, $version: Int!, $note: String) {
-          executeLeaderAdjustment(id: $id, version: $version, note: $note) { ...Case } }"""
+        document = EXECUTE_LEADER_ADJUSTMENT
         variables = {"id": case["id"], "version": case["version"], "note": note or None}
         return (await self.query(document, variables))["executeLeaderAdjustment"]

@@ -5,14 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from tui.api.documents import (
+    AGREED_STATUSES,
+    ASSESSMENT_YEARS,
+    CREATE_LETTER,
+    DECOMPOSE,
     LAGGING,
     LAGGING_STAFF_NUMBERS,
+    LAGGING_STATUSES,
+    LETTERS,
+    REPORT_PROGRESS,
+    SIGN_LETTER,
+    STAFF_COUNTS,
+    STRETCH_FLAGS,
     TARGET,
     TARGET_DETAIL,
     TARGET_KEYS,
     TARGET_KEYS_ONLY,
     TREE,
     TREE_KEYS_ONLY,
+    UNIT_STAFF,
+    UNITS,
     UPDATE_TARGET,
 )
 from tui.api.transport import Transport
@@ -22,14 +34,14 @@ class TargetsApi(Transport):
 
     async def units(self) -> list[dict[str, Any]]:
         await self.load_schema()
-        return (await self.query("{ units { code name kind group } }"))["units"]
+        return (await self.query(UNITS))["units"]
 
     async def staff_counts(self) -> dict[str, int]:
         """Unit code → number of staff (personnel; a separate, slower call for a whole city)."""
         await self.load_schema()
         if not self.has("Unit", "staff"):
             return {}
-        data = await self.query("{ units { code staff { staffNo } } }")
+        data = await self.query(STAFF_COUNTS)
         return {u["code"]: len(u["staff"]) for u in data["units"]}
 
     async def unit_staff(self, unit_code: str) -> list[dict[str, Any]]:
@@ -37,7 +49,7 @@ class TargetsApi(Transport):
         await self.load_schema()
         if not self.has("Unit", "staff"):
             return []
-        document = "query S($code: ID!) { unit(code: $code) { staff { staffNo name position } } }"
+        document = UNIT_STAFF
         unit = (await self.query(document, {"code": unit_code}))["unit"]
         return (unit or {}).get("staff") or []
 
@@ -45,7 +57,7 @@ class TargetsApi(Transport):
         await self.load_schema()
         if not self.has("Query", "assessmentYears"):
             return []
-        return (await self.query("{ assessmentYears { year status version } }"))["assessmentYears"]
+        return (await self.query(ASSESSMENT_YEARS))["assessmentYears"]
 
     async def tree(self, unit_code: str, year: int) -> dict[str, Any] | None:
         return (await self.query_people(TREE, TREE_KEYS_ONLY, {"code": unit_code, "year": year}))["unit"]
@@ -83,39 +95,32 @@ class TargetsApi(Transport):
         return (await self.query(document, variables))[mutation]
 
     async def stretch_flags(self, year: int, unit_code: str | None) -> list[dict[str, Any]]:
-        document = """query Flags($year: Int!, $unit: String) { stretchFlags(year: $year, unitCode: $unit) {
-          target { code title unitCode } value baseline overridden overrideReason } }"""
+        document = STRETCH_FLAGS
         return (await self.query(document, {"year": year, "unit": unit_code}))["stretchFlags"]
 
     async def letters(self, year: int, unit_code: str | None = None) -> list[dict[str, Any]]:
-        document = """query Letters($year: Int!, $unit: String) { letters(year: $year, unitCode: $unit) {
-          id year unitCode level title issuer receiver parentId status version
-          issuerSignedBy issuerSignedAt receiverSignedBy receiverSignedAt targets { code } } }"""
+        document = LETTERS
         return (await self.query(document, {"year": year, "unit": unit_code}))["letters"]
 
     async def create_letter(self, year: int, unit_code: str, level: str, issuer: str, receiver: str,
                             target_codes: list[str], parent_id: str | None, title: str | None) -> dict[str, Any]:
-        document = """mutation L($input: NewLetterInput!) { createLetter(input: $input) { id status version } }"""
+        document = CREATE_LETTER
         letter = {"year": year, "unitCode": unit_code, "level": level, "issuer": issuer, "receiver": receiver,
                   "targetCodes": target_codes, "parentId": parent_id, "title": title}
         return (await self.query(document, {"input": letter}))["createLetter"]
 
     async def decompose(self, year: int, code: str, child: dict[str, Any]) -> list[dict[str, Any]]:
         """分解细化: one child target under an agreed target (value, points, department, leader, assignee)."""
-        document = """mutation D($year: Int!, $code: String!, $children: [ChildTargetInput!]!) {
-          decomposeTarget(year: $year, code: $code, children: $children) { code version } }"""
+        document = DECOMPOSE
         return (await self.query(document, {"year": year, "code": code, "children": [child]}))["decomposeTarget"]
 
     async def sign_letter(self, letter_id: str, side: str, version: int) -> dict[str, Any]:
-        document = """mutation Sign($id: ID!, $side: LetterSide!, $version: Int!) {
-          signLetter(id: $id, side: $side, version: $version) { id status version } }"""
+        document = SIGN_LETTER
         return (await self.query(document, {"id": letter_id, "side": side, "version": version}))["signLetter"]
 
     async def report_progress(self, year: int, code: str, period: str, as_of: str, actual: str,
                               note: str | None) -> dict[str, Any]:
-        document = """mutation Report($year: Int!, $code: String!, $period: String!, $asOf: Date!,
-          $actual: Decimal!, $note: String) { reportProgress(year: $year, code: $code, period: $period,
-          asOf: $asOf, actualToDate: $actual, note: $note) { id period actualToDate } }"""
+        document = REPORT_PROGRESS
         return (await self.query(document, {"year": year, "code": code, "period": period, "asOf": as_of,
                                             "actual": actual, "note": note}))["reportProgress"]
 
@@ -130,12 +135,11 @@ class TargetsApi(Transport):
 
     async def lagging_statuses(self, year: int, as_of: str, unit_code: str | None = None) -> list[str]:
         """Only the statuses (for counting on the home screen: far cheaper than the whole list)."""
-        document = """query Lagging($year: Int!, $asOf: Date!, $unit: String) {
-          laggingTargets(year: $year, asOf: $asOf, unitCode: $unit) { status } }"""
+        document = LAGGING_STATUSES
         rows = (await self.query(document, {"year": year, "asOf": as_of, "unit": unit_code}))["laggingTargets"]
         return [r["status"] for r in rows]
 
     async def agreed_statuses(self, year: int) -> list[str]:
         """Statuses of the year's top-level AGREED or SIGNED targets."""
-        rows = (await self.query("query A($y: Int!) { agreedTargets(year: $y) { status } }", {"y": year}))
+        rows = (await self.query(AGREED_STATUSES, {"y": year}))
         return [r["status"] for r in rows["agreedTargets"]]
