@@ -198,3 +198,5 @@ APPROVE_ADJUSTMENT = f"""mutation D($id: ID!, $version: Int!, $reason: String) {
   version: $version, reason: $reason) {{ {ADJUSTMENT_ITEM} }} }}"""
 REJECT_ADJUSTMENT = f"""mutation D($id: ID!, $version: Int!, $reason: String!) {{ rejectAdjustment(id: $id,
   version: $version, reason: $reason) {{ {ADJUSTMENT_ITEM} }} }}"""
+TARGET_COUNTS = ("query T($y: Int!, $u: String) { targetCounts(year: $y, unitCode: $u) "
+                 "{ total byStatus { status count } } }")

@@ -18,6 +18,7 @@ from tui.api.documents import (
     STAFF_COUNTS,
     STRETCH_FLAGS,
     TARGET,
+    TARGET_COUNTS,
     TARGET_DETAIL,
     TARGET_KEYS,
     TARGET_KEYS_ONLY,
@@ -138,6 +139,10 @@ class TargetsApi(Transport):
         document = LAGGING_STATUSES
         rows = (await self.query(document, {"year": year, "asOf": as_of, "unit": unit_code}))["laggingTargets"]
         return [r["status"] for r in rows]
+
+    async def target_counts(self, year: int, unit_code: str | None) -> dict[str, Any]:
+        """The year's number of targets, in all and per status (one aggregate query)."""
+        return (await self.query(TARGET_COUNTS, {"y": year, "u": unit_code}))["targetCounts"]
 
     async def agreed_statuses(self, year: int) -> list[str]:
         """Statuses of the year's top-level AGREED or SIGNED targets."""

@@ -110,13 +110,11 @@ class HomeScreen(MboScreen):
 
     @work(exclusive=True, exit_on_error=False, group="home-totals")
     async def load_totals(self, own: str | None) -> None:
-        document = ("query T($y: Int!, $u: String) { targetCounts(year: $y, unitCode: $u) "
-                    "{ total byStatus { status count } } }")
-        counted = await self.call(self.api.query, document, {"y": self.year, "u": own})
+        counted = await self.call(self.api.target_counts, self.year, own)
         if counted is None:
             return self.unavailable("targets", "agreed", "signed")
-        by_status = {s["status"]: s["count"] for s in counted["targetCounts"]["byStatus"]}
-        total = counted["targetCounts"]["total"]
+        by_status = {s["status"]: s["count"] for s in counted["byStatus"]}
+        total = counted["total"]
         agreed = by_status.get("AGREED", 0) + by_status.get("SIGNED", 0)
         signed = by_status.get("SIGNED", 0)
         self.stat("targets").show(f"{total}" + (f"（{own}）" if own else ""))
