@@ -10,11 +10,14 @@ from collections.abc import Callable
 from textual.app import App
 from textual.screen import Screen
 
-from tui import keys
+from tui import keys, labels
 from tui.api import Api, ApiError
 from tui.commands import MboCommands
 from tui.roles import may, reads_business_data
 from tui.screens.sign_in import SignInScreen
+
+FIRST_YEAR = 2000
+"""The earliest assessment year the client offers; the latest is next year (targets are set in advance)."""
 
 
 def _screens() -> dict[str, Callable[[], Screen[None]]]:
@@ -81,7 +84,7 @@ class MboApp(App[None]):
 
     async def _enter(self) -> None:
         session = self.api.session
-        self.sub_title = f"{session.username} · {', '.join(session.roles)}" + (
+        self.sub_title = f"{session.username} · {labels.roles(session.roles)}" + (
             f" · {session.unit}" if session.unit else "")
         try:
             await self.api.load_schema()
@@ -143,14 +146,24 @@ class MboApp(App[None]):
         from tui.dialogs.prompt import PromptDialog
 
         def chosen(value: str | None) -> None:
-            if value and value.isdigit():
+            if value:
                 self.year = int(value)
                 self.notify(f"年度 Year {self.year}")
                 reload = getattr(self.screen, "action_reload", None)
                 if reload:
                     reload()
 
-        self.push_screen(PromptDialog("考核年度 Assessment year", str(self.year), restrict=r"[0-9]*"), chosen)
+        self.push_screen(PromptDialog(f"考核年度 Assessment year ({FIRST_YEAR}–{self.today.year + 1})", str(self.year),
+                                      check=self.year_problem), chosen)
+
+    def year_problem(self, text: str) -> str | None:
+        """Why a typed year cannot be chosen (None: it can)."""
+        if not text.isdigit() or len(text) != 4:
+            return "请输入四位数字年份 Enter a year of four digits, e.g. 2026"
+        last = self.today.year + 1
+        if not FIRST_YEAR <= int(text) <= last:
+            return f"年度须在 {FIRST_YEAR}–{last} 之间 The year must be between {FIRST_YEAR} and {last}"
+        return None
 
     async def on_unmount(self) -> None:
         await self.api.sign_out()

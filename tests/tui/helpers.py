@@ -55,7 +55,8 @@ async def until(pilot: Pilot[None], condition: Callable[[], object], limit: floa
 
     while not holds():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting; screen is {type(pilot.app.screen).__name__}")
+            shown = [str(label.render()) for label in pilot.app.screen.query(".status")]
+            raise AssertionError(f"timed out waiting; screen is {type(pilot.app.screen).__name__} {shown}")
         await pilot.pause(0.05)
     if settled:
         await settle(pilot)

@@ -71,7 +71,7 @@ async def test_navigate_to_a_unit_tree_and_edit_a_target(loaded: RunningStack) -
         await signed_in(pilot)
         await pilot.press("enter")  # the first menu entry: units
         await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.units)
-        await pilot.press("slash", "J", "A", "enter", "enter")
+        await pilot.press("slash", "J", "A", "enter")  # enter in the search opens the first unit's tree
         await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
         tree = app.screen
         assert isinstance(tree, UnitTreeScreen) and tree.unit_code == "JA"
@@ -234,7 +234,8 @@ async def test_filing_records_move_through_their_workflow(loaded: RunningStack) 
         await until(pilot, lambda: isinstance(app.screen, FilingsScreen) and app.screen.records)
         screen = app.screen
         assert {r["status"] for r in screen.records} == {"DRAFT"}
-        assert "archiveFilingRecord" not in screen.steps()  # the organisation department's step
+        assert "archive" not in {s.name for s in screen.my_steps()}  # the organisation department's step
+        assert "bonusPaid" in screen.records[0]  # the target office reads the bonus fields
         first = screen.records[0]
         await pilot.press("w")
         await until(pilot, lambda: isinstance(app.screen, FormDialog))
@@ -245,6 +246,9 @@ async def test_filing_records_move_through_their_workflow(loaded: RunningStack) 
 
         await until(pilot, lambda: app.screen is screen and reviewed())
         assert reviewed()["remarks"] == "经核实 checked"
+        assert screen.records[0]["id"] == first["id"]  # the record keeps its place
+        assert screen.query_one(DataTable).cursor_row == 0
+        assert "已审核 Reviewed" in str(screen.query_one(DataTable).get_row_at(0)[7])
         staff_no = first["person"]["staffNo"]
         app.push_screen(CadreFileScreen(staff_no))
         await until(pilot, lambda: isinstance(app.screen, CadreFileScreen) and "条记录" in text_of(app, ".status"))
@@ -262,7 +266,8 @@ async def test_the_organisation_department_decides_a_leader_adjustment(loaded: R
         assert {r["unit"]["code"] for r in screen.records} == {"QK", "CZJ"}
         await pilot.press("w")
         await until(pilot, lambda: isinstance(app.screen, FormDialog))
-        assert app.screen.query_one("#f-step", Select).value == "decideLeaderAdjustment"
+        assert app.screen.query_one("#f-kind", Select).value == "TRANSFER"
+        assert app.screen.query_one("#f-kind", Select).has_focus  # the first field has the focus
         app.screen.query_one("#f-text", Input).value = "调任非领导职务"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is screen and "DECIDED" in {r["status"] for r in screen.records})
@@ -287,7 +292,7 @@ async def test_a_child_letter_before_its_parent_is_refused_in_plain_language(loa
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
         await until(pilot, lambda: "error" in app.screen.query_one(".status").classes)
-        assert "数据已被他人修改或状态不允许" in text_of(app, ".status")
+        assert "记录当前状态不允许此操作" in text_of(app, ".status")
 
 
 async def test_an_evaluator_is_not_offered_compute_or_publish(loaded: RunningStack) -> None:
@@ -337,9 +342,10 @@ async def test_a_unit_operator_sees_its_own_people_and_a_staff_number_for_one_wh
     async with app.run_test(size=SIZE) as pilot:
         await signed_in(pilot)
         app.open("units")
-        await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.units)
+        await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.staff)
         table = app.screen.query_one(DataTable)
-        assert {str(table.get_row_at(i)[4]) for i in range(table.row_count)} == {"—"}  # no other unit's staff
+        staff = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[4]) for i in range(table.row_count)}
+        assert staff.pop("JA") == "3" and set(staff.values()) == {"—"}  # its own staff; no other unit's asked for
         assert not app.screen.query_one(".status").has_class("error")
         app.push_screen(UnitTreeScreen("JA"))
         await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)

@@ -77,7 +77,11 @@ class MboScreen(Screen[None]):
                 return None
         return None
 
+    last_error: ApiError | None = None
+    """The latest refusal shown (a screen may react to its code)."""
+
     def fail(self, exc: ApiError | str) -> None:
+        self.last_error = exc if isinstance(exc, ApiError) else None
         message = exc.message if isinstance(exc, ApiError) else exc
         self.status(message, error=True)
         self.notify(message, severity="error", timeout=8)

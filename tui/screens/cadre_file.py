@@ -13,17 +13,34 @@ from textual.widgets import DataTable, Footer, Header, Input, Label
 from tui import keys
 from tui.api import ApiError
 from tui.dialogs.form import Field, FormDialog, date_check
+from tui.labels import ADJUSTMENT_STATUS, DECISION_KIND, FILING_STATUS, TEAM_ROLE, label
 from tui.screens.base import MboScreen
-from tui.screens.records import PREFERRED, cell
+from tui.screens.records import grade, score, when
 
 LEAVES = "__leaves__"  # the unit choice "leaves the system" (never shown: the select shows its label)
 ROLES = {"PARTY_SECRETARY": "党委（党组）书记 Party secretary", "ADMIN_HEAD": "行政主要负责人 Administrative head"}
 YES_NO = [("yes", "是 Yes"), ("no", "否 No")]
-LABELS = {"id": "编号 No.", "person": "人员 Person", "unit": "单位 Unit", "year": "年度 Year", "grade": "等次 Grade",
-          "status": "状态 Status", "position": "职务 Position", "teamRole": "班子职务 Team role",
-          "mainLeaderRole": "主要负责人 Main leader", "compositeScore": "综合得分 Composite", "rank": "名次 Rank",
-          "decisionKind": "决定 Decision", "decisionText": "决定内容 Decision text", "needsReview": "需复核 Review",
-          "updatedAt": "更新时间 Updated"}
+FILE = ("年度 Year", "记录 Record", "单位 Unit", "职务 Position", "等次 Grade", "综合得分 Composite", "名次 Rank",
+        "状态 Status", "结果 Outcome", "日期 Date")
+
+
+def filing_row(r: dict[str, Any]) -> tuple[str, ...]:
+    done = r.get("archivedAt") or r.get("transferredAt") or r.get("reviewedAt") or r.get("updatedAt")
+    return (str(r.get("year")), "备案表 Filing record", r.get("unitName") or "",
+            f"{r.get('position') or ''}（{label(TEAM_ROLE, r.get('teamRole'))}）", grade(r), score(r),
+            str(r.get("rank") or "—"), label(FILING_STATUS, r.get("status")), r.get("rewardText") or "—",
+            when(done)[:10])
+
+
+def case_row(c: dict[str, Any]) -> tuple[str, ...]:
+    decision = f"{label(DECISION_KIND, c.get('decisionKind'))} {c.get('decisionText') or ''}".strip() \
+        if c.get("decisionKind") else "—"
+    done = c.get("executedAt") or c.get("decidedAt") or c.get("updatedAt")
+    return (str(c.get("year")), "末位调整 Leader adjustment", (c.get("unit") or {}).get("code") or "",
+            c.get("position") or "", "末位 Last place", score(c), str(c.get("rank") or "—"),
+            label(ADJUSTMENT_STATUS, c.get("status")), decision, when(done)[:10])
+
+
 HISTORY = ("单位 Unit", "职务 Position", "班子成员 Team member", "主要负责人 Main leader", "起 From", "止 To")
 
 
@@ -96,9 +113,16 @@ class CadreFileScreen(MboScreen):
     async def load(self, staff_no: str) -> None:
         if not self.api.has("Person", "cadreFile"):
             await self.api.load_schema()
-        found = await self.call(self.api.cadre_file, staff_no)
+        try:
+            found = await self.api.cadre_file(staff_no)
+        except ApiError as exc:  # a refusal is shown as such, never as "no such person"
+            if exc.code == "UNAUTHENTICATED" and await self.mbo.reauthenticate():
+                self.load(staff_no)
+            else:
+                self.fail(exc)
+            return
         if found is None:
-            self.status(f"未找到 No person {staff_no}")
+            self.status(f"未找到 No person {staff_no}", error=True)
             return
         self.staff_no = staff_no
         self.person = await self.call(self.api.person_history, staff_no)
@@ -108,22 +132,17 @@ class CadreFileScreen(MboScreen):
         unit = unit_label(self.person["unit"]) if self.person else ""
         self.query_one("#who", Label).update(
             f"{found['name']}（{found['staffNo']}）· {unit} · {found.get('position') or ''}{left}")
-        entries: Any = found.get("cadreFile")
-        if entries is None:
-            self.status("服务器尚未提供干部档案 This server does not offer Person.cadreFile yet.")
-            return
-        if isinstance(entries, dict):  # a wrapper object: its filing records and cases
-            entries = [e for k, v in entries.items() if isinstance(v, list) and k != "unitHistory" for e in v]
+        cadre = found.get("cadreFile") or {}
+        rows = [filing_row(r) for r in cadre.get("filingRecords") or []] + \
+               [case_row(c) for c in cadre.get("leaderAdjustments") or []]
+        rows.sort(key=lambda row: row[0], reverse=True)  # newest year first
         table = self.query_one("#file", DataTable)
         table.clear(columns=True)
-        present = list(entries[0]) if entries else []
-        columns = [c for c in PREFERRED if c in present]
-        for c in columns:
-            table.add_column(LABELS.get(c, c))
-        for e in entries:
-            table.add_row(*(cell(e.get(c)) for c in columns))
+        table.add_columns(*FILE)
+        for row in rows:
+            table.add_row(*row)
         hint = " · t 调动 transfer" if self.may("transfer_person") else ""
-        self.status(f"{len(entries)} 条记录 entries{hint}")
+        self.status(f"{len(rows)} 条记录 entries{hint}")
         table.focus()  # the keys act on the person now shown (the search field is / away)
 
     def show_history(self) -> None:

@@ -16,12 +16,15 @@ from textual.widgets import Footer, Header, Label
 
 from tui import keys
 from tui.dialogs.prompt import PromptDialog
+from tui.labels import MEASURE, TARGET_KIND, label
 from tui.screens.base import MboScreen
 from tui.widgets.entry_grid import Column, EntryGrid, int_check, range_check
 
 TITLES = {"certifications": "专项目标考核 Certifications", "ballots": "投票测评 Ballots",
           "inspections": "年终检查 Inspection scores", "grassroots": "基层评议 Grassroots review"}
 VALUES = {"excellent": 100, "good": 80, "fair": 60, "poor": 0}
+PUBLISHED = ("只读：第 {revision} 版已发布，修改须由目标办开启更正（考核排名 o）。Read only: revision {revision} is "
+             "published; the target office opens a correction (Ranking, o) before inputs change.")
 
 
 def certification_check(text: str, row: dict[str, Any]) -> str | None:
@@ -38,7 +41,7 @@ def certification_check(text: str, row: dict[str, Any]) -> str | None:
 
 def columns(kind: str) -> list[Column]:
     if kind == "certifications":
-        return [Column("code", "代码 Code"), Column("kind", "类型 Kind"), Column("measure", "计量 Measure"),
+        return [Column("code", "代码 Code"), Column("kindLabel", "类型 Kind"), Column("measureLabel", "计量 Measure"),
                 Column("agreed", "商定值 Agreed"), Column("points", "分值 Points"),
                 Column("value", "认定值 Actual / completion", certification_check), Column("ratio", "完成率 Ratio")]
     if kind == "ballots":
@@ -72,7 +75,7 @@ def totals(kind: str) -> Any:
         if kind == "certifications":
             done = sum(1 for r in rows if r.get("value") not in (None, ""))
             points = sum((Decimal(str(r["points"])) for r in rows if r["kind"] == "BASE"), Decimal(0))
-            return f"已认定 Certified {done} / {len(rows)} · 基本目标分值合计 BASE points {points}"
+            return f"已认定 Certified {done} / {len(rows)} · 基本目标分值合计 Base-target points {points}"
         if kind == "ballots":
             scored = [ballot_score(r) for r in rows]
             n = sum(c for c, _ in scored)
@@ -97,10 +100,9 @@ class EntryScreen(MboScreen):
         self.unit_code = unit_code
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "add":
-            return self.kind in ("ballots", "inspections")
-        if action == "save":
-            return self.may(f"entry_{self.kind}")
+        if action in ("save", "add"):
+            return self.may(f"entry_{self.kind}") and (action == "save" or self.kind in ("ballots", "inspections")) \
+                and (None if self.grid_locked else True)
         return super().check_action(action, parameters)
 
     def compose(self) -> ComposeResult:
@@ -114,8 +116,21 @@ class EntryScreen(MboScreen):
     def grid(self) -> EntryGrid:
         return self.query_one(EntryGrid)
 
+    @property
+    def grid_locked(self) -> bool:
+        grids = self.query(EntryGrid)
+        return bool(grids and grids.first().read_only)
+
+    def make_read_only(self, why: str) -> None:
+        """Published: the grid shows read only, with the reason, and offers no save."""
+        self.grid.read_only = why
+        self.grid.refill()
+        self.refresh_bindings()
+
     def on_mount(self) -> None:
         self.grid.table.focus()
+        if self.unit_code is None and self.department_wide:
+            self.unit_code = ""  # every unit's targets the caller's department assesses
         if self.unit_code is None and self.api.session.unit:
             self.unit_code = self.api.session.unit
         if self.unit_code is None:
@@ -130,9 +145,15 @@ class EntryScreen(MboScreen):
             self.unit_code = units[0]["code"]
             self.action_reload()
 
+    @property
+    def department_wide(self) -> bool:
+        """An assessor (考核处室) certifies the targets its department assesses, across units."""
+        return self.kind == "certifications" and self.api.session.has_role("ASSESSOR") and not self.may("ranking")
+
     def action_reload(self) -> None:
+        unit = self.unit_code or f"本处室考核的全部目标 every target {self.api.session.unit} assesses"
         self.query_one("#heading", Label).update(
-            f"{TITLES[self.kind]} · {self.year} · 单位 Unit {self.unit_code} · u 换单位 change unit · enter 或数字 "
+            f"{TITLES[self.kind]} · {self.year} · 单位 Unit {unit} · u 换单位 change unit · enter 或数字 "
             "编辑 edits · ctrl+s 保存 saves")
         self.status("加载中 Loading…")
         self.load()
@@ -185,10 +206,22 @@ class EntryScreen(MboScreen):
             return "1.0000" if value == 0 else f"{agreed / value:.4f}"
         return f"{value / agreed:.4f}"
 
+    async def published(self) -> str:
+        """Why the year's inputs are read only now ('' when they may change). The offices read the year's
+        state; the other roles learn it from the server's refusal on their first save."""
+        if not self.may("ranking"):
+            return ""
+        found = await self.call(self.api.assessment_status, self.year)
+        if found and found["status"] == "PUBLISHED":
+            return PUBLISHED.format(revision=found["revision"])
+        return ""
+
     @work(exclusive=True, exit_on_error=False)
     async def load(self) -> None:
         unit = self.unit_code or ""
         rows: list[dict[str, Any]] = []
+        self.grid.read_only = await self.published()
+        self.refresh_bindings()
         if self.kind == "certifications":
             found = await self.call(self.api.assessed_targets, self.year, unit)
             if found is None:
@@ -197,6 +230,7 @@ class EntryScreen(MboScreen):
                 cert = t.get("certification") or {}
                 value = cert.get("completion") if t["measure"] == "QUALITATIVE" else cert.get("actualValue")
                 rows.append({"code": t["code"], "kind": t["kind"], "measure": t["measure"],
+                             "kindLabel": label(TARGET_KIND, t["kind"]), "measureLabel": label(MEASURE, t["measure"]),
                              "direction": t["direction"], "agreed": t.get("agreedValue") or "—",
                              "points": t["points"], "value": value or "", "ratio": ""})
         elif self.kind == "ballots":
@@ -220,7 +254,9 @@ class EntryScreen(MboScreen):
         self.status(f"{len(rows)} 行 rows")
 
     def action_save(self) -> None:
-        if self.grid.dirty:
+        if self.grid.read_only:
+            self.fail(self.grid.read_only)
+        elif self.grid.dirty:
             self.save()
         else:
             self.status("没有需要保存的修改 Nothing to save")
@@ -251,6 +287,9 @@ class EntryScreen(MboScreen):
                                        {k: int(row.get(k) or 0) for k in ("satisfied", "basicallySatisfied",
                                                                           "dissatisfied")})
             if done is None:
+                refusal = self.last_error
+                if refusal is not None and refusal.code == "CONFLICT" and "published" in refusal.message:
+                    self.make_read_only(PUBLISHED.format(revision="当前 current"))
                 grid.refill()
                 return
             saved += 1

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from tui import keys
 from tui.format import standing
+from tui.labels import roles as roles_label
 from tui.roles import OFFICE, UNIT_OPERATOR, destinations, reads_business_data
 from tui.screens.base import MboScreen
 from tui.widgets.stat import Stat
@@ -70,7 +71,7 @@ class HomeScreen(MboScreen):
 
     def action_reload(self) -> None:
         session = self.api.session
-        who = f"{session.username} · {', '.join(session.roles)}" + (f" · {session.unit}" if session.unit else "")
+        who = f"{session.username} · {roles_label(session.roles)}" + (f" · {session.unit}" if session.unit else "")
         self.query_one("#heading", Label).update(f"{self.year} 年度 · {who}")
         if not reads_business_data(self.roles):
             return
@@ -109,13 +110,11 @@ class HomeScreen(MboScreen):
 
     @work(exclusive=True, exit_on_error=False, group="home-totals")
     async def load_totals(self, own: str | None) -> None:
-        document = ("query T($y: Int!, $u: String) { targetCounts(year: $y, unitCode: $u) "
-                    "{ total byStatus { status count } } }")
-        counted = await self.call(self.api.query, document, {"y": self.year, "u": own})
+        counted = await self.call(self.api.target_counts, self.year, own)
         if counted is None:
             return self.unavailable("targets", "agreed", "signed")
-        by_status = {s["status"]: s["count"] for s in counted["targetCounts"]["byStatus"]}
-        total = counted["targetCounts"]["total"]
+        by_status = {s["status"]: s["count"] for s in counted["byStatus"]}
+        total = counted["total"]
         agreed = by_status.get("AGREED", 0) + by_status.get("SIGNED", 0)
         signed = by_status.get("SIGNED", 0)
         self.stat("targets").show(f"{total}" + (f"（{own}）" if own else ""))
@@ -152,7 +151,14 @@ class HomeScreen(MboScreen):
     @work(exclusive=True, exit_on_error=False, group="home-assessment")
     async def load_assessment(self) -> None:
         if not self.may("ranking"):
-            return self.unavailable("assessment", "missing")
+            self.unavailable("missing")
+            if not self.may("bulletin"):
+                return self.unavailable("assessment")
+            published = await self.call(self.api.bulletin_status, self.year)
+            if published is None:
+                return self.stat("assessment").show("未发布 not published yet")
+            shown = f"{ASSESSMENT['PUBLISHED']} · 第 {published['revision']} 版 revision"
+            return self.stat("assessment").show(f"{shown} · {standing(published)}")
         found: dict[str, Any] | None = await self.call(self.api.assessment_status, self.year)
         if found is None:
             self.stat("assessment").show("未开启 not opened")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -12,11 +13,26 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
 from tui import keys
+from tui.api import ApiError
 from tui.format import amount, person
 from tui.screens.base import MboScreen
 
 STATES = {"LAGGING": ("滞后 Lagging", "yellow"), "AT_RISK": ("风险 At risk", "bold red"),
           "ON_TRACK": ("正常 On track", "green")}
+SEVERITY = {"AT_RISK": 0, "LAGGING": 1, "ON_TRACK": 2}
+FIRST_ROWS = 200
+"""Rows drawn at once; the rest follow in chunks so the first rows show in well under a second at city scale."""
+CHUNK = 400
+SHOWN = 1000
+"""At most this many rows in the table (the most urgent); the filters narrow the whole list."""
+
+
+def behind(row: dict[str, Any]) -> Decimal:
+    """How far progress trails the elapsed time (the larger, the further behind)."""
+    try:
+        return Decimal(str(row.get("elapsed") or 0)) - Decimal(str(row.get("progress") or 0))
+    except ArithmeticError:
+        return Decimal(0)
 
 
 def percent(value: Any) -> str:
@@ -86,21 +102,56 @@ class LaggingScreen(MboScreen):
         unit = self.query_one("#unit", Input).value.strip().upper() or None
         leader = self.query_one("#leader", Input).value.strip() or None
         as_of = self.query_one("#as-of", Input).value.strip() or self.mbo.today.isoformat()
-        rows = await self.call(self.api.lagging, self.year, as_of, unit, leader)
+        rows = await self.call(self.api.lagging, self.year, as_of, unit, leader, names=False)
         if rows is None:
             return
+        rows.sort(key=lambda r: (SEVERITY.get(r["status"], 3), -behind(r), r["unitCode"], r["code"]))
         self.rows = rows
         self.refill()
+        self.load_names(as_of, unit, leader)
 
-    def refill(self) -> None:
+    @work(exclusive=True, exit_on_error=False, group="names")
+    async def load_names(self, as_of: str, unit: str | None, leader: str | None) -> None:
+        """The leaders' names, after the rows are on screen (a person lookup per row is the slow part)."""
+        try:
+            named = await self.api.lagging(self.year, as_of, unit, leader, names=True)
+        except ApiError:
+            return  # the staff numbers stay; the rows were shown already
+        leaders = {(r["unitCode"], r["code"]): r.get("responsibleLeader") for r in named}
+        for r in self.rows:
+            r["responsibleLeader"] = leaders.get((r["unitCode"], r["code"])) or r.get("responsibleLeader")
+        self.refill(keep=True)
+
+    def refill(self, keep: bool = False) -> None:
+        """The most urgent rows first (at risk, then lagging, furthest behind first): the first ones at once,
+        the rest in chunks, at most SHOWN of them, so a city's ~14,600 rows never hold the screen."""
         state = self.query_one("#state", Select).value
         table = self.query_one(DataTable)
+        row = table.cursor_row if keep else 0
         table.clear()
-        shown = [r for r in self.rows if state is Select.NULL or r["status"] == state]
-        for r in shown:
+        matching = [r for r in self.rows if state is Select.NULL or r["status"] == state]
+        shown = matching[:SHOWN]
+        self.add_rows(shown[:FIRST_ROWS])
+        if keep and table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+        behind_schedule = sum(1 for r in matching if r["status"] != "ON_TRACK")
+        more = (f" · 显示最紧急的 {SHOWN} 行，请用 f 筛选 the {SHOWN} most urgent shown; f filters"
+                if len(matching) > SHOWN else "")
+        self.status(f"{behind_schedule} 个目标 targets behind schedule（由重到轻 most urgent first）{more} · "
+                    "enter 打开目标树 opens the unit's tree")
+        self.fill_rest(shown[FIRST_ROWS:])
+
+    def add_rows(self, rows: list[dict[str, Any]]) -> None:
+        table = self.query_one(DataTable)
+        for r in rows:
             text, style = STATES.get(r["status"], (r["status"], ""))
             table.add_row(r["unitCode"], r["code"], r["title"], percent(r["progress"]), percent(r["elapsed"]),
                           Text(text, style=style), amount(r.get("actualToDate")),
                           "是 yes" if r["reported"] else "否 no",
                           person(r.get("responsibleLeader")) or "—", key=f"{r['unitCode']}:{r['code']}")
-        self.status(f"{len(shown)} 个目标 targets behind schedule · enter 打开目标树 opens the unit's tree")
+
+    @work(exclusive=True, exit_on_error=False, group="fill")
+    async def fill_rest(self, rows: list[dict[str, Any]]) -> None:
+        for start in range(0, len(rows), CHUNK):
+            await asyncio.sleep(0)
+            self.add_rows(rows[start:start + CHUNK])

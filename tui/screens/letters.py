@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Label
 
 from tui import keys
 from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.form import Field, FormDialog, required_check
 from tui.dialogs.prompt import PromptDialog
 from tui.documents import save_document
 from tui.screens.base import MboScreen
 from tui.screens.home import LEVELS
+from tui.screens.records import DetailDialog
 
 ORDER = {level: i for i, level in enumerate(LEVELS)}
 STATUS = {"DRAFT": "草拟 draft", "SIGNED": "已签订 signed", "SUPERSEDED": "已替代 superseded"}
 
 
 class LettersScreen(MboScreen):
-    BINDINGS = [keys.BACK, keys.RELOAD, keys.UNIT, keys.SIGN_ISSUER, keys.SIGN_RECEIVER, keys.DOCUMENT]
-    ROLE_ACTIONS = {"sign": "sign_letter"}
+    BINDINGS = [keys.BACK, keys.RELOAD, keys.UNIT, keys.NEW_LETTER, keys.SIGN_ISSUER, keys.SIGN_RECEIVER,
+                keys.OPEN_LETTER, keys.DOCUMENT]
+    ROLE_ACTIONS = {"sign": "sign_letter", "new_letter": "create_letter"}
 
     def __init__(self, unit_code: str | None = None) -> None:
         super().__init__()
@@ -72,7 +75,64 @@ class LettersScreen(MboScreen):
                           x.get("issuerSignedBy") or "—", x.get("receiverSignedBy") or "—", str(len(x["targets"])),
                           key=x["id"])
         signed = sum(1 for x in letters if x["status"] == "SIGNED")
-        self.status(f"{signed} / {len(letters)} 已签订 signed · i 签发 sign as issuer · v 签收 sign as receiver")
+        new = " · n 新建 new" if self.may("create_letter") else ""
+        self.status(f"{signed} / {len(letters)} 已签订 signed · enter 查看 view · i 签发 sign as issuer · "
+                    f"v 签收 sign as receiver{new}")
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        return self.letters[str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)]
+
+    def action_open(self) -> None:
+        """The highlighted letter in full: parties, signatures, parent and its targets."""
+        x = self.current
+        if x is None:
+            return
+        lines = [f"[b]层级 Level[/b] {LEVELS.get(x['level'], x['level'])} · [b]单位 Unit[/b] {x['unitCode']}",
+                 f"[b]签发方 Issuer[/b] {x['issuer']} · 签发 signed {x.get('issuerSignedBy') or '—'} "
+                 f"{(x.get('issuerSignedAt') or '')[:16]}",
+                 f"[b]接收方 Receiver[/b] {x['receiver']} · 签收 signed {x.get('receiverSignedBy') or '—'} "
+                 f"{(x.get('receiverSignedAt') or '')[:16]}",
+                 f"[b]上级责任书 Parent letter[/b] {x.get('parentId') or '—'} · "
+                 f"[b]状态 Status[/b] {STATUS.get(x['status'], x['status'])}",
+                 f"[b]目标 Targets[/b] {'、'.join(t['code'] for t in x['targets'])}"]
+        self.app.push_screen(DetailDialog(f"{x['id']} {x['title']}", lines))
+
+    @on(DataTable.RowSelected)
+    def selected(self) -> None:
+        self.action_open()
+
+    def action_new_letter(self) -> None:
+        """起草 a letter one level down: city → unit (target office), unit → department and department →
+        person (the unit), binding agreed targets of the unit."""
+        unit = self.unit_code or self.api.session.unit or ""
+        office = self.may("propose")
+        levels = [(lv, text) for lv, text in LEVELS.items() if office or lv != "CITY_UNIT"]
+        parent = self.current
+        fields = [
+            Field("level", "层级 Level", levels[0][0], choices=levels),
+            Field("unitCode", "单位 Unit", unit, check=required_check, disabled=not office),
+            Field("issuer", "签发方 Issuer", parent["receiver"] if parent else "", check=required_check),
+            Field("receiver", "接收方 Receiver (处室 dept / 工号 staff no)", check=required_check),
+            Field("targetCodes", "目标代码 Target codes (comma)", check=required_check),
+            Field("parentId", "上级责任书 Parent letter no.", parent["id"] if parent else ""),
+            Field("title", "标题 Title"),
+        ]
+
+        async def save(v: dict[str, str]) -> dict[str, Any]:
+            codes = [c.strip() for c in v["targetCodes"].replace("，", ",").split(",") if c.strip()]
+            return await self.api.create_letter(self.year, v["unitCode"].upper(), v["level"], v["issuer"],
+                                                v["receiver"], codes, v["parentId"] or None, v["title"] or None)
+
+        def created(done: dict[str, Any] | None) -> None:
+            if done:
+                self.notify(f"已起草 Drafted letter {done['id']}", timeout=4)
+                self.load()
+
+        self.app.push_screen(FormDialog("新建责任书 New responsibility letter", fields, save), created)
 
     def action_sign(self, side: str) -> None:
         table = self.query_one(DataTable)

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, 
 from tui import keys
 from tui.dialogs.confirm import ConfirmDialog
 from tui.documents import save_document
+from tui.dialogs.prompt import PromptDialog
 from tui.export import write_xlsx
 from tui.format import GRADE_STYLE, GRADES, signed, standing
 from tui.screens.base import MboScreen
@@ -68,8 +69,8 @@ def explain(g: dict[str, Any]) -> str:
 
 
 class RankingScreen(MboScreen):
-    BINDINGS = [keys.BACK, keys.RELOAD, keys.COMPUTE, keys.PUBLISH, keys.FINALIZE, keys.EXPORT, keys.DOCUMENT]
-    ROLE_ACTIONS = {"compute": "compute", "publish": "publish", "finalize": "finalize"}
+    BINDINGS = [keys.BACK, keys.RELOAD, keys.COMPUTE, keys.PUBLISH, keys.CORRECT, keys.FINALIZE, keys.EXPORT, keys.DOCUMENT]
+    ROLE_ACTIONS = {"compute": "compute", "publish": "publish", "finalize": "finalize", "correct": "correct"}
     CSS = MboScreen.CSS + """
     #explain { height: auto; max-height: 12; border: round $accent; padding: 0 1; }
     #ranking { height: 1fr; }
@@ -85,14 +86,18 @@ class RankingScreen(MboScreen):
         self.rows: dict[str, tuple[str, dict[str, Any]]] = {}  # row key → (unit name, result)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.bulletin and action in ("compute", "publish", "finalize"):
+        if self.bulletin and action in ("compute", "publish", "finalize", "correct"):
             return False
+        if super().check_action(action, parameters) is False:
+            return False  # an action the role may not take is not shown at all
         if action == "publish" and self.assessment is not None and self.assessment["status"] != "COMPUTED":
             return None  # shown, greyed out: only a computed assessment is published
         if action == "finalize" and self.assessment is not None and not (
                 self.assessment["status"] == "PUBLISHED" and not self.assessment.get("final")):
             return None  # shown, greyed out: only a published revision that is not final yet
-        return super().check_action(action, parameters)
+        if action == "correct" and self.assessment is not None and self.assessment["status"] != "PUBLISHED":
+            return None  # shown, greyed out: only a published revision is corrected
+        return True
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -228,6 +233,31 @@ class RankingScreen(MboScreen):
         if done is not None:
             notice = standing(done)
             self.notify(f"已发布 Published revision {done['revision']} · {notice}", timeout=4)
+            self.load()
+
+    def action_correct(self) -> None:
+        """更正: open a new revision of the published year; its inputs can then be corrected, and it is computed
+        (c) and published (p) again."""
+        a = self.assessment
+        if a is None or a["status"] != "PUBLISHED":
+            self.fail("只有已发布的考核结果可以更正 Only published results are corrected.")
+            return
+
+        def reason(value: str | None) -> None:
+            if value:
+                self.correct(value)
+
+        question = (f"更正 {a['year']} 年度第 {a['revision']} 版：开启新版本后可修改年终数据，"
+                    "然后重新计算（c）并发布（p）。"
+                    f"\nOpen a correction of revision {a['revision']}: the inputs can then be changed; compute (c) "
+                    "and publish (p) the new revision afterwards.\n更正原因 Reason:")
+        self.app.push_screen(PromptDialog(question, check=lambda text: None if text else "必填 Required"), reason)
+
+    @work(exclusive=True, exit_on_error=False, group="publish")
+    async def correct(self, reason: str) -> None:
+        done = await self.call(self.api.open_correction, self.year, reason)
+        if done is not None:
+            self.notify(f"已开启更正 Correction open: revision {done['revision']}", timeout=6)
             self.load()
 
     def action_finalize(self) -> None:

@@ -13,8 +13,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from tui import keys
-from tui.dialogs.form import Field, FormDialog, decimal_check, required_check
+from tui import keys, labels
+from tui.dialogs.form import Field, FormDialog, date_check, decimal_check, required_check
 from tui.format import STATUS, amount, person
 from tui.screens.base import MboScreen
 
@@ -62,8 +62,9 @@ def label(t: dict[str, Any]) -> Text:
 
 
 class UnitTreeScreen(MboScreen):
-    BINDINGS = [keys.BACK, keys.RELOAD, keys.EDIT, keys.NEGOTIATE, keys.PROGRESS]
-    ROLE_ACTIONS = {"edit": "edit_target", "progress": "report_progress"}
+    BINDINGS = [keys.BACK, keys.RELOAD, keys.EDIT, keys.NEGOTIATE, keys.DECOMPOSE, keys.ASSIGN, keys.PROGRESS]
+    ROLE_ACTIONS = {"edit": "edit_target", "progress": "report_progress", "decompose": "decompose",
+                    "assign": "edit_target"}
     CSS = MboScreen.CSS + """
     #tree { width: 3fr; border: round $accent; }
     #side { width: 2fr; border: round $accent; }
@@ -160,7 +161,8 @@ class UnitTreeScreen(MboScreen):
     def show(self, t: dict[str, Any]) -> None:
         lines = [
             f"[b]{t['code']}[/b] {t['title']}",
-            f"类别 {t.get('category') or '—'} · {t['kind']} · {t['measure']} · {t['direction']}",
+            f"类别 {t.get('category') or '—'} · {labels.label(labels.TARGET_KIND, t['kind'])} · "
+            f"{labels.label(labels.MEASURE, t['measure'])} · {labels.label(labels.DIRECTION, t['direction'])}",
             f"基数 Baseline {amount(t.get('baseline'))} · 提议 Proposed {amount(t.get('proposedValue'))} · "
             f"商定 Agreed {amount(t.get('agreedValue'))} {t.get('unitOfMeasure') or ''}",
             f"分值 Points {amount(t.get('points'))} · 状态 {STATUS.get(t['status'], t['status'])} · v{t['version']}",
@@ -186,7 +188,8 @@ class UnitTreeScreen(MboScreen):
         if not found:
             return
         for r in found.get("negotiationRounds") or []:
-            rounds.add_row(r["action"], amount(r.get("value")), r.get("reason") or "", f"{r['actor']} ({r['role']})")
+            rounds.add_row(labels.label(labels.NEGOTIATION_ACTION, r["action"]), amount(r.get("value")),
+                           r.get("reason") or "", f"{r['actor']}（{labels.label(labels.ROLE, r['role'])}）")
         for p in found.get("progressReports") or []:
             reports.add_row(p["period"], p["asOf"], amount(p.get("actualToDate")), p.get("note") or "")
 
@@ -273,6 +276,62 @@ class UnitTreeScreen(MboScreen):
         self.app.push_screen(FormDialog(f"磋商 Negotiate {target['code']} {target['title']}", fields, save, reload),
                              self.saved)
 
+    # ---- decompose and assign ----------------------------------------------------------------------------
+
+    def action_decompose(self) -> None:
+        """分解细化: a child target under the highlighted agreed target, to a department or a person; the
+        parent's coverage gap (缺口) shows what is still to be covered."""
+        target = self.current
+        if target is None:
+            return
+        if target["status"] not in ("AGREED", "SIGNED"):
+            self.fail(f"只有已商定的目标可以分解 Only an agreed target is decomposed ({STATUS.get(target['status'])})")
+            return
+        taken = {c["code"] for c in target.get("children") or []}
+        number = next(n for n in range(1, 100) if f"{target['code']}-{n}" not in taken)
+        gap = target.get("uncoveredGap")
+        fields = [
+            Field("code", "代码 Code", f"{target['code']}-{number}", check=required_check),
+            Field("title", "标题 Title", check=required_check),
+            Field("value", "分解值 Value" + (f"（缺口 gap {amount(gap)}）" if gap is not None else ""),
+                  amount(gap) if gap not in (None, "0") else "", check=decimal_check(low=Decimal(0))),
+            Field("points", "分值 Points", check=decimal_check(low=Decimal(0))),
+            Field("responsibleDepartment", "责任部门 Responsible dept"),
+            Field("assignee", "责任人 Assignee (staff no)"),
+        ]
+
+        async def save(v: dict[str, str]) -> dict[str, Any]:
+            child = {k: (val or None) for k, val in v.items()}
+            done = await self.api.decompose(self.year, target["code"], child)
+            return done[0]
+
+        self.app.push_screen(FormDialog(f"分解 Decompose {target['code']} {target['title']}", fields, save),
+                             self.saved)
+
+    def action_assign(self) -> None:
+        """指派: the responsible department and the person who carries the highlighted target."""
+        target = self.current
+        if target is None:
+            return
+        state = {"version": target["version"]}
+        department = target.get("responsibleDepartment") or ""
+        fields = [Field("responsibleDepartment", "责任部门 Responsible dept", department),
+                  Field("assignee", "责任人 Assignee (staff no)", (target.get("assignee") or {}).get("staffNo", ""),
+                        check=required_check)]
+
+        async def save(v: dict[str, str]) -> dict[str, Any]:
+            change = {k: val for k, val in v.items() if val}
+            return await self.api.update_target(self.year, target["code"], state["version"], change)
+
+        async def reload() -> dict[str, str]:
+            fresh = await self.api.target(self.year, target["code"])
+            if fresh:
+                state["version"] = fresh["version"]
+            return {}
+
+        self.app.push_screen(FormDialog(f"指派 Assign {target['code']} {target['title']}", fields, save, reload),
+                             self.saved)
+
     # ---- progress ----------------------------------------------------------------------------------------
 
     def action_progress(self) -> None:
@@ -282,9 +341,9 @@ class UnitTreeScreen(MboScreen):
         today = self.mbo.today
         fields = [
             Field("period", "期间 Period", f"{today.year}-{today.month:02d}", check=required_check),
-            Field("asOf", "截至日期 As of (YYYY-MM-DD)", today.isoformat(), check=required_check),
+            Field("asOf", "截至日期 As of (YYYY-MM-DD)", today.isoformat(), check=date_check()),
             Field("actual", "累计实际 Actual to date", "", check=decimal_check(required=True)),
-            Field("note", "说明 Note"),
+            Field("note", "说明与佐证 Note and evidence (document no., link)"),
         ]
 
         async def save(v: dict[str, str]) -> dict[str, Any]:

@@ -70,6 +70,7 @@ class EntryGrid(Vertical):
         self.rows: list[dict[str, Any]] = []
         self.dirty: set[int] = set()
         self.editing: tuple[int, int] | None = None
+        self.read_only = ""  # why the values cannot change now (a published year); empty: they can
 
     def compose(self) -> ComposeResult:
         yield DataTable(cursor_type="cell", zebra_stripes=True)
@@ -105,17 +106,22 @@ class EntryGrid(Vertical):
         for index in range(len(self.rows)):
             table.add_row(*(self.cell(index, c) for c in self.columns), key=str(index))
         self.query_one("#totals", Label).update(self.totals(self.rows) + (
-            f"   · 未保存 unsaved rows: {len(self.dirty)} (ctrl+s)" if self.dirty else ""))
+            f"   · 未保存 unsaved rows: {len(self.dirty)} (ctrl+s)" if self.dirty else "") + (
+            f"\n{self.read_only}" if self.read_only else ""))
 
     def cell(self, index: int, column: Column) -> Text:
         value = self.rows[index].get(column.key)
         text = "" if value is None else str(value)
-        style = "bold yellow" if index in self.dirty and column.editable else ""
-        return Text(text or ("·" if column.editable else ""), style=style)
+        editable = column.editable and not self.read_only
+        style = "bold yellow" if index in self.dirty and editable else ""
+        return Text(text or ("·" if editable else ""), style=style)
 
     def begin(self, initial: str | None = None) -> None:
         table = self.table
         if not self.rows:
+            return
+        if self.read_only:
+            self.query_one("#totals", Label).update(self.read_only)
             return
         row, col = table.cursor_coordinate
         column = self.columns[col]
