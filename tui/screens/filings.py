@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from tui import keys
-from tui.documents import save_document
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.form import Field, FormDialog
+from tui.documents import save_document
 from tui.labels import FILING_STATUS, SIGNATURE_STEP, TEAM_ROLE, label
 from tui.roles import OFFICE, ORG_DEPT, SUPERVISION
 from tui.screens.records import Column, RecordsScreen, Step, grade, line, money, score, when, yes_no

@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, 
 
 from tui import keys
 from tui.dialogs.confirm import ConfirmDialog
-from tui.documents import save_document
 from tui.dialogs.prompt import PromptDialog
+from tui.documents import save_document
 from tui.export import write_xlsx
 from tui.format import GRADE_STYLE, GRADES, signed, standing
 from tui.screens.base import MboScreen
@@ -69,7 +69,8 @@ def explain(g: dict[str, Any]) -> str:
 
 
 class RankingScreen(MboScreen):
-    BINDINGS = [keys.BACK, keys.RELOAD, keys.COMPUTE, keys.PUBLISH, keys.CORRECT, keys.FINALIZE, keys.EXPORT, keys.DOCUMENT]
+    BINDINGS = [keys.BACK, keys.RELOAD, keys.COMPUTE, keys.PUBLISH, keys.CORRECT, keys.FINALIZE, keys.EXPORT,
+                keys.DOCUMENT]
     ROLE_ACTIONS = {"compute": "compute", "publish": "publish", "finalize": "finalize", "correct": "correct"}
     CSS = MboScreen.CSS + """
     #explain { height: auto; max-height: 12; border: round $accent; padding: 0 1; }
