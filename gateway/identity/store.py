@@ -118,7 +118,9 @@ async def _failed(user: User, now: datetime, message: str, code: str, **extensio
         return _locked_error(LOCK_MINUTES)
     locked = await User.filter(Q(id=user.id) & _unlocked(now), failed_logins__gte=MAX_FAILURES).update(
         failed_logins=0, locked_until=now + timedelta(minutes=LOCK_MINUTES))
-    if locked:
+    if locked or not await User.filter(Q(id=user.id) & _unlocked(now)).exists():
+        # this failure locked the account, or a concurrent one did between the two updates: either way the
+        # account is locked now, and the answer says so (a plain "wrong password" would count a fifth time)
         return _locked_error(LOCK_MINUTES)
     return SignInError(message, code=code, **extensions)
 
