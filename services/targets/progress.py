@@ -175,8 +175,10 @@ COLUMNS = ("id", "code", "unit_code", "parent_code", "title", "responsible_leade
            "agreed_value", "points")
 
 
-async def progress_of(year: int, as_of: date, unit_codes: list[str] | None) -> dict[str, Progress]:
-    """Every tracked target's progress (rolled up through its tree) as of a day; two queries."""
+async def progress_of(year: int, as_of: date, unit_codes: list[str] | None, *,
+                      behind_only: bool = False) -> dict[str, Progress]:
+    """Every tracked target's progress (rolled up through its tree) as of a day; two queries. `behind_only`
+    leaves out the targets ON_TRACK (the lagging list needs only the others: a few percent of a city)."""
     query = Target.filter(year=year, status__in=list(TRACKED))
     if unit_codes is not None:
         query = query.filter(unit_code__in=unit_codes)
@@ -197,15 +199,21 @@ async def progress_of(year: int, as_of: date, unit_codes: list[str] | None) -> d
     rolled = rules.roll_up(forest, own, points)
     elapsed = rules.elapsed_fraction(year, as_of)
     reported_codes = _reported(forest, {r["code"] for r in rows if r["id"] in latest})
-    return {
-        r["code"]: Progress(
+    statuses: dict[Decimal, rules.ProgressStatus] = {}  # many targets share a figure (0, 1, …): one division each
+    found = {}
+    for r in rows:
+        value = rolled[r["code"]]
+        status = statuses.get(value)
+        if status is None:
+            status = statuses[value] = rules.progress_status(value, elapsed)
+        if behind_only and status is rules.ProgressStatus.ON_TRACK:
+            continue
+        found[r["code"]] = Progress(
             target_id=r["id"], code=r["code"], unit_code=r["unit_code"], title=r["title"],
-            responsible_leader=r["responsible_leader"], progress=rolled[r["code"]], elapsed=elapsed,
-            status=rules.progress_status(rolled[r["code"]], elapsed), reported=r["code"] in reported_codes,
-            actual_to_date=latest.get(r["id"]),
+            responsible_leader=r["responsible_leader"], progress=value, elapsed=elapsed, status=status,
+            reported=r["code"] in reported_codes, actual_to_date=latest.get(r["id"]),
         )
-        for r in rows
-    }
+    return found
 
 
 def _reported(forest: list[rules.Node], direct: set[str]) -> set[str]:
@@ -239,7 +247,7 @@ async def lagging_targets(ctx: RequestContext, *, year: int, as_of: date, unit_c
                           responsible_leader: str | None) -> list[Progress]:
     """Targets (any level) whose progress is LAGGING or AT_RISK as of a day, by unit and code."""
     unit_code = access.readable_unit_filter(ctx, unit_code)
-    progress = await progress_of(year, as_of, [unit_code] if unit_code else None)
+    progress = await progress_of(year, as_of, [unit_code] if unit_code else None, behind_only=True)
     found = [p for p in progress.values() if p.status is not rules.ProgressStatus.ON_TRACK
              and (responsible_leader is None or p.responsible_leader == responsible_leader)]
     return sorted(found, key=lambda p: (p.unit_code, p.code))
