@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 
 from kernel.audit import append
 from kernel.auth import Caller, bearer, verify_token
+from kernel.bulk import LargeBodies
 from kernel.context import RequestContext
 from kernel.db import close_database, open_database, tortoise_config
 from kernel.errors import Unauthenticated
@@ -169,7 +170,8 @@ def create_service_app(
             Route("/metrics", RequireToken(request_response(metrics), settings.secret, settings), methods=["GET"]),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequestLog, secret=settings.secret)],
+        # import files: the collector paused, memory given back after (kernel.bulk)
+        middleware=[Middleware(LargeBodies), Middleware(RequestLog, secret=settings.secret)],
     )
     app.state.settings = settings
     app.state.schema = schema

@@ -7,7 +7,6 @@ from starlette.applications import Starlette
 
 from kernel import clock
 from kernel.app import create_service_app
-from kernel.bulk import LargeBodies
 from kernel.settings import ServiceSettings
 from services.assessment.loaders import make_loaders
 from services.assessment.schema import schema
@@ -18,12 +17,10 @@ MIGRATIONS = "services.assessment.migrations"
 
 def create_app(settings: ServiceSettings | None = None) -> Starlette:
     clock.today()  # a malformed MBO_TODAY stops the service at start, not at the first publication
-    app = create_service_app(
+    return create_service_app(
         settings=settings or ServiceSettings.from_env("assessment"),
         schema=schema,
         models=MODELS,
         migrations=MIGRATIONS,
         loaders=make_loaders,
     )
-    app.add_middleware(LargeBodies)  # import files: collector paused, memory given back after
-    return app

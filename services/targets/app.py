@@ -5,7 +5,6 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from kernel.app import create_service_app
-from kernel.bulk import LargeBodies
 from kernel.settings import ServiceSettings
 from services.targets.loaders import make_loaders
 from services.targets.schema import schema
@@ -15,12 +14,10 @@ MIGRATIONS = "services.targets.migrations"
 
 
 def create_app(settings: ServiceSettings | None = None) -> Starlette:
-    app = create_service_app(
+    return create_service_app(
         settings=settings or ServiceSettings.from_env("targets"),
         schema=schema,
         models=MODELS,
         migrations=MIGRATIONS,
         loaders=make_loaders,
     )
-    app.add_middleware(LargeBodies)  # import files: collector paused, memory given back after
-    return app
