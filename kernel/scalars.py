@@ -20,6 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
@@ -37,6 +40,16 @@ MAX_NUMBER_CHARS = 64
 MAX_SIGNIFICANT_DIGITS = 34
 MAX_EXPONENT = 40
 MAX_JSON_DEPTH = 16
+MAX_TEXT = 10_000
+"""Free text (a TEXT column, a JSON cell) is at most this many characters."""
+DEFAULT_TEXT = 256
+"""An argument stored in no known column (a JSON key among them): one line of at most this many characters."""
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+NOT_FREE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+JsonPath = tuple[str | int, ...]
+JsonFinding = tuple[JsonPath, str, bool]
+"""Where in a JSON value (keys and indexes), the text, and whether it is a key: text kernel.validation refuses."""
 
 
 class ScalarError(GraphQLError):
@@ -86,21 +99,75 @@ def parse_decimal(value: object) -> Decimal:
 
 
 def parse_json(value: object) -> Any:
-    _check_json(value, 0)
+    """The value as given, once it is known to be nested at most MAX_JSON_DEPTH levels with finite numbers.
+
+    The same walk notes every text the input check will refuse (`json_findings`), so that inside `checking_json`
+    each cell of an import is looked at once, however often the value is coerced."""
+    scanned = _SCANNED.get()
+    if scanned is None:  # the gateway: only the scalar's rules
+        _scan(value, 0, (), None)
+    else:
+        json_findings(value)
     return value
 
 
-def _check_json(value: object, depth: int) -> None:
+_SCANNED: ContextVar[dict[int, tuple[object, list[JsonFinding]]] | None] = ContextVar("json_scanned", default=None)
+
+
+@contextmanager
+def checking_json() -> Iterator[None]:
+    """Within: a JSON value (the same object) coerced again, or checked for text, is not walked again."""
+    token = _SCANNED.set({})
+    try:
+        yield
+    finally:
+        try:
+            _SCANNED.reset(token)
+        except ValueError:  # left in another context than entered: forget the values there
+            _SCANNED.set(None)
+
+
+def json_findings(value: object) -> list[JsonFinding]:
+    """The texts in `value` that are not free text of at most MAX_TEXT characters, and the keys that are not one
+    line of at most DEFAULT_TEXT characters (a bad key's value is not looked into for text), in document order.
+    Raises ScalarError for the first value nested too deeply or not a finite number."""
+    scanned = _SCANNED.get()
+    if scanned is not None:
+        seen = scanned.get(id(value))
+        if seen is not None and seen[0] is value:
+            return seen[1]
+    findings: list[JsonFinding] = []
+    _scan(value, 0, (), findings)
+    if scanned is not None:
+        scanned[id(value)] = (value, findings)
+    return findings
+
+
+def _scan(value: object, depth: int, where: JsonPath, findings: list[JsonFinding] | None) -> None:
+    """One walk for both: the scalar's own rules (raise) and the texts to refuse (appended to `findings`)."""
     if depth > MAX_JSON_DEPTH:
         raise ScalarError(f"the JSON value is nested more than {MAX_JSON_DEPTH} levels deep")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ScalarError("not a finite number (NaN and infinity are not JSON)")
-    if isinstance(value, list):
-        for item in value:
-            _check_json(item, depth + 1)
+    if isinstance(value, str):
+        if findings is not None and (len(value) > MAX_TEXT or NOT_FREE_TEXT.search(value)):
+            findings.append((where, value, False))
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ScalarError("not a finite number (NaN and infinity are not JSON)")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _scan(item, depth + 1, (*where, index), findings)
     elif isinstance(value, dict):
-        for item in value.values():
-            _check_json(item, depth + 1)
+        inner = depth + 1
+        for key, item in value.items():
+            text = findings
+            if findings is not None and (len(key) > DEFAULT_TEXT or CONTROL.search(key)):
+                findings.append((where, key, True))
+                text = None
+            if type(item) is str and inner <= MAX_JSON_DEPTH:  # the common cell, checked here without a call
+                if text is not None and (len(item) > MAX_TEXT or NOT_FREE_TEXT.search(item)):
+                    text.append(((*where, key), item, False))
+            elif inner > MAX_JSON_DEPTH or (item is not None and type(item) is not int):
+                _scan(item, inner, (*where, key), text)
 
 
 def _strict(base: ScalarDefinition, parse: Any) -> ScalarDefinition:

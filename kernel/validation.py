@@ -65,19 +65,13 @@ from tortoise.models import Model
 
 from kernel.errors import BadInput
 from kernel.ids import record_id
-from kernel.scalars import EXACT
+from kernel.scalars import CONTROL, DEFAULT_TEXT, EXACT, MAX_TEXT, checking_json, json_findings
 
-MAX_TEXT = 10_000
-"""Free text (a TEXT column, a JSON cell) is at most this many characters."""
-DEFAULT_TEXT = 256
-"""An argument stored in no known column: one line of at most this many characters."""
 DEFAULT_DECIMAL = (24, 6)
 """A decimal stored in no decimal column (e.g. kept as text): the precision of the targets' amounts."""
 YEARS = (1990, 2200)
 """An assessment year (an argument or input field named `year`) lies within these, as in every service."""
 FREE_TEXT_CONTROLS = frozenset("\t\n\r")
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-NOT_FREE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 # Arguments named unlike the column they are stored in or compared with (checked after the name itself).
 COLUMN_OF = {
@@ -200,20 +194,16 @@ def decimal_problem(number: Decimal, column: Column | None) -> str | None:
 
 
 def json_problems(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Text in a JSON value (import rows): free text, at most MAX_TEXT characters; keys are one line."""
-    if isinstance(value, str):
-        if len(value) > MAX_TEXT or NOT_FREE_TEXT.search(value):
-            yield path, text_problem(value, FREE_TEXT, "JSON") or "is not text"
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from json_problems(item, f"{path}[{index}]")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if len(key) > DEFAULT_TEXT or CONTROL.search(key):
-                bad = control_character(key, free_text=False)
-                yield path, f"has a key that is not a column name ({bad or 'too long'})"
-            elif isinstance(item, str | list | dict):
-                yield from json_problems(item, f"{path}.{key}")
+    """Text in a JSON value (import rows): free text, at most MAX_TEXT characters; keys are one line.
+
+    The texts come from the walk the JSON scalar made when it parsed the value (kernel.scalars.json_findings)."""
+    for where, text, is_key in json_findings(value):
+        at = path + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where)
+        if is_key:
+            bad = control_character(text, free_text=False)
+            yield at, f"has a key that is not a column name ({bad or 'too long'})"
+        else:
+            yield at, text_problem(text, FREE_TEXT, "JSON") or "is not text"
 
 
 def value_problems(value: Any, type_: GraphQLInputType, path: str, name: str,
@@ -476,9 +466,10 @@ class CheckInput(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if document is not None and not context.result:
-            errors = check_request(context.schema._schema, document, context.operation_name, context.variables,
-                                   self.limits)
-            if errors:
-                context.result = ExecutionResult(data=None, errors=errors)
-        yield
+        with checking_json():  # the rows are walked once: here, not again when the executor coerces them
+            if document is not None and not context.result:
+                errors = check_request(context.schema._schema, document, context.operation_name,
+                                       context.variables, self.limits)
+                if errors:
+                    context.result = ExecutionResult(data=None, errors=errors)
+            yield
