@@ -22,6 +22,7 @@ code and field. Read docs/architecture.md ("Input checks") for the table of limi
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -241,6 +242,15 @@ def value_problems(value: Any, type_: GraphQLInputType, path: str, name: str,
 
 
 SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE_IN_BODY = re.compile(rb"\xed[\xa0-\xbf]|\\u[dD][89a-fA-F]")
+"""Where a UTF-8 JSON body can bring a surrogate: one encoded as such (ED A0–BF …) or escaped (`\\ud800`)."""
+
+
+def may_hold_surrogate(body: bytes) -> bool:
+    """False when a JSON body cannot decode to text holding a surrogate (`json.loads` decodes with
+    surrogatepass): UTF-8 with neither form of SURROGATE_IN_BODY. One scan of the bytes instead of a walk of
+    every decoded value; True (look with `holds_surrogate`) on any doubt, an escaped backslash included."""
+    return json.detect_encoding(body) != "utf-8" or SURROGATE_IN_BODY.search(body) is not None
 
 
 def holds_surrogate(value: Any) -> bool:

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
 from graphql import parse
 
-from kernel.scalars import ScalarError, parse_date, parse_datetime, parse_decimal, parse_json
-from kernel.validation import InputLimits, control_character, decimal_problem, text_problem, variable_usages
+from kernel.scalars import ScalarError, checking_json, parse_date, parse_datetime, parse_decimal, parse_json
+from kernel.validation import (
+    InputLimits,
+    control_character,
+    decimal_problem,
+    holds_surrogate,
+    json_problems,
+    may_hold_surrogate,
+    text_problem,
+    variable_usages,
+)
 
 
 @pytest.mark.parametrize("text", ["2026-13-45", "2026-02-30", "0000-01-01", "2026-1-1", "20260101", "2026-W01-1",
@@ -108,3 +118,35 @@ def test_a_variable_is_named_by_the_argument_it_fills() -> None:
       scheduleNegotiations(year: 2026, start: $d, leaders: $l, days: 1, sessionsPerDay: 1) { unscheduled }
       createTarget(input: {code: $c}) { code } }""").definitions[0]
     assert variable_usages(operation, {}) == {"d": "start", "l": "leaders", "c": "input.code"}  # type: ignore[arg-type]
+
+
+def test_json_text_problems_name_row_and_column_in_one_walk() -> None:
+    rows = [{"row": 2, "name": "江岸区", "note": "a\tb\nc"}, {"row": 3, "name": "x\x00y", "bad\x01key": "\x02"},
+            {"row": 4, "deep": [{"a": "y" * 10_001}]}]
+    expected = [("rows[1].name", "contains a control character (U+0000)"),
+                ("rows[1]", "has a key that is not a column name (U+0001)"),
+                ("rows[2].deep[0].a", "is at most 10000 characters (10001 given)")]
+    assert list(json_problems(rows, "rows")) == expected
+    with checking_json():
+        assert parse_json(rows) is rows
+        rows[1]["name"] = "changed after the walk"  # the walk is not made again for the same value
+        assert list(json_problems(rows, "rows")) == expected
+    assert list(json_problems(rows, "rows")) == expected[1:]
+    with checking_json(), pytest.raises(ScalarError):
+        parse_json([{"score": float("inf"), "name": "\x00"}])
+
+
+@pytest.mark.parametrize("body", [b'{"query": "{ a }", "variables": {"t": "\\ud800"}}',
+                                  b'{"query": "{ a }", "variables": {"t": "\\uDC00"}}',
+                                  '{"t": "\ud800"}'.encode("utf-8", "surrogatepass"),
+                                  '{"t": "\ud800"}'.encode("utf-16", "surrogatepass")])
+def test_a_body_that_may_hold_a_surrogate_is_looked_into(body: bytes) -> None:
+    assert may_hold_surrogate(body)
+    assert holds_surrogate(json.loads(body))
+
+
+@pytest.mark.parametrize(("body", "looked_into"), [('{"t": "江岸区 한국 \\u0041"}'.encode(), False),
+                                                   (b'{"t": "\\\\ud800"}', True), (b'{"t": "\\ud83d\\ude00"}', True)])
+def test_a_body_with_no_surrogate(body: bytes, looked_into: bool) -> None:
+    assert not holds_surrogate(json.loads(body))
+    assert may_hold_surrogate(body) == looked_into  # an escaped backslash or a pair: looked into, no refusal

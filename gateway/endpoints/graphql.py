@@ -16,6 +16,7 @@ from kernel.auth import Caller
 from kernel.errors import BadInput, Forbidden
 from kernel.observability import HTTP, operation_var
 from kernel.request_ids import RequestIds, forwarded_headers
+from kernel.validation import may_hold_surrogate
 
 ERRORS: Counter[str] = Counter()
 
@@ -62,7 +63,8 @@ async def graphql(request: Request, caller: Caller) -> Response:
     gateway = state(request)
     ctx = context(request, caller)
     try:
-        query, variables, operation_name = _operation(await request.body())
+        body = await request.body()
+        query, variables, operation_name = _operation(body)
         operation_var.set((operation_name or "anonymous")[:64])
         if caller.claims.get("typ") == "apikey" and not caller.claims.get("rw") and changes_data(query):
             refusal = Forbidden("this API key is read-only: ask the security administrator for read-write")
@@ -75,7 +77,8 @@ async def graphql(request: Request, caller: Caller) -> Response:
     headers = {"Authorization": authorization, **forwarded_headers(gateway.settings.secret, ids, authorization)}
     executor = gateway.supergraph.executor
     assert executor is not None
-    result = await executor.execute(query, variables, operation_name, headers)
+    result = await executor.execute(query, variables, operation_name, headers,
+                                    surrogate_free=not may_hold_surrogate(body))
     for error in result.get("errors") or ():
         ERRORS[str((error.get("extensions") or {}).get("code", "INTERNAL"))] += 1
     return JSONResponse(result)

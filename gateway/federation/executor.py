@@ -452,8 +452,10 @@ class FederatedExecutor:
         return out
 
     async def execute(self, query: str, variables: dict[str, Any] | None, operation_name: str | None,
-                      headers: dict[str, str]) -> dict[str, Any]:
-        if holds_surrogate([query, variables, operation_name]):
+                      headers: dict[str, str], *, surrogate_free: bool = False) -> dict[str, Any]:
+        """`surrogate_free`: the caller knows the request holds no surrogate (kernel.validation.may_hold_surrogate
+        of its body), so the values need not be walked for one."""
+        if not surrogate_free and holds_surrogate([query, variables, operation_name]):
             return {"errors": [_error("the request holds text that is not Unicode (an unpaired surrogate such as "
                                       "\\ud800); send UTF-8 text", "BAD_USER_INPUT")]}
         try:
