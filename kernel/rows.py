@@ -9,16 +9,20 @@ sees the file — seconds for a city's roster.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 from kernel.errors import BadInput
 
 MAX_ROWS = 500_000
+Row = TypeVar("Row")
 
 
-def import_rows(raw: list[Any], columns: tuple[str, ...], file: str) -> list[SimpleNamespace]:
-    """Rows with a `row` number and one attribute per column (None when absent or empty)."""
+def import_rows(raw: list[Any], columns: tuple[str, ...], file: str,
+                make: Callable[..., Row] = SimpleNamespace) -> list[Row]:  # type: ignore[assignment]
+    """Rows with a `row` number and one attribute per column (None when absent or empty), each made by `make`
+    (keywords `row` and the columns: a service's own row dataclass, so no second copy of a large file is made)."""
     if len(raw) > MAX_ROWS:
         raise BadInput(f"{file}: more than {MAX_ROWS} rows in one import", field="rows")
     rows = []
@@ -31,11 +35,13 @@ def import_rows(raw: list[Any], columns: tuple[str, ...], file: str) -> list[Sim
         values: dict[str, Any] = {"row": number}
         for column in columns:
             value = item.get(column)
-            if value is None or isinstance(value, str):
-                values[column] = value if value is None or value.strip() else None
+            if isinstance(value, str):
+                values[column] = value if value and not value.isspace() else None  # blank is absent
+            elif value is None:
+                values[column] = None
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 values[column] = str(value)
             else:
                 raise BadInput(f"{file}: row {number}, column {column} must be text", field="rows")
-        rows.append(SimpleNamespace(**values))
+        rows.append(make(**values))
     return rows
