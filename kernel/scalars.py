@@ -117,10 +117,12 @@ _SCANNED: ContextVar[dict[int, tuple[object, list[JsonFinding]]] | None] = Conte
 @contextmanager
 def checking_json() -> Iterator[None]:
     """Within: a JSON value (the same object) coerced again, or checked for text, is not walked again."""
-    token = _SCANNED.set({})
+    scanned: dict[int, tuple[object, list[JsonFinding]]] = {}
+    token = _SCANNED.set(scanned)
     try:
         yield
     finally:
+        scanned.clear()  # the values walked (an import's rows) are not kept past the request, whatever holds the dict
         try:
             _SCANNED.reset(token)
         except ValueError:  # left in another context than entered: forget the values there
