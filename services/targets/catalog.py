@@ -320,6 +320,42 @@ async def decompose_target(ctx: RequestContext, *, year: int, code: str, childre
 # ---- reading -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class TargetValues:
+    """A target's columns as plain values (no ORM object, no timestamps): what a unit's tree is built from.
+
+    Reading a unit's tree as `Target` objects spent most of the targets service's time on object set-up and
+    timestamp parsing; the GraphQL `Target` only needs these attributes, under the model's names."""
+    id: int
+    year: int
+    code: str
+    unit_code: str
+    parent_code: str | None
+    title: str
+    category: str
+    kind: TargetKind
+    measure: Measure
+    direction: Direction
+    unit_of_measure: str
+    baseline: Decimal | None
+    proposed_value: Decimal | None
+    agreed_value: Decimal | None
+    points: Decimal
+    benchmark_city: str
+    benchmark_value: Decimal | None
+    assessing_department: str
+    responsible_leader: str | None
+    responsible_department: str
+    assignee: str | None
+    additive: bool
+    status: TargetStatus
+    stretch_override: str | None
+    version: int
+
+
+TARGET_VALUE_COLUMNS = tuple(TargetValues.__dataclass_fields__)
+
+
 async def unit_year_trees(keys: list[tuple[str, int]]) -> list[list[rules.Node]]:
     """For each (unit code, year), the roots of its target forest; one query per distinct year."""
     by_year: dict[int, set[str]] = defaultdict(set)
@@ -327,8 +363,10 @@ async def unit_year_trees(keys: list[tuple[str, int]]) -> list[list[rules.Node]]
         by_year[year].add(unit_code)
     forests: dict[tuple[str, int], list[rules.Node]] = {}
     for year, units in by_year.items():
-        grouped: dict[str, list[Target]] = defaultdict(list)
-        for t in await Target.filter(year=year, unit_code__in=sorted(units)):
+        grouped: dict[str, list[TargetValues]] = defaultdict(list)
+        rows = await Target.filter(year=year, unit_code__in=sorted(units)).values_list(*TARGET_VALUE_COLUMNS)
+        for values in rows:
+            t = TargetValues(*values)
             grouped[t.unit_code].append(t)
         for unit_code in units:
             forests[(unit_code, year)] = [
