@@ -10,7 +10,7 @@ from typing import Any
 from tortoise.functions import Count
 
 from kernel.audit import audited
-from kernel.bulk import insert_dicts
+from kernel.bulk import insert_dicts, select_rows
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, NotFound
 from kernel.roles import Role
@@ -354,6 +354,20 @@ class TargetValues:
 
 
 TARGET_VALUE_COLUMNS = tuple(TargetValues.__dataclass_fields__)
+_AMOUNT = Target._meta.fields_map["baseline"].to_python_value  # Decimal quantized as the ORM reads it
+_POINTS = Target._meta.fields_map["points"].to_python_value
+_KIND = {e.value: e for e in TargetKind}
+_MEASURE = {e.value: e for e in Measure}
+_DIRECTION = {e.value: e for e in Direction}
+_STATUS = {e.value: e for e in TargetStatus}
+
+
+def _target_values(r: tuple[Any, ...]) -> TargetValues:
+    """One row of TARGET_VALUE_COLUMNS (as SQLite or PostgreSQL return it) as the ORM would convert it."""
+    return TargetValues(
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6], _KIND[r[7]], _MEASURE[r[8]], _DIRECTION[r[9]], r[10],
+        _AMOUNT(r[11]), _AMOUNT(r[12]), _AMOUNT(r[13]), _POINTS(r[14]), r[15], _AMOUNT(r[16]), r[17], r[18],
+        r[19], r[20], bool(r[21]), _STATUS[r[22]], r[23], r[24])
 
 
 async def unit_year_trees(keys: list[tuple[str, int]]) -> list[list[rules.Node]]:
@@ -364,9 +378,10 @@ async def unit_year_trees(keys: list[tuple[str, int]]) -> list[list[rules.Node]]
     forests: dict[tuple[str, int], list[rules.Node]] = {}
     for year, units in by_year.items():
         grouped: dict[str, list[TargetValues]] = defaultdict(list)
-        rows = await Target.filter(year=year, unit_code__in=sorted(units)).values_list(*TARGET_VALUE_COLUMNS)
-        for values in rows:
-            t = TargetValues(*values)
+        codes = sorted(units)
+        where = f'"year" = {{}} AND "unit_code" IN ({", ".join("{}" for _ in codes)}) ORDER BY "code"'
+        for row in await select_rows(Target, TARGET_VALUE_COLUMNS, where, year, *codes):
+            t = _target_values(row)
             grouped[t.unit_code].append(t)
         for unit_code in units:
             forests[(unit_code, year)] = [
