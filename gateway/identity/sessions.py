@@ -3,6 +3,7 @@ session's refresh tokens (`mbor_…`, stored as SHA-256, each spent by its one u
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import time
@@ -144,6 +145,7 @@ class RecentSessions:
         self._open: dict[str, _Checked] = {}
         self._ended_sessions: dict[str, float] = {}
         self._ended_accounts: dict[str, float] = {}
+        self.reading: dict[str, asyncio.Future[None]] = {}  # reads of the store in flight, by session id
 
     def configure(self, seconds: float) -> None:
         self.seconds = max(0.0, seconds)
@@ -175,12 +177,14 @@ class RecentSessions:
 
     def forget_session(self, session_id: str) -> None:
         self._open.pop(session_id, None)
+        self.reading.clear()  # a request from now on must not join a read that began before the end
         self._ended_sessions[session_id] = time.monotonic()
         self._prune(self._ended_sessions)
 
     def forget_account(self, username: str) -> None:
         for session_id in [k for k, v in self._open.items() if v.username == username]:
             del self._open[session_id]
+        self.reading.clear()
         self._ended_accounts[username] = time.monotonic()
         self._prune(self._ended_accounts)
 
@@ -196,9 +200,20 @@ RECENT = RecentSessions()
 
 async def check_session_recent(session_id: str, now: datetime, idle: timedelta) -> None:
     """`check_session` for a request: answered from `RECENT` when this process found the session open less
-    than `RECENT.seconds` ago (and no touch is due); else read (and touched) in the store and remembered."""
+    than `RECENT.seconds` ago (and no touch is due); else read (and touched) in the store and remembered.
+    Requests of one session that miss together share one read of the store."""
     if RECENT.get(session_id, now, idle):
         return
+    pending = RECENT.reading.get(session_id)
+    if pending is None:
+        pending = asyncio.ensure_future(_read_and_remember(session_id, now, idle))
+        RECENT.reading[session_id] = pending
+        pending.add_done_callback(lambda done: RECENT.reading.pop(session_id, None)
+                                  if RECENT.reading.get(session_id) is done else None)
+    await asyncio.shield(pending)
+
+
+async def _read_and_remember(session_id: str, now: datetime, idle: timedelta) -> None:
     read_at = time.monotonic()
     session = await check_session(session_id, now, idle)
     touched = now if now - session.last_seen_at >= min(TOUCH_EVERY, idle / 3) else session.last_seen_at
