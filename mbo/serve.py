@@ -9,12 +9,13 @@ import signal
 import sys
 import threading
 import time
+from typing import Any
 
 import uvicorn
 
 from kernel.files import private_umask
 from kernel.observability import configure_logging
-from kernel.settings import SecretTooShort
+from kernel.settings import SecretTooShort, env_int
 
 FACTORIES = {
     "targets": "services.targets.app:create_app",
@@ -68,10 +69,26 @@ def main() -> None:
     # A service keeps an idle connection longer than the gateway's pool does (30 s): with uvicorn's default of
     # 5 s a gateway could post a large import on a connection the service was closing (ClientOSError).
     keep_alive = 5 if args.name == "gateway" else 75
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
+    workers = env_int("MBO_WORKERS", 1)
+    if workers > 1:
+        # Several worker processes on one port (uvicorn's supervisor hands each connection to one of them):
+        # each worker builds its own app through worker_app(); this one was built only to check the settings.
+        os.environ["MBO_SERVE_NAME"] = args.name
+        target: Any = "mbo.serve:worker_app"
+    else:
+        target = app
+    uvicorn.run(target, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
                 lifespan="on", timeout_graceful_shutdown=5, timeout_keep_alive=keep_alive,
-                proxy_headers=bool(proxies),
-                forwarded_allow_ips=proxies or None, **tls)
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
+                workers=workers if workers > 1 else None, factory=workers > 1, **tls)
+
+
+def worker_app() -> Any:
+    """The app of one worker process when MBO_WORKERS > 1 (uvicorn starts each worker afresh)."""
+    name = os.environ["MBO_SERVE_NAME"]
+    private_umask()
+    configure_logging(name)
+    return load_factory(name)()
 
 
 if __name__ == "__main__":
