@@ -15,7 +15,7 @@ import uvicorn
 
 from kernel.files import private_umask
 from kernel.observability import configure_logging
-from kernel.settings import SecretTooShort, env_int
+from kernel.settings import SecretTooShort, env_int, signing_secret
 
 FACTORIES = {
     "targets": "services.targets.app:create_app",
@@ -53,8 +53,10 @@ def main() -> None:
     private_umask()  # its stores, their -wal/-shm files and anything else it writes: owner only
     configure_logging(args.name)
     exit_with_parent()
+    workers = env_int("MBO_WORKERS", 1)
     try:
-        app = load_factory(args.name)()
+        # With several workers each builds its own app (worker_app); this supervisor only checks the secret.
+        app = load_factory(args.name)() if workers <= 1 else signing_secret()
     except SecretTooShort as exc:
         print(f"mbo.serve {args.name}: {exc}", file=sys.stderr)
         sys.exit(2)
@@ -69,10 +71,8 @@ def main() -> None:
     # A service keeps an idle connection longer than the gateway's pool does (30 s): with uvicorn's default of
     # 5 s a gateway could post a large import on a connection the service was closing (ClientOSError).
     keep_alive = 5 if args.name == "gateway" else 75
-    workers = env_int("MBO_WORKERS", 1)
     if workers > 1:
-        # Several worker processes on one port (uvicorn's supervisor hands each connection to one of them):
-        # each worker builds its own app through worker_app(); this one was built only to check the settings.
+        # Several worker processes on one port (uvicorn's supervisor hands each connection to one of them).
         os.environ["MBO_SERVE_NAME"] = args.name
         target: Any = "mbo.serve:worker_app"
     else:
