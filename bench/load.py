@@ -1,6 +1,7 @@
 """Load: 50 concurrent clients of mixed queries and mutations through the gateway, bounded in time.
 
-Run: .venv/bin/python bench/load.py [--clients 50] [--seconds 60]
+Run: .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--callers 50]
+     MBO_TEST_DB=postgres .venv/bin/python bench/load.py --callers 50 --workers 2   (worker processes per part)
 Prints requests, errors, p50/p95/p99 and each process's RSS at the start and the end.
 """
 
@@ -32,15 +33,27 @@ MUTATION = 'mutation($v: Int!, $n: String!) { updateUnit(code: "{code}", version
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (/proc/PID/stat fields 14 and 15)."""
+    """User + system CPU time of a process and its worker processes so far (/proc/PID/stat fields 14, 15)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(child) for child in children(pid))
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
 
 
 def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its worker processes."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+            return int(line.split()[1]) / 1024 + sum(rss_mb(child) for child in children(pid))
     return 0.0
 
 
@@ -94,6 +107,10 @@ def main() -> None:
                         help="distinct access tokens the clients use (default 1: every client sends the same "
                              "token, so the gateway may share identical reads in flight among them; with as "
                              "many callers as clients nothing is shared)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes per service and for the gateway (MBO_WORKERS; each part is "
+                             "restarted with them after the year is imported; meant for PostgreSQL: "
+                             "MBO_TEST_DB=postgres)")
     args = parser.parse_args()
     stack = started_stack()
     try:
@@ -101,6 +118,9 @@ def main() -> None:
         bundle = Path(tempfile.mkdtemp()) / "bundle"
         generate(bundle, people_per_unit=20, files=("units.csv", "people.csv", "targets.csv", "settings.csv"))
         mbo_import(stack, bundle, "bench", PASSWORD)
+        if args.workers > 1:  # started with one process each, so each store was migrated once
+            for name in ("targets", "assessment", "personnel", "gateway"):
+                stack.stack.restart(name, {"MBO_WORKERS": str(args.workers)})
         with stack.client("bench") as signed_in:  # a real session: the gateway checks it on every request
             tokens = [signed_in.token or ""]
         refresh = stack._sessions["bench"]["refresh_token"]
@@ -127,7 +147,8 @@ def main() -> None:
     rows += [[f"CPU {name}: ms per request", f"{seconds * 1000 / max(1, len(latencies)):.2f}"]
              for name, seconds in cpu.items()]
     print(table(f"{args.clients} clients ({args.callers} distinct tokens) for {args.seconds:.0f} s through the "
-                f"gateway — machine: {machine()}", ["measure", "value"], rows))
+                f"gateway, {args.workers} worker process(es) each, {os.environ.get('MBO_TEST_DB', 'sqlite')} — "
+                f"machine: {machine()}", ["measure", "value"], rows))
     for error in errors[:5]:
         print("error:", error)
 

@@ -27,7 +27,7 @@ from gateway.federation import (
     fetch_sdl,
 )
 from gateway.federation.transport import AiohttpTransport
-from gateway.identity import sealing, service
+from gateway.identity import sealing, service, sessions
 from gateway.identity.store import MIGRATIONS, MODELS
 from gateway.identity.throttle import RefusalAudit, Throttle
 from gateway.settings import GatewaySettings
@@ -133,6 +133,7 @@ ROUTES = [
 def create_app(settings: GatewaySettings | None = None) -> Starlette:
     settings = settings or GatewaySettings.from_env()
     sealing.configure(settings.secret)
+    sessions.RECENT.configure(settings.session_recheck)
     state = GatewayState(settings=settings, supergraph=Supergraphs(settings),
                          throttle=Throttle(settings.rate_per_source, settings.rate_per_account),
                          refusals=RefusalAudit(threshold=settings.audit_flood_threshold))

@@ -22,6 +22,7 @@ class GatewaySettings:
     subgraphs: dict[str, str] = field(default_factory=dict)
     session_max: int = 28_800
     session_idle: int = 900
+    session_recheck: float = 2.0
     access_ttl: int = MAX_ACCESS_TTL
     rate_per_source: Rate = field(default_factory=lambda: Rate(60, 60))
     rate_per_account: Rate = field(default_factory=lambda: Rate(10, 60))
@@ -46,6 +47,7 @@ class GatewaySettings:
             subgraphs={name: service_url(name, port) for name in SERVICES},
             session_max=env_int("MBO_SESSION_MAX", 28_800),
             session_idle=env_int("MBO_SESSION_IDLE", 900),
+            session_recheck=max(0.0, min(env_float("MBO_SESSION_RECHECK", 2.0), 10.0)),
             access_ttl=max(1, min(env_int("MBO_ACCESS_TTL", MAX_ACCESS_TTL), MAX_ACCESS_TTL)),
             rate_per_source=Rate.parse(os.environ.get("MBO_AUTH_RATE_SOURCE") or "60/60"),
             rate_per_account=Rate.parse(os.environ.get("MBO_AUTH_RATE_ACCOUNT") or "10/60"),

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.identity.apikeys import authenticate_key, looks_like_key
-from gateway.identity.sessions import SessionEnded, check_session
+from gateway.identity.sessions import SessionEnded, check_session_recent
 from gateway.identity.throttle import RefusalAudit, Throttle
 from gateway.settings import GatewaySettings
 from kernel.auth import Caller, bearer, issue_token, verify_token
@@ -102,7 +102,7 @@ async def authenticate(request: Request) -> Caller:
         session_id = caller.claims.get("sid")
         if session_id:
             try:
-                await check_session(str(session_id), now, timedelta(seconds=gateway.settings.session_idle))
+                await check_session_recent(str(session_id), now, timedelta(seconds=gateway.settings.session_idle))
             except SessionEnded as exc:
                 raise Unauthenticated(exc.message) from None
         return caller

@@ -9,12 +9,13 @@ import signal
 import sys
 import threading
 import time
+from typing import Any
 
 import uvicorn
 
 from kernel.files import private_umask
 from kernel.observability import configure_logging
-from kernel.settings import SecretTooShort
+from kernel.settings import SecretTooShort, env_int, signing_secret
 
 FACTORIES = {
     "targets": "services.targets.app:create_app",
@@ -52,8 +53,10 @@ def main() -> None:
     private_umask()  # its stores, their -wal/-shm files and anything else it writes: owner only
     configure_logging(args.name)
     exit_with_parent()
+    workers = env_int("MBO_WORKERS", 1)
     try:
-        app = load_factory(args.name)()
+        # With several workers each builds its own app (worker_app); this supervisor only checks the secret.
+        app = load_factory(args.name)() if workers <= 1 else signing_secret()
     except SecretTooShort as exc:
         print(f"mbo.serve {args.name}: {exc}", file=sys.stderr)
         sys.exit(2)
@@ -68,10 +71,24 @@ def main() -> None:
     # A service keeps an idle connection longer than the gateway's pool does (30 s): with uvicorn's default of
     # 5 s a gateway could post a large import on a connection the service was closing (ClientOSError).
     keep_alive = 5 if args.name == "gateway" else 75
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
+    if workers > 1:
+        # Several worker processes on one port (uvicorn's supervisor hands each connection to one of them).
+        os.environ["MBO_SERVE_NAME"] = args.name
+        target: Any = "mbo.serve:worker_app"
+    else:
+        target = app
+    uvicorn.run(target, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
                 lifespan="on", timeout_graceful_shutdown=5, timeout_keep_alive=keep_alive,
-                proxy_headers=bool(proxies),
-                forwarded_allow_ips=proxies or None, **tls)
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
+                workers=workers if workers > 1 else None, factory=workers > 1, **tls)
+
+
+def worker_app() -> Any:
+    """The app of one worker process when MBO_WORKERS > 1 (uvicorn starts each worker afresh)."""
+    name = os.environ["MBO_SERVE_NAME"]
+    private_umask()
+    configure_logging(name)
+    return load_factory(name)()
 
 
 if __name__ == "__main__":

@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from tortoise.functions import Count
-
 from kernel.audit import audited
-from kernel.bulk import insert_dicts
+from kernel.bulk import insert_dicts, select_rows
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, NotFound
 from kernel.roles import Role
@@ -320,6 +318,56 @@ async def decompose_target(ctx: RequestContext, *, year: int, code: str, childre
 # ---- reading -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class TargetValues:
+    """A target's columns as plain values (no ORM object, no timestamps): what a unit's tree is built from.
+
+    Reading a unit's tree as `Target` objects spent most of the targets service's time on object set-up and
+    timestamp parsing; the GraphQL `Target` only needs these attributes, under the model's names."""
+    id: int
+    year: int
+    code: str
+    unit_code: str
+    parent_code: str | None
+    title: str
+    category: str
+    kind: TargetKind
+    measure: Measure
+    direction: Direction
+    unit_of_measure: str
+    baseline: Decimal | None
+    proposed_value: Decimal | None
+    agreed_value: Decimal | None
+    points: Decimal
+    benchmark_city: str
+    benchmark_value: Decimal | None
+    assessing_department: str
+    responsible_leader: str | None
+    responsible_department: str
+    assignee: str | None
+    additive: bool
+    status: TargetStatus
+    stretch_override: str | None
+    version: int
+
+
+TARGET_VALUE_COLUMNS = tuple(TargetValues.__dataclass_fields__)
+_AMOUNT = Target._meta.fields_map["baseline"].to_python_value  # Decimal quantized as the ORM reads it
+_POINTS = Target._meta.fields_map["points"].to_python_value
+_KIND = {e.value: e for e in TargetKind}
+_MEASURE = {e.value: e for e in Measure}
+_DIRECTION = {e.value: e for e in Direction}
+_STATUS = {e.value: e for e in TargetStatus}
+
+
+def _target_values(r: tuple[Any, ...]) -> TargetValues:
+    """One row of TARGET_VALUE_COLUMNS (as SQLite or PostgreSQL return it) as the ORM would convert it."""
+    return TargetValues(
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6], _KIND[r[7]], _MEASURE[r[8]], _DIRECTION[r[9]], r[10],
+        _AMOUNT(r[11]), _AMOUNT(r[12]), _AMOUNT(r[13]), _POINTS(r[14]), r[15], _AMOUNT(r[16]), r[17], r[18],
+        r[19], r[20], bool(r[21]), _STATUS[r[22]], r[23], r[24])
+
+
 async def unit_year_trees(keys: list[tuple[str, int]]) -> list[list[rules.Node]]:
     """For each (unit code, year), the roots of its target forest; one query per distinct year."""
     by_year: dict[int, set[str]] = defaultdict(set)
@@ -327,8 +375,11 @@ async def unit_year_trees(keys: list[tuple[str, int]]) -> list[list[rules.Node]]
         by_year[year].add(unit_code)
     forests: dict[tuple[str, int], list[rules.Node]] = {}
     for year, units in by_year.items():
-        grouped: dict[str, list[Target]] = defaultdict(list)
-        for t in await Target.filter(year=year, unit_code__in=sorted(units)):
+        grouped: dict[str, list[TargetValues]] = defaultdict(list)
+        codes = sorted(units)
+        where = f'"year" = {{}} AND "unit_code" IN ({", ".join("{}" for _ in codes)}) ORDER BY "code"'
+        for row in await select_rows(Target, TARGET_VALUE_COLUMNS, where, year, *codes):
+            t = _target_values(row)
             grouped[t.unit_code].append(t)
         for unit_code in units:
             forests[(unit_code, year)] = [
@@ -603,8 +654,12 @@ async def import_targets(ctx: RequestContext, rows: list[TargetRow]) -> ImportRe
 async def top_level_status_counts(ctx: RequestContext, *, year: int, unit_code: str | None) -> dict[str, int]:
     """How many top-level targets of the year are in each status (one aggregate query)."""
     unit = access.readable_unit_filter(ctx, unit_code)
-    query = Target.filter(year=year, parent_code__isnull=True)
+    connection = Target._meta.db  # plain SQL: building this query with the ORM cost more than running it
+    first, second = ("$1", "$2") if connection.capabilities.dialect == "postgres" else ("?", "?")
+    sql = f'SELECT "status", COUNT("id") FROM "target" WHERE "year" = {first} AND "parent_code" IS NULL'
+    params: list[Any] = [year]
     if unit:
-        query = query.filter(unit_code=unit)
-    rows = await query.annotate(count=Count("id")).group_by("status").values("status", "count")
-    return {str(getattr(r["status"], "value", r["status"])): int(r["count"]) for r in rows}
+        sql += f' AND "unit_code" = {second}'
+        params.append(unit)
+    _, rows = await connection.execute_query(sql + ' GROUP BY "status"', params)
+    return {str(status): int(count) for status, count in rows}

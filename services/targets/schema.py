@@ -205,11 +205,11 @@ class Target:
     status: TargetStatus
     stretch_override_reason: str | None
     version: int
-    row: strawberry.Private[m.Target]
+    row: strawberry.Private[m.Target | catalog.TargetValues]
     nodes: strawberry.Private[list[rules.Node] | None] = None
 
     @classmethod
-    def from_row(cls, row: m.Target, nodes: list[rules.Node] | None = None) -> Target:
+    def from_row(cls, row: m.Target | catalog.TargetValues, nodes: list[rules.Node] | None = None) -> Target:
         return type_from_row(
             cls, row, id=strawberry.ID(str(row.id)), baseline=shown(row.baseline),
             proposed_value=shown(row.proposed_value), agreed_value=shown(row.agreed_value),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,15 @@ from gateway.identity import sealing, service, totp
 from gateway.identity import store as identity_store
 from gateway.identity.models import PasswordHistory, Session, User
 from gateway.identity.passwords import expired, hash_password, policy_problems, reused
-from gateway.identity.sessions import SessionEnded, check_session, end_sessions, open_session
+from gateway.identity.sessions import (
+    RECENT,
+    SessionEnded,
+    check_session,
+    check_session_recent,
+    end_session,
+    end_sessions,
+    open_session,
+)
 from gateway.identity.store import MIGRATIONS, MODELS, SignInError, create_user, prepare_password, store_password
 from gateway.settings import GatewaySettings
 from kernel.context import RequestContext
@@ -191,6 +200,54 @@ async def test_sessions_end_when_idle_at_their_limit_and_on_demand(store: None) 
     assert await end_sessions("zhao", now, "account disabled") == 1
     with pytest.raises(SessionEnded, match="account disabled"):
         await check_session(third.id, now, idle)
+
+
+async def test_a_recently_checked_session_is_forgotten_at_once_when_ended_here(store: None) -> None:
+    RECENT.configure(60)  # long enough that only an end in this process can explain a refusal below
+    try:
+        now = datetime.now(UTC)
+        idle = timedelta(minutes=15)
+        first = await open_session("qian", None, now, timedelta(hours=8))
+        await check_session_recent(first.id, now, idle)
+        await Session.filter(id=first.id).update(ended_at=now, end_reason="ended elsewhere")
+        await check_session_recent(first.id, now, idle)  # remembered: another process's end is not read yet
+        RECENT.configure(0)
+        with pytest.raises(SessionEnded, match="ended elsewhere"):
+            await check_session_recent(first.id, now, idle)
+        RECENT.configure(60)
+
+        signed_out = await open_session("qian", None, now, timedelta(hours=8))
+        await check_session_recent(signed_out.id, now, idle)
+        assert await end_session(signed_out.id, now, "signed out")
+        with pytest.raises(SessionEnded, match="signed out"):
+            await check_session_recent(signed_out.id, now, idle)
+
+        disabled = [await open_session("qian", None, now, timedelta(hours=8)) for _ in range(2)]
+        for session in disabled:
+            await check_session_recent(session.id, now, idle)
+        assert await end_sessions("qian", now, "account disabled") == 2
+        for session in disabled:
+            with pytest.raises(SessionEnded, match="account disabled"):
+                await check_session_recent(session.id, now, idle)
+
+        # a check that read the store just before an end was written cannot bring the session back
+        late = await open_session("qian", None, now, timedelta(hours=8))
+        read_at = time.monotonic()
+        stale = await Session.get(id=late.id)
+        await end_sessions("qian", now, "grants changed")
+        RECENT.put(stale, stale.last_seen_at, read_at)
+        with pytest.raises(SessionEnded, match="grants changed"):
+            await check_session_recent(late.id, now, idle)
+
+        # idle expiry is unchanged: a touch that falls due goes to the store
+        idler = await open_session("qian", None, now, timedelta(hours=8))
+        await check_session_recent(idler.id, now, idle)
+        await check_session_recent(idler.id, now + timedelta(minutes=14), idle)
+        assert (await Session.get(id=idler.id)).last_seen_at > now, "activity still moves the idle clock"
+        with pytest.raises(SessionEnded, match="without activity"):
+            await check_session_recent(idler.id, now + timedelta(minutes=30), idle)
+    finally:
+        RECENT.configure(0)
 
 
 async def test_three_admin_roles_never_share_an_account(store: None) -> None:

@@ -14,6 +14,7 @@ from kernel.auth import Caller
 from kernel.context import RequestContext
 from kernel.db import tortoise_config
 from kernel.settings import ServiceSettings
+from services.targets import catalog
 from services.targets.app import MIGRATIONS, MODELS
 from services.targets.loaders import make_loaders
 from services.targets.models import Direction, Measure, Target, TargetKind, TargetStatus, Unit, UnitKind
@@ -103,3 +104,24 @@ async def test_tree_queries_do_not_grow_with_units_targets_or_depth(database: No
     assert leaf["code"] == "U011-05-01-10-20"
     assert data["units"][0]["targets"][0]["uncoveredGap"] == "-10"
     assert small == large <= 3
+
+
+async def test_a_tree_read_as_values_holds_what_the_orm_reads(database: None) -> None:
+    await Unit.create(code="V01", name="单位", kind=UnitKind.MUNICIPAL)
+    await Target.create(year=2026, code="V01-01", unit_code="V01", title="增长", category="经济", kind=TargetKind.VETO,
+                        measure=Measure.QUANTITATIVE, direction=Direction.LOWER_IS_BETTER, unit_of_measure="%",
+                        baseline=Decimal("7.25"), proposed_value=Decimal("6.5"), agreed_value=Decimal("0.000001"),
+                        points=Decimal("2.5"), benchmark_city="成都", benchmark_value=Decimal("123456789.5"),
+                        assessing_department="统计局", responsible_leader="P-9", responsible_department="发改委",
+                        assignee="P-1", additive=False, status=TargetStatus.SIGNED, stretch_override="因疫情",
+                        version=3)
+    await Target.create(year=2026, code="V01-01-1", unit_code="V01", parent_code="V01-01", title="子",
+                        kind=TargetKind.STRETCH, measure=Measure.QUALITATIVE, direction=Direction.HIGHER_IS_BETTER)
+    [root] = (await catalog.unit_year_trees([("V01", 2026)]))[0]
+    values = [root.data, root.children[0].data]
+    orm = await Target.filter(year=2026).order_by("code")
+    for read, expected in zip(values, orm, strict=True):
+        for name in catalog.TARGET_VALUE_COLUMNS:
+            got, want = getattr(read, name), getattr(expected, name)
+            assert (got, type(got)) == (want, type(want)), name
+            assert str(got) == str(want), name
