@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+
+from tortoise.functions import Count, Max, Sum
 
 from kernel.audit import audited
 from kernel.context import RequestContext
@@ -175,10 +177,50 @@ COLUMNS = ("id", "code", "unit_code", "parent_code", "title", "responsible_leade
            "agreed_value", "points")
 
 
+BEHIND_KEPT = 8
+"""How many answers of `progress_of(..., behind_only=True)` stay in memory (the home screen's count and the
+lagging screen ask the same question one after the other; each answer holds only the targets behind)."""
+
+_behind: OrderedDict[tuple[int, date, tuple[str, ...] | None], tuple[tuple[int, ...], dict[str, Progress]]] = \
+    OrderedDict()
+
+
+async def fingerprint(year: int) -> tuple[int, ...]:
+    """What the year's progress is computed from, in six numbers that change with every write: targets and
+    reports are never deleted, every change of one bumps its version, every new one takes a higher id — so
+    (count, highest id, sum of versions) of each table moves whenever a figure could."""
+    found: list[int] = []
+    for model in (Target, ProgressReport):
+        row = await model.filter(year=year).annotate(n=Count("id"), top=Max("id"), versions=Sum("version")) \
+            .first().values("n", "top", "versions")
+        found += [int(row["n"] or 0), int(row["top"] or 0), int(row["versions"] or 0)] if row else [0, 0, 0]
+    return tuple(found)
+
+
 async def progress_of(year: int, as_of: date, unit_codes: list[str] | None, *,
                       behind_only: bool = False) -> dict[str, Progress]:
     """Every tracked target's progress (rolled up through its tree) as of a day; two queries. `behind_only`
-    leaves out the targets ON_TRACK (the lagging list needs only the others: a few percent of a city)."""
+    leaves out the targets ON_TRACK (the lagging list needs only the others: a few percent of a city); that
+    answer is kept while the year's targets and reports stay as they were (see `fingerprint`), so asking it
+    again costs two aggregate queries instead of reading every target and report."""
+    if not behind_only:
+        return await _computed(year, as_of, unit_codes, behind_only=False)
+    key = (year, as_of, tuple(sorted(unit_codes)) if unit_codes is not None else None)
+    now = await fingerprint(year)
+    kept = _behind.get(key)
+    if kept is not None and kept[0] == now:
+        _behind.move_to_end(key)
+        return dict(kept[1])
+    found = await _computed(year, as_of, unit_codes, behind_only=True)
+    _behind[key] = (now, found)
+    _behind.move_to_end(key)
+    while len(_behind) > BEHIND_KEPT:
+        _behind.popitem(last=False)
+    return dict(found)
+
+
+async def _computed(year: int, as_of: date, unit_codes: list[str] | None, *,
+                    behind_only: bool) -> dict[str, Progress]:
     query = Target.filter(year=year, status__in=list(TRACKED))
     if unit_codes is not None:
         query = query.filter(unit_code__in=unit_codes)
