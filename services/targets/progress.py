@@ -285,11 +285,33 @@ async def unit_progress(keys: list[tuple[str, int, date]]) -> list[dict[str, Pro
     return [found[(year, as_of)] for _unit, year, as_of in keys]
 
 
+SEVERITY = {rules.ProgressStatus.AT_RISK: 0, rules.ProgressStatus.LAGGING: 1}
+
+
 async def lagging_targets(ctx: RequestContext, *, year: int, as_of: date, unit_code: str | None,
-                          responsible_leader: str | None) -> list[Progress]:
-    """Targets (any level) whose progress is LAGGING or AT_RISK as of a day, by unit and code."""
+                          responsible_leader: str | None, first: int | None = None) -> list[Progress]:
+    """Targets (any level) whose progress is LAGGING or AT_RISK as of a day, by unit and code; with `first`,
+    only the `first` most urgent (at risk before lagging, furthest behind the elapsed time first), in that
+    order — a screen's first page without the whole list."""
+    if first is not None and first < 0:
+        raise BadInput("first is 0 or more", field="first")
     unit_code = access.readable_unit_filter(ctx, unit_code)
     progress = await progress_of(year, as_of, [unit_code] if unit_code else None, behind_only=True)
     found = [p for p in progress.values() if p.status is not rules.ProgressStatus.ON_TRACK
              and (responsible_leader is None or p.responsible_leader == responsible_leader)]
-    return sorted(found, key=lambda p: (p.unit_code, p.code))
+    if first is None:
+        return sorted(found, key=lambda p: (p.unit_code, p.code))
+    urgent = sorted(found, key=lambda p: (SEVERITY[p.status], p.progress - p.elapsed, p.unit_code, p.code))
+    return urgent[:first]
+
+
+async def lagging_count(ctx: RequestContext, *, year: int, as_of: date,
+                        unit_code: str | None) -> dict[rules.ProgressStatus, int]:
+    """How many targets are LAGGING and AT_RISK as of a day (the same targets `lagging_targets` lists)."""
+    unit_code = access.readable_unit_filter(ctx, unit_code)
+    progress = await progress_of(year, as_of, [unit_code] if unit_code else None, behind_only=True)
+    counts = {rules.ProgressStatus.LAGGING: 0, rules.ProgressStatus.AT_RISK: 0}
+    for p in progress.values():
+        if p.status in counts:
+            counts[p.status] += 1
+    return counts
