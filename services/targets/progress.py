@@ -180,6 +180,9 @@ COLUMNS = ("id", "code", "unit_code", "parent_code", "title", "responsible_leade
 BEHIND_KEPT = 8
 """How many answers of `progress_of(..., behind_only=True)` stay in memory (the home screen's count and the
 lagging screen ask the same question one after the other; each answer holds only the targets behind)."""
+BEHIND_ROWS_KEPT = 50_000
+"""Beyond this many targets in all, older answers go (the newest stays): a province with nothing reported has
+~146,000 targets behind, ~70 MB of answer."""
 
 _behind: OrderedDict[tuple[int, date, tuple[str, ...] | None], tuple[tuple[int, ...], dict[str, Progress]]] = \
     OrderedDict()
@@ -214,7 +217,8 @@ async def progress_of(year: int, as_of: date, unit_codes: list[str] | None, *,
     found = await _computed(year, as_of, unit_codes, behind_only=True)
     _behind[key] = (now, found)
     _behind.move_to_end(key)
-    while len(_behind) > BEHIND_KEPT:
+    while len(_behind) > BEHIND_KEPT or (len(_behind) > 1 and sum(len(k[1]) for k in _behind.values())
+                                              > BEHIND_ROWS_KEPT):
         _behind.popitem(last=False)
     return dict(found)
 
