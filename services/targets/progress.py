@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -188,6 +189,9 @@ _behind: OrderedDict[tuple[int, date, tuple[str, ...] | None], tuple[tuple[int, 
     OrderedDict()
 
 
+_computing: dict[tuple[int, date, tuple[str, ...] | None], asyncio.Lock] = {}
+
+
 async def fingerprint(year: int) -> tuple[int, ...]:
     """What the year's progress is computed from, in six numbers that change with every write: targets and
     reports are never deleted, every change of one bumps its version, every new one takes a higher id — so
@@ -209,18 +213,29 @@ async def progress_of(year: int, as_of: date, unit_codes: list[str] | None, *,
     if not behind_only:
         return await _computed(year, as_of, unit_codes, behind_only=False)
     key = (year, as_of, tuple(sorted(unit_codes)) if unit_codes is not None else None)
-    now = await fingerprint(year)
-    kept = _behind.get(key)
-    if kept is not None and kept[0] == now:
+    lock = _computing.setdefault(key, asyncio.Lock())
+    try:
+        return await _kept_or_computed(lock, key, year, as_of, unit_codes)
+    finally:
+        if not lock.locked():  # nobody else asking: the lock goes (one per question asked at once, not per day)
+            _computing.pop(key, None)
+
+
+async def _kept_or_computed(lock: asyncio.Lock, key: tuple[int, date, tuple[str, ...] | None], year: int,
+                            as_of: date, unit_codes: list[str] | None) -> dict[str, Progress]:
+    async with lock:  # the same question at once (the home count, the lagging screen's page): computed once
+        now = await fingerprint(year)
+        kept = _behind.get(key)
+        if kept is not None and kept[0] == now:
+            _behind.move_to_end(key)
+            return dict(kept[1])
+        found = await _computed(year, as_of, unit_codes, behind_only=True)
+        _behind[key] = (now, found)
         _behind.move_to_end(key)
-        return dict(kept[1])
-    found = await _computed(year, as_of, unit_codes, behind_only=True)
-    _behind[key] = (now, found)
-    _behind.move_to_end(key)
-    while len(_behind) > BEHIND_KEPT or (len(_behind) > 1 and sum(len(k[1]) for k in _behind.values())
-                                              > BEHIND_ROWS_KEPT):
-        _behind.popitem(last=False)
-    return dict(found)
+        while len(_behind) > BEHIND_KEPT or (len(_behind) > 1 and sum(len(k[1]) for k in _behind.values())
+                                                  > BEHIND_ROWS_KEPT):
+            _behind.popitem(last=False)
+        return dict(found)
 
 
 async def _computed(year: int, as_of: date, unit_codes: list[str] | None, *,
