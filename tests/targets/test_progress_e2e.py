@@ -117,3 +117,17 @@ def test_the_lagging_answer_follows_every_report_and_correction(api: Api, tmp_pa
     corrected = api.ok(LAGGING_2031)
     assert [(t["code"], t["status"]) for t in corrected["laggingTargets"]] == [("Q-01", "LAGGING")]
     assert corrected["laggingCount"] == {"lagging": 1, "atRisk": 0}
+
+
+def test_the_same_question_asked_at_once_gets_one_answer(reported: Api) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    day = """query($d: Date!) { laggingTargets(year: 2029, asOf: $d) { code status progress }
+      laggingCount(year: 2029, asOf: $d) { lagging atRisk } }"""
+    alone = reported.ok(day, {"d": "2029-06-29"})
+    with ThreadPoolExecutor(8) as pool:  # a day nobody asked yet: all eight arrive while it is computed
+        answers = list(pool.map(lambda _: reported.ok(day, {"d": "2029-06-28"}), range(8)))
+    assert all(a == answers[0] for a in answers)
+    assert [t["code"] for t in answers[0]["laggingTargets"]] == [t["code"] for t in alone["laggingTargets"]]
+    assert answers[0]["laggingCount"]["lagging"] + answers[0]["laggingCount"]["atRisk"] == \
+        len(answers[0]["laggingTargets"])
