@@ -116,6 +116,8 @@ async def role_round(url: str, token: str, user: str) -> tuple[float, float, int
         first = time.perf_counter() - start
         from tui.screens.lagging import SHOWN
 
+        await wait(app, pilot, lambda: getattr(app.screen, "whole", True), limit=300)  # not the first page only
+
         expected = len(getattr(app.screen, "rows", None) or getattr(app.screen, "records", None) or [])
         expected = min(expected, SHOWN) if screen_name == "lagging" else expected
         await wait(app, pilot, lambda: app.screen.query(DataTable).first().row_count >= expected, limit=300)

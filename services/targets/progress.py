@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import asyncio
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+
+from tortoise.functions import Count, Max, Sum
 
 from kernel.audit import audited
 from kernel.context import RequestContext
@@ -175,10 +178,68 @@ COLUMNS = ("id", "code", "unit_code", "parent_code", "title", "responsible_leade
            "agreed_value", "points")
 
 
+BEHIND_KEPT = 8
+"""How many answers of `progress_of(..., behind_only=True)` stay in memory (the home screen's count and the
+lagging screen ask the same question one after the other; each answer holds only the targets behind)."""
+BEHIND_ROWS_KEPT = 50_000
+"""Beyond this many targets in all, older answers go (the newest stays): a province with nothing reported has
+~146,000 targets behind, ~70 MB of answer."""
+
+_behind: OrderedDict[tuple[int, date, tuple[str, ...] | None], tuple[tuple[int, ...], dict[str, Progress]]] = \
+    OrderedDict()
+
+
+_computing: dict[tuple[int, date, tuple[str, ...] | None], asyncio.Lock] = {}
+
+
+async def fingerprint(year: int) -> tuple[int, ...]:
+    """What the year's progress is computed from, in six numbers that change with every write: targets and
+    reports are never deleted, every change of one bumps its version, every new one takes a higher id — so
+    (count, highest id, sum of versions) of each table moves whenever a figure could."""
+    found: list[int] = []
+    for model in (Target, ProgressReport):
+        row = await model.filter(year=year).annotate(n=Count("id"), top=Max("id"), versions=Sum("version")) \
+            .first().values("n", "top", "versions")
+        found += [int(row["n"] or 0), int(row["top"] or 0), int(row["versions"] or 0)] if row else [0, 0, 0]
+    return tuple(found)
+
+
 async def progress_of(year: int, as_of: date, unit_codes: list[str] | None, *,
                       behind_only: bool = False) -> dict[str, Progress]:
     """Every tracked target's progress (rolled up through its tree) as of a day; two queries. `behind_only`
-    leaves out the targets ON_TRACK (the lagging list needs only the others: a few percent of a city)."""
+    leaves out the targets ON_TRACK (the lagging list needs only the others: a few percent of a city); that
+    answer is kept while the year's targets and reports stay as they were (see `fingerprint`), so asking it
+    again costs two aggregate queries instead of reading every target and report."""
+    if not behind_only:
+        return await _computed(year, as_of, unit_codes, behind_only=False)
+    key = (year, as_of, tuple(sorted(unit_codes)) if unit_codes is not None else None)
+    lock = _computing.setdefault(key, asyncio.Lock())
+    try:
+        return await _kept_or_computed(lock, key, year, as_of, unit_codes)
+    finally:
+        if not lock.locked():  # nobody else asking: the lock goes (one per question asked at once, not per day)
+            _computing.pop(key, None)
+
+
+async def _kept_or_computed(lock: asyncio.Lock, key: tuple[int, date, tuple[str, ...] | None], year: int,
+                            as_of: date, unit_codes: list[str] | None) -> dict[str, Progress]:
+    async with lock:  # the same question at once (the home count, the lagging screen's page): computed once
+        now = await fingerprint(year)
+        kept = _behind.get(key)
+        if kept is not None and kept[0] == now:
+            _behind.move_to_end(key)
+            return dict(kept[1])
+        found = await _computed(year, as_of, unit_codes, behind_only=True)
+        _behind[key] = (now, found)
+        _behind.move_to_end(key)
+        while len(_behind) > BEHIND_KEPT or (len(_behind) > 1 and sum(len(k[1]) for k in _behind.values())
+                                                  > BEHIND_ROWS_KEPT):
+            _behind.popitem(last=False)
+        return dict(found)
+
+
+async def _computed(year: int, as_of: date, unit_codes: list[str] | None, *,
+                    behind_only: bool) -> dict[str, Progress]:
     query = Target.filter(year=year, status__in=list(TRACKED))
     if unit_codes is not None:
         query = query.filter(unit_code__in=unit_codes)
@@ -243,11 +304,33 @@ async def unit_progress(keys: list[tuple[str, int, date]]) -> list[dict[str, Pro
     return [found[(year, as_of)] for _unit, year, as_of in keys]
 
 
+SEVERITY = {rules.ProgressStatus.AT_RISK: 0, rules.ProgressStatus.LAGGING: 1}
+
+
 async def lagging_targets(ctx: RequestContext, *, year: int, as_of: date, unit_code: str | None,
-                          responsible_leader: str | None) -> list[Progress]:
-    """Targets (any level) whose progress is LAGGING or AT_RISK as of a day, by unit and code."""
+                          responsible_leader: str | None, first: int | None = None) -> list[Progress]:
+    """Targets (any level) whose progress is LAGGING or AT_RISK as of a day, by unit and code; with `first`,
+    only the `first` most urgent (at risk before lagging, furthest behind the elapsed time first), in that
+    order — a screen's first page without the whole list."""
+    if first is not None and first < 0:
+        raise BadInput("first is 0 or more", field="first")
     unit_code = access.readable_unit_filter(ctx, unit_code)
     progress = await progress_of(year, as_of, [unit_code] if unit_code else None, behind_only=True)
     found = [p for p in progress.values() if p.status is not rules.ProgressStatus.ON_TRACK
              and (responsible_leader is None or p.responsible_leader == responsible_leader)]
-    return sorted(found, key=lambda p: (p.unit_code, p.code))
+    if first is None:
+        return sorted(found, key=lambda p: (p.unit_code, p.code))
+    urgent = sorted(found, key=lambda p: (SEVERITY[p.status], p.progress - p.elapsed, p.unit_code, p.code))
+    return urgent[:first]
+
+
+async def lagging_count(ctx: RequestContext, *, year: int, as_of: date,
+                        unit_code: str | None) -> dict[rules.ProgressStatus, int]:
+    """How many targets are LAGGING and AT_RISK as of a day (the same targets `lagging_targets` lists)."""
+    unit_code = access.readable_unit_filter(ctx, unit_code)
+    progress = await progress_of(year, as_of, [unit_code] if unit_code else None, behind_only=True)
+    counts = {rules.ProgressStatus.LAGGING: 0, rules.ProgressStatus.AT_RISK: 0}
+    for p in progress.values():
+        if p.status in counts:
+            counts[p.status] += 1
+    return counts

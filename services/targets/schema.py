@@ -413,6 +413,12 @@ class LaggingTarget:
                    actual_to_date=shown(p.actual_to_date), target_id=p.target_id, leader=p.responsible_leader)
 
 
+@strawberry.type(description="How many targets are behind schedule on a day (the home screen's figure)")
+class LaggingCount:
+    lagging: int
+    at_risk: int
+
+
 # ---- inputs --------------------------------------------------------------------------------------
 
 
@@ -651,10 +657,20 @@ class Query:
 
     @strawberry.field(description="督办 — targets LAGGING or AT_RISK as of a day, by unit and code")
     async def lagging_targets(self, info: Ctx, year: int, as_of: datetime.date, unit_code: str | None = None,
-                              responsible_leader: str | None = None) -> list[LaggingTarget]:
+                              responsible_leader: str | None = None,
+                              first: Annotated[int | None, strawberry.argument(
+                                  description="only this many, the most urgent first")] = None,
+                              ) -> list[LaggingTarget]:
         found = await progress.lagging_targets(info.context, year=year, as_of=as_of, unit_code=unit_code,
-                                               responsible_leader=responsible_leader)
+                                               responsible_leader=responsible_leader, first=first)
         return [LaggingTarget.of(p) for p in found]
+
+    @strawberry.field(description="督办 — how many targets are LAGGING and AT_RISK as of a day")
+    async def lagging_count(self, info: Ctx, year: int, as_of: datetime.date,
+                            unit_code: str | None = None) -> LaggingCount:
+        counts = await progress.lagging_count(info.context, year=year, as_of=as_of, unit_code=unit_code)
+        return LaggingCount(lagging=counts[rules.ProgressStatus.LAGGING],
+                            at_risk=counts[rules.ProgressStatus.AT_RISK])
 
 
 @strawberry.type

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.targets.harness import EVALUATOR, JA_OP, JH_OP, LEADER, Api, loaded_ok, target_row, write_targets
@@ -75,3 +77,57 @@ def test_progress_refusals(reported: Api) -> None:
     assert over["extensions"]["code"] == "BAD_USER_INPUT"
     wrong_year = reported.refused(REPORT, {**args, "asOf": "2030-01-01"}, who=JA_OP)
     assert wrong_year["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+COUNT = """query($unit: String) { laggingCount(year: 2029, asOf: "2029-06-30", unitCode: $unit) { lagging atRisk } }"""
+URGENT = """query($first: Int) { laggingTargets(year: 2029, asOf: "2029-06-30", first: $first) { code status } }"""
+
+
+def test_lagging_count_and_the_most_urgent_first(reported: Api) -> None:
+    assert reported.ok(COUNT, {})["laggingCount"] == {"lagging": 2, "atRisk": 2}
+    assert reported.ok(COUNT, {"unit": "JH"}, who=LEADER)["laggingCount"] == {"lagging": 0, "atRisk": 1}
+    assert reported.ok(COUNT, {}, who=JH_OP)["laggingCount"] == {"lagging": 0, "atRisk": 1}
+    assert reported.refused(COUNT, {"unit": "JA"}, who=JH_OP)["extensions"]["code"] == "FORBIDDEN"
+    # at risk before lagging; P-JH (nothing reported, 0 %) trails the elapsed time further than P-01-D2 (25 %)
+    urgent = reported.ok(URGENT, {"first": 3})["laggingTargets"]
+    assert [(t["code"], t["status"]) for t in urgent] == [("P-JH", "AT_RISK"), ("P-01-D2", "AT_RISK"),
+                                                          ("P-01", "LAGGING")]
+    assert len(reported.ok(URGENT, {"first": 10})["laggingTargets"]) == 4
+    assert reported.ok(URGENT, {"first": 0})["laggingTargets"] == []
+    assert reported.refused(URGENT, {"first": -1})["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+CORRECT = """mutation($actual: Decimal!, $version: Int) {
+  reportProgress(year: 2031, code: "Q-01", period: "2031-H1", asOf: "2031-06-30", actualToDate: $actual,
+                 version: $version) { version } }"""
+LAGGING_2031 = """{ laggingTargets(year: 2031, asOf: "2031-06-30") { code status progress }
+  laggingCount(year: 2031, asOf: "2031-06-30") { lagging atRisk } }"""
+
+
+def test_the_lagging_answer_follows_every_report_and_correction(api: Api, tmp_path: Path) -> None:
+    rows = [target_row("Q-01", "JA", points="100", value="100", year="2031")]
+    loaded_ok(api, api.load(write_targets(tmp_path, rows)))
+    before = api.ok(LAGGING_2031)
+    assert [(t["code"], t["status"]) for t in before["laggingTargets"]] == [("Q-01", "AT_RISK")]
+    assert api.ok(LAGGING_2031) == before  # asked again, unchanged
+    api.ok(CORRECT, {"actual": "60"}, who=JA_OP)
+    after = api.ok(LAGGING_2031)
+    assert after["laggingTargets"] == [] and after["laggingCount"] == {"lagging": 0, "atRisk": 0}
+    api.ok(CORRECT, {"actual": "35", "version": 1}, who=JA_OP)  # a correction brings it back: 35 % of 50 % gone
+    corrected = api.ok(LAGGING_2031)
+    assert [(t["code"], t["status"]) for t in corrected["laggingTargets"]] == [("Q-01", "LAGGING")]
+    assert corrected["laggingCount"] == {"lagging": 1, "atRisk": 0}
+
+
+def test_the_same_question_asked_at_once_gets_one_answer(reported: Api) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    day = """query($d: Date!) { laggingTargets(year: 2029, asOf: $d) { code status progress }
+      laggingCount(year: 2029, asOf: $d) { lagging atRisk } }"""
+    alone = reported.ok(day, {"d": "2029-06-29"})
+    with ThreadPoolExecutor(8) as pool:  # a day nobody asked yet: all eight arrive while it is computed
+        answers = list(pool.map(lambda _: reported.ok(day, {"d": "2029-06-28"}), range(8)))
+    assert all(a == answers[0] for a in answers)
+    assert [t["code"] for t in answers[0]["laggingTargets"]] == [t["code"] for t in alone["laggingTargets"]]
+    assert answers[0]["laggingCount"]["lagging"] + answers[0]["laggingCount"]["atRisk"] == \
+        len(answers[0]["laggingTargets"])

@@ -461,8 +461,11 @@ async def test_the_lagging_screen_shows_what_the_api_returns_most_urgent_first(y
     async with app.run_test(size=SIZE) as pilot:
         await signed_in(pilot)
         app.open("lagging")
-        await until(pilot, lambda: isinstance(app.screen, LaggingScreen) and app.screen.rows)
+        await until(pilot, lambda: isinstance(app.screen, LaggingScreen) and app.screen.whole)  # past the first page
         screen = app.screen
+        first_page = await app.api.lagging_first(2026, "2026-06-30", None, None, 5)
+        assert len(first_page) == 5 and {r["code"] for r in first_page} <= {r["code"] for r in screen.rows}
+        assert [SEVERITY[r["status"]] for r in first_page] == sorted(SEVERITY[r["status"]] for r in first_page)
         table = screen.query_one(DataTable)
         assert table.row_count == len(screen.rows) == len(expected["laggingTargets"])
         behind = sum(1 for r in expected["laggingTargets"] if r["status"] != "ON_TRACK")

@@ -141,6 +141,11 @@ SIGN_LETTER = """mutation Sign($id: ID!, $side: LetterSide!, $version: Int!) {
 REPORT_PROGRESS = """mutation Report($year: Int!, $code: String!, $period: String!, $asOf: Date!,
           $actual: Decimal!, $note: String) { reportProgress(year: $year, code: $code, period: $period,
           asOf: $asOf, actualToDate: $actual, note: $note) { id period actualToDate } }"""
+LAGGING_FIRST = """query Lagging($year: Int!, $asOf: Date!, $unit: String, $leader: String, $first: Int) {
+  laggingTargets(year: $year, asOf: $asOf, unitCode: $unit, responsibleLeader: $leader, first: $first) {
+    code unitCode title progress elapsed status reported actualToDate responsibleLeader { staffNo } } }"""
+LAGGING_COUNT = """query LaggingCount($year: Int!, $asOf: Date!, $unit: String) {
+          laggingCount(year: $year, asOf: $asOf, unitCode: $unit) { lagging atRisk } }"""
 LAGGING_STATUSES = """query Lagging($year: Int!, $asOf: Date!, $unit: String) {
           laggingTargets(year: $year, asOf: $asOf, unitCode: $unit) { status } }"""
 ASSESSED_TARGETS = """query Assessed($year: Int!, $unit: ID) { assessedTargets(year: $year, unitCode: $unit) {

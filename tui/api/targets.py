@@ -10,6 +10,8 @@ from tui.api.documents import (
     CREATE_LETTER,
     DECOMPOSE,
     LAGGING,
+    LAGGING_COUNT,
+    LAGGING_FIRST,
     LAGGING_STAFF_NUMBERS,
     LAGGING_STATUSES,
     LETTERS,
@@ -133,6 +135,17 @@ class TargetsApi(Transport):
         if names:
             return (await self.query_people(LAGGING, LAGGING_STAFF_NUMBERS, variables))["laggingTargets"]
         return (await self.query(LAGGING_STAFF_NUMBERS, variables))["laggingTargets"]
+
+    async def lagging_first(self, year: int, as_of: str, unit_code: str | None, leader: str | None,
+                            first: int) -> list[dict[str, Any]]:
+        """The `first` most urgent targets behind schedule (leaders as staff numbers): a screen's first page."""
+        variables = {"year": year, "asOf": as_of, "unit": unit_code, "leader": leader, "first": first}
+        return (await self.query(LAGGING_FIRST, variables))["laggingTargets"]
+
+    async def lagging_count(self, year: int, as_of: str, unit_code: str | None = None) -> dict[str, int]:
+        """How many targets are lagging and at risk: {"LAGGING": n, "AT_RISK": m} (two numbers, not a row each)."""
+        found = (await self.query(LAGGING_COUNT, {"year": year, "asOf": as_of, "unit": unit_code}))["laggingCount"]
+        return {"LAGGING": found["lagging"], "AT_RISK": found["atRisk"]}
 
     async def lagging_statuses(self, year: int, as_of: str, unit_code: str | None = None) -> list[str]:
         """Only the statuses (for counting on the home screen: far cheaper than the whole list)."""

@@ -141,10 +141,13 @@ class HomeScreen(MboScreen):
         if not self.may("lagging"):
             return self.unavailable("lagging")
         unit = self.api.session.unit if self.api.session.has_role(UNIT_OPERATOR) else None
-        rows = await self.call(self.api.lagging_statuses, self.year, self.mbo.today.isoformat(), unit)
-        if rows is None:
+        if self.api.has("Query", "laggingCount"):
+            kinds = await self.call(self.api.lagging_count, self.year, self.mbo.today.isoformat(), unit)
+        else:  # an older server: count the statuses of the whole list
+            rows = await self.call(self.api.lagging_statuses, self.year, self.mbo.today.isoformat(), unit)
+            kinds = None if rows is None else Counter(rows)
+        if kinds is None:
             return self.unavailable("lagging")
-        kinds = Counter(rows)
         day = self.mbo.today.isoformat()
         self.stat("lagging").show(f"滞后 {kinds['LAGGING']} · 风险 {kinds['AT_RISK']}（截至 {day}）")
 

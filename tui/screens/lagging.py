@@ -35,6 +35,11 @@ def behind(row: dict[str, Any]) -> Decimal:
         return Decimal(0)
 
 
+def urgency(row: dict[str, Any]) -> tuple[Any, ...]:
+    """At risk before lagging, the furthest behind first, then by unit and code."""
+    return SEVERITY.get(row["status"], 3), -behind(row), row["unitCode"], row["code"]
+
+
 def percent(value: Any) -> str:
     return "—" if value is None else f"{Decimal(str(value)) * 100:.1f}%"
 
@@ -50,6 +55,8 @@ class LaggingScreen(MboScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict[str, Any]] = []
+        self.whole = False
+        """Whether `rows` is the whole list (not yet the first page only)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,10 +109,18 @@ class LaggingScreen(MboScreen):
         unit = self.query_one("#unit", Input).value.strip().upper() or None
         leader = self.query_one("#leader", Input).value.strip() or None
         as_of = self.query_one("#as-of", Input).value.strip() or self.mbo.today.isoformat()
+        self.whole = False
+        if self.api.has("Query", "laggingCount"):  # the server ranks: its most urgent page first, the rest after
+            page = await self.call(self.api.lagging_first, self.year, as_of, unit, leader, FIRST_ROWS)
+            if page is None:
+                return
+            self.rows = sorted(page, key=urgency)
+            self.refill(partial=True)
         rows = await self.call(self.api.lagging, self.year, as_of, unit, leader, names=False)
         if rows is None:
             return
-        rows.sort(key=lambda r: (SEVERITY.get(r["status"], 3), -behind(r), r["unitCode"], r["code"]))
+        self.whole = True
+        rows.sort(key=urgency)
         self.rows = rows
         self.refill()
         self.load_names(as_of, unit, leader)
@@ -122,7 +137,7 @@ class LaggingScreen(MboScreen):
             r["responsibleLeader"] = leaders.get((r["unitCode"], r["code"])) or r.get("responsibleLeader")
         self.refill(keep=True)
 
-    def refill(self, keep: bool = False) -> None:
+    def refill(self, keep: bool = False, partial: bool = False) -> None:
         """The most urgent rows first (at risk, then lagging, furthest behind first): the first ones at once,
         the rest in chunks, at most SHOWN of them, so a city's ~14,600 rows never hold the screen."""
         state = self.query_one("#state", Select).value
@@ -137,8 +152,12 @@ class LaggingScreen(MboScreen):
         behind_schedule = sum(1 for r in matching if r["status"] != "ON_TRACK")
         more = (f" · 显示最紧急的 {SHOWN} 行，请用 f 筛选 the {SHOWN} most urgent shown; f filters"
                 if len(matching) > SHOWN else "")
-        self.status(f"{behind_schedule} 个目标 targets behind schedule（由重到轻 most urgent first）{more} · "
-                    "enter 打开目标树 opens the unit's tree")
+        if partial:
+            self.status(f"最紧急的 {len(matching)} 个目标 the {len(matching)} most urgent targets · "
+                        "其余加载中 the rest loading…")
+        else:
+            self.status(f"{behind_schedule} 个目标 targets behind schedule（由重到轻 most urgent first）{more} · "
+                        "enter 打开目标树 opens the unit's tree")
         self.fill_rest(shown[FIRST_ROWS:])
 
     def add_rows(self, rows: list[dict[str, Any]]) -> None:
