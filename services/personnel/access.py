@@ -40,6 +40,15 @@ def may_see_people_of(ctx: RequestContext, unit_code: str) -> bool:
                                            and bool(caller.roles.intersection(UNIT_PEOPLE_READERS)))
 
 
+def own_people_unit(ctx: RequestContext) -> str | None:
+    """The one unit whose people a unit-bound caller reads; None for a city-wide reader and for a caller who reads
+    no people at all (tell them apart with `sees_all_people`)."""
+    caller = ctx.caller
+    if caller is None or caller.has(*PEOPLE_READERS) or not caller.unit:
+        return None
+    return caller.unit if caller.roles.intersection(UNIT_PEOPLE_READERS) else None
+
+
 def own_unit_only(ctx: RequestContext) -> Forbidden:
     """The one refusal for a person outside the caller's unit, whether or not the staff number exists."""
     unit = ctx.caller.unit if ctx.caller is not None else None
@@ -74,3 +83,11 @@ def reward_scope(ctx: RequestContext) -> str | None:
 
 def filing_scope(ctx: RequestContext) -> str | None:
     return unit_scope(ctx, FILING_OFFICES, FILING_UNIT_ROLES, "filing records and leader adjustments")
+
+
+def may_see_cadre_file(ctx: RequestContext, unit_code: str) -> bool:
+    """A person's cadre file (every year's forms and cases, whichever unit they were in): the filing offices, or
+    the leadership of the unit the person is in now."""
+    caller = ctx.caller
+    return caller is not None and (caller.has(*FILING_OFFICES) or (
+        caller.has(Role.LEADER) and caller.unit is not None and caller.unit == unit_code))

@@ -1,11 +1,14 @@
-"""XLSX exports: reward sheets (one sheet per unit, with totals) and filing forms (a list and one page each)."""
+"""XLSX exports: reward sheets (one sheet per unit, with totals) and filing forms (a list and one page each), of
+the records the caller reads (repository), bonuses only for the roles that may see pay."""
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +16,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kernel.context import RequestContext
+from kernel.errors import Forbidden
 from kernel.spreadsheet import safe_cell
-from services.personnel.models import FilingRecord, RewardLine, UnitAward
+from services.personnel import repository
+from services.personnel.access import filing_scope, may_see_pay, reward_scope
+from services.personnel.models import FilingRecord, FilingStatus, RewardLine, UnitAward
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -202,3 +209,33 @@ def _form_sheet(sheet: Worksheet, r: FilingRecord, show_money: bool) -> None:
     sheet.page_setup.fitToWidth = 1
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_area = f"A1:D{line}"
+
+
+@dataclass(frozen=True)
+class Export:
+    filename: str
+    content_type: str
+    content: bytes
+    rows: int
+
+    @property
+    def content_base64(self) -> str:
+        return base64.b64encode(self.content).decode()
+
+
+async def reward_export(ctx: RequestContext, *, year: int) -> Export:
+    unit = reward_scope(ctx)
+    if not may_see_pay(ctx, unit or ""):
+        raise Forbidden("reward sheets carry bonuses; they are for the target office, the organisation "
+                        "department and the unit's own leadership")
+    lines = await repository.reward_lines_of_year(ctx, year=year)
+    awards = await repository.unit_awards(ctx, year=year, unit_code=unit)
+    content = reward_workbook(year, lines, await repository.unit_names(year), awards)
+    suffix = f"-{unit}" if unit else ""
+    return Export(f"reward-lines-{year}{suffix}.xlsx", XLSX, content, len(lines))
+
+
+async def filing_export(ctx: RequestContext, *, year: int, status: FilingStatus | None) -> Export:
+    records = await repository.filing_records_of_year(ctx, year=year, status=status)
+    content = filing_workbook(records, show_money=may_see_pay(ctx, filing_scope(ctx) or ""))
+    return Export(f"filing-records-{year}.xlsx", XLSX, content, len(records))

@@ -12,10 +12,10 @@ from kernel import clock
 from kernel.context import RequestContext
 from kernel.errors import NotFound
 from kernel.official_document import OfficialDocument, chinese_date
-from services.personnel.access import may_see_pay
+from services.personnel import repository
+from services.personnel.access import filing_scope, may_see_pay
 from services.personnel.exports import GRADE_NAMES, STATUS_NAMES, TEAM_ROLES, adjustment_text
-from services.personnel.models import FilingRecord, FilingStatus
-from services.personnel.reads import filing_scope
+from services.personnel.models import FilingRecord
 
 TITLE = "领导干部目标考核结果备案表"
 REVIEW_OFFICES = {"SUPERVISION_OFFICE": "市委督查室", "TARGET_OFFICE": "市政府目标办"}
@@ -78,10 +78,7 @@ async def filing_records_document(ctx: RequestContext, year: int) -> tuple[str, 
     """(filename, DOCX) of the year's forms the caller may read (withdrawn ones left out), as the filing
     records export reads them; bonuses only for the roles that may see pay."""
     unit = filing_scope(ctx)
-    query = FilingRecord.filter(year=year).exclude(status=FilingStatus.WITHDRAWN)
-    if unit is not None:
-        query = query.filter(unit_code=unit)
-    records = list(await query.order_by("unit_code", "staff_no"))
+    records = await repository.filing_records_of_year(ctx, year=year)
     if not records:
         raise NotFound(f"no filing records in {year}: they are made when the year's results are applied")
     show_money = may_see_pay(ctx, unit or "")

@@ -20,6 +20,7 @@ from kernel.tabular import RowErrors
 from services.personnel import rules
 from services.personnel.bulk import CHUNK, bulk_update, chunks
 from services.personnel.models import MainLeaderRole, Person, UnitMembership
+from services.personnel.versions import check_version
 
 EDITORS = (Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
 ROLE_NAMES = {"party_secretary": MainLeaderRole.PARTY_SECRETARY.value, "admin_head": MainLeaderRole.ADMIN_HEAD.value,
@@ -190,10 +191,7 @@ async def transfer_person(ctx: RequestContext, transfer: Transfer) -> Person:
         person = await Person.filter(staff_no=transfer.staff_no).select_for_update().first()
         if person is None:
             raise NotFound(f"no person {transfer.staff_no}")
-        if person.version != transfer.version:
-            raise Conflict(f"person {transfer.staff_no} was changed by someone else (you saw version "
-                           f"{transfer.version}, it is now {person.version}); reload and try again", field="version",
-                           currentVersion=person.version)
+        check_version(person, transfer.version, f"person {transfer.staff_no}")
         history = (await histories([person.staff_no]))[person.staff_no]
         try:
             history.stints = rules.apply_move(history.stints, move)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from kernel import upstream
@@ -17,6 +16,7 @@ from kernel.tabular import RowErrors
 from services.personnel import history, rules
 from services.personnel.bulk import CHUNK, bulk_update, insert_dicts
 from services.personnel.models import MainLeaderRole, Person, UnitMembership
+from services.personnel.versions import check_version
 
 # people.csv main_leader_role: the spellings a file may use for each role
 MAIN_LEADER_ROLE_NAMES = {"party_secretary": MainLeaderRole.PARTY_SECRETARY.value,
@@ -232,20 +232,6 @@ async def import_people(ctx: RequestContext, rows: list[PersonRow]) -> ImportRes
     return ImportResult(created=created, updated=len(changed), unchanged=unchanged)
 
 
-STAFF_FIELDS = ("staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role",
-                "on_establishment", "monthly_salary", "bonus_standard", "left_on", "version")
-
-
-async def staff_of_units(codes: list[str]) -> list[list[SimpleNamespace]]:
-    """Every unit's staff in one query, ordered by staff number, as plain values (a city's staff list is
-    ~16,000 rows: building ORM objects for them took five times as long as the query)."""
-    by_unit: dict[str, list[SimpleNamespace]] = {code: [] for code in codes}
-    rows = await Person.filter(unit_code__in=list(set(codes))).order_by("staff_no").values(*STAFF_FIELDS)
-    for values in rows:
-        by_unit[values["unit_code"]].append(SimpleNamespace(**values))
-    return [by_unit[code] for code in codes]
-
-
 @dataclass(frozen=True)
 class PersonChange:
     name: str | None = None
@@ -284,9 +270,7 @@ async def update_person(ctx: RequestContext, *, staff_no: str, version: int, cha
         person = await Person.get_or_none(staff_no=staff_no)
         if person is None:
             raise NotFound(f"no person {staff_no}")
-        if person.version != version:
-            raise Conflict(f"person {staff_no} was changed by someone else (you saw version {version}, it is now "
-                           f"{person.version}); reload and try again", field="version", currentVersion=person.version)
+        check_version(person, version, f"person {staff_no}")
         audit.before = person.snapshot()
         if change.unit_code is not None and change.unit_code != person.unit_code:
             raise BadInput("a move to another unit takes effect on a date: use transferPerson with the effective "
@@ -325,10 +309,3 @@ async def update_person(ctx: RequestContext, *, staff_no: str, version: int, cha
         audit.after = person.snapshot()
     return person
 
-
-async def unit_histories(staff_nos: list[str]) -> list[list[UnitMembership]]:
-    """Every person's stints, oldest first by business date, in one query."""
-    found: dict[str, list[UnitMembership]] = {s: [] for s in staff_nos}
-    for stint in await UnitMembership.filter(staff_no__in=list(set(staff_nos))):
-        found[stint.staff_no].append(stint)
-    return [history.oldest_first(found[s]) for s in staff_nos]

@@ -12,6 +12,7 @@ from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, NotFound
 from kernel.roles import Role
 from services.personnel.models import AdjustmentStatus, DecisionKind, FilingRecord, FilingStatus, LeaderAdjustment
+from services.personnel.versions import check_version
 
 REVIEWERS = (Role.SUPERVISION_OFFICE, Role.TARGET_OFFICE)
 ARCHIVISTS = (Role.ORGANIZATION_DEPT,)
@@ -57,9 +58,7 @@ async def _filing(ident: int, version: int) -> FilingRecord:
         raise NotFound(f"no filing record {ident}")
     if record.status is FilingStatus.ARCHIVED:
         raise Conflict(f"filing record {ident} is archived in the cadre file and can no longer change")
-    if record.version != version:
-        raise Conflict(f"filing record {ident} was changed by someone else (you saw version {version}, it is now "
-                       f"{record.version}); reload and try again", field="version", currentVersion=record.version)
+    check_version(record, version, f"filing record {ident}")
     return record
 
 
@@ -120,13 +119,24 @@ async def archive_filing_record(ctx: RequestContext, *, ident: str, version: int
                               source=FilingStatus.TRANSFERRED, target=FilingStatus.ARCHIVED, stamp=stamp)
 
 
-async def _case(ident: int, version: int) -> LeaderAdjustment:
-    case = await LeaderAdjustment.get_or_none(id=ident)
-    if case is None:
-        raise NotFound(f"no leader adjustment {ident}")
-    if case.version != version:
-        raise Conflict(f"leader adjustment {ident} was changed by someone else (you saw version {version}, it is "
-                       f"now {case.version}); reload and try again", field="version", currentVersion=case.version)
+async def _adjustment_step(ctx: RequestContext, *, action: str, key: int, version: int, source: AdjustmentStatus,
+                           verb: str, changes: dict[str, Any]) -> LeaderAdjustment:
+    """Move case `key` on from `source`, writing `changes` (`_NOW`: the time of the step)."""
+    async with audited(ctx, action=action, entity="LeaderAdjustment") as audit:
+        audit.entity_id = str(key)
+        case = await LeaderAdjustment.get_or_none(id=key)
+        if case is None:
+            raise NotFound(f"no leader adjustment {key}")
+        check_version(case, version, f"leader adjustment {key}")
+        if case.status is not source:
+            raise Conflict(f"leader adjustment {key} is {case.status.value}; only a {source.value} case can be "
+                           f"{verb}", field="status")
+        audit.before = adjustment_snapshot(case)
+        now = datetime.now(UTC)
+        values = {k: now if v is _NOW else v for k, v in changes.items()}
+        await _locked_step(LeaderAdjustment, key, version, {**values, "updated_at": now}, f"leader adjustment {key}")
+        case = await LeaderAdjustment.get(id=key)
+        audit.after = adjustment_snapshot(case)
     return case
 
 
@@ -140,21 +150,10 @@ async def decide_adjustment(ctx: RequestContext, *, ident: str, version: int, ki
         raise BadInput("the decision text is required", field="text")
     if len(decision) > REMARKS_MAX:
         raise BadInput(f"the decision text is limited to {REMARKS_MAX} characters", field="text")
-    async with audited(ctx, action="decideLeaderAdjustment", entity="LeaderAdjustment") as audit:
-        audit.entity_id = str(key)
-        case = await _case(key, version)
-        if case.status is not AdjustmentStatus.PROPOSED:
-            raise Conflict(f"leader adjustment {key} is {case.status.value}; only a PROPOSED case can be decided",
-                           field="status")
-        audit.before = adjustment_snapshot(case)
-        now = datetime.now(UTC)
-        await _locked_step(LeaderAdjustment, key, version, {
-            "status": AdjustmentStatus.DECIDED, "decision_kind": kind, "decision_text": decision,
-            "decided_by": caller.username, "decided_at": now, "updated_at": now,
-        }, f"leader adjustment {key}")
-        case = await LeaderAdjustment.get(id=key)
-        audit.after = adjustment_snapshot(case)
-    return case
+    return await _adjustment_step(
+        ctx, action="decideLeaderAdjustment", key=key, version=version, source=AdjustmentStatus.PROPOSED,
+        verb="decided", changes={"status": AdjustmentStatus.DECIDED, "decision_kind": kind,
+                                 "decision_text": decision, "decided_by": caller.username, "decided_at": _NOW})
 
 
 async def execute_adjustment(ctx: RequestContext, *, ident: str, version: int, note: str | None
@@ -163,18 +162,7 @@ async def execute_adjustment(ctx: RequestContext, *, ident: str, version: int, n
     caller = ctx.require(*DECIDERS)
     key = record_id(ident)
     cleaned = _remarks(note) or ""
-    async with audited(ctx, action="executeLeaderAdjustment", entity="LeaderAdjustment") as audit:
-        audit.entity_id = str(key)
-        case = await _case(key, version)
-        if case.status is not AdjustmentStatus.DECIDED:
-            raise Conflict(f"leader adjustment {key} is {case.status.value}; only a DECIDED case can be executed",
-                           field="status")
-        audit.before = adjustment_snapshot(case)
-        now = datetime.now(UTC)
-        await _locked_step(LeaderAdjustment, key, version, {
-            "status": AdjustmentStatus.EXECUTED, "executed_by": caller.username, "executed_at": now,
-            "execution_note": cleaned, "updated_at": now,
-        }, f"leader adjustment {key}")
-        case = await LeaderAdjustment.get(id=key)
-        audit.after = adjustment_snapshot(case)
-    return case
+    return await _adjustment_step(
+        ctx, action="executeLeaderAdjustment", key=key, version=version, source=AdjustmentStatus.DECIDED,
+        verb="executed", changes={"status": AdjustmentStatus.EXECUTED, "executed_by": caller.username,
+                                  "executed_at": _NOW, "execution_note": cleaned})
