@@ -393,14 +393,63 @@ async def _unit_awards(published: PublishedRevision, by_unit: dict[str, UnitOutc
     outcome.changed += sum(1 for c in changed if c["active"])
 
 
+@dataclass
+class _Reviewed:
+    """One kind of reviewed record (filing forms, adjustment cases) being brought in line with a revision: what is
+    stored for the year, what is due, and the rows to insert, rewrite and flag."""
+
+    model: type[FilingRecord] | type[LeaderAdjustment]
+    fields: tuple[str, ...]
+    published: PublishedRevision
+    now: datetime
+    outcome: ApplyOutcome
+    stored: dict[str, dict[str, Any]]
+    new_rows: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    due_staff: set[str] = field(default_factory=set)
+
+    @classmethod
+    async def load(cls, model: type[FilingRecord] | type[LeaderAdjustment], fields: tuple[str, ...],
+                   published: PublishedRevision, now: datetime, outcome: ApplyOutcome) -> _Reviewed:
+        names = (*fields, "status", "needs_review", "review_note", "version")
+        return cls(model, fields, published, now, outcome, await _stored(model, published.year, names))
+
+    @property
+    def statuses(self) -> tuple[Any, frozenset[Any]]:
+        """The record's WITHDRAWN status and the statuses it is frozen in."""
+        if self.model is FilingRecord:
+            return FilingStatus.WITHDRAWN, FROZEN_FILINGS
+        return AdjustmentStatus.WITHDRAWN, FROZEN_ADJUSTMENTS
+
+    def change(self, old: dict[str, Any], wanted: dict[str, Any], staff_no: str, *, again: str) -> str | None:
+        """What changed in a stored record that is due (`again` when only its withdrawal ends), or None when it
+        stays as it is: unchanged, or frozen and flagged for review instead."""
+        withdrawn, frozen = self.statuses
+        status = type(withdrawn)(old["status"])
+        same = all(old[n] == wanted[n] for n in self.fields)
+        if same and status is not withdrawn:
+            self.outcome.unchanged += 1
+            return None
+        what = _describe(old, wanted, self.fields) or again
+        if status in frozen:
+            _flag(old, self.published, what, self.now, self.flags, self.outcome, self.model.__name__, staff_no)
+            return None
+        return what
+
+    async def save(self, *, withdrawn_because: str) -> None:
+        """Withdraw (or flag) the stored records no longer due, then write everything in bulk."""
+        withdrawn, frozen = self.statuses
+        withdrawals = _withdrawals(
+            self.stored, self.due_staff, self.published, self.now, self.flags, self.outcome,
+            entity=self.model.__name__, withdrawn=withdrawn, frozen=frozen, what=withdrawn_because)
+        await _save(self.model, self.fields, self.new_rows, self.updates, withdrawals, self.flags, self.outcome)
+
+
 async def _filing_records(published: PublishedRevision, by_unit: dict[str, UnitOutcome], people: list[Roster],
                           plans: Plans, now: datetime, outcome: ApplyOutcome) -> None:
-    names = (*FILING_FIELDS, "status", "needs_review", "review_note", "version")
-    stored = await _stored(FilingRecord, published.year, names)
-    new_rows: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    flags: list[dict[str, Any]] = []
-    due_staff: set[str] = set()
+    batch = await _Reviewed.load(FilingRecord, FILING_FIELDS, published, now, outcome)
+    stored, new_rows, updates, due_staff = batch.stored, batch.new_rows, batch.updates, batch.due_staff
     for person in people:
         unit = by_unit[person.unit_code]
         plan = plans[unit.grade, person.kind]
@@ -423,25 +472,15 @@ async def _filing_records(published: PublishedRevision, by_unit: dict[str, UnitO
                              "status": FilingStatus.DRAFT, "revision": published.revision,
                              "reason": _reason(published, "filing form due"), "created_at": now, "updated_at": now})
             continue
-        status = FilingStatus(old["status"])
-        same = all(old[n] == wanted[n] for n in FILING_FIELDS)
-        if same and status is not FilingStatus.WITHDRAWN:
-            outcome.unchanged += 1
+        what = batch.change(old, wanted, person.staff_no, again="filing form due again")
+        if what is None:
             continue
-        what = _describe(old, wanted, FILING_FIELDS) or "filing form due again"
-        if status in FROZEN_FILINGS:
-            _flag(old, published, what, now, flags, outcome, "FilingRecord", person.staff_no)
-            continue
-        reset = status is not FilingStatus.DRAFT
+        reset = FilingStatus(old["status"]) is not FilingStatus.DRAFT
         updates.append({**wanted, "id": old["id"], "status": FilingStatus.DRAFT, "revision": published.revision,
                         "reason": _reason(published, what + ("; back to DRAFT for a new review" if reset else "")),
                         "version": old["version"] + 1, "updated_at": now})
         outcome.changes.append({"entity": "FilingRecord", "staffNo": person.staff_no, "change": what})
-    withdrawals = _withdrawals(
-        stored, due_staff, published, now, flags, outcome,
-        entity="FilingRecord", withdrawn=FilingStatus.WITHDRAWN, frozen=FROZEN_FILINGS,
-        what="no longer due (unit grade or the person's role changed)")
-    await _save(FilingRecord, FILING_FIELDS, new_rows, updates, withdrawals, flags, outcome)
+    await batch.save(withdrawn_because="no longer due (unit grade or the person's role changed)")
     outcome.filing_records = len(due_staff)
 
 
@@ -459,12 +498,8 @@ def _flag(old: dict[str, Any], published: PublishedRevision, what: str, now: dat
 
 async def _leader_adjustments(published: PublishedRevision, by_unit: dict[str, UnitOutcome], people: list[Roster],
                               plans: Plans, now: datetime, outcome: ApplyOutcome) -> None:
-    names = (*ADJUSTMENT_FIELDS, "status", "needs_review", "review_note", "version")
-    stored = await _stored(LeaderAdjustment, published.year, names)
-    new_rows: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    flags: list[dict[str, Any]] = []
-    due_staff: set[str] = set()
+    batch = await _Reviewed.load(LeaderAdjustment, ADJUSTMENT_FIELDS, published, now, outcome)
+    stored, new_rows, updates, due_staff = batch.stored, batch.new_rows, batch.updates, batch.due_staff
     for person in people:
         unit = by_unit[person.unit_code]
         if not plans[unit.grade, person.kind].adjustment:
@@ -481,24 +516,15 @@ async def _leader_adjustments(published: PublishedRevision, by_unit: dict[str, U
                              "reason": _reason(published, "main leader of a last-place unit"),
                              "created_at": now, "updated_at": now})
             continue
-        status = AdjustmentStatus(old["status"])
-        same = all(old[n] == wanted[n] for n in ADJUSTMENT_FIELDS)
-        if same and status is not AdjustmentStatus.WITHDRAWN:
-            outcome.unchanged += 1
-            continue
-        what = _describe(old, wanted, ADJUSTMENT_FIELDS) or "case due again"
-        if status in FROZEN_ADJUSTMENTS:
-            _flag(old, published, what, now, flags, outcome, "LeaderAdjustment", person.staff_no)
+        what = batch.change(old, wanted, person.staff_no, again="case due again")
+        if what is None:
             continue
         updates.append({**wanted, "id": old["id"], "status": AdjustmentStatus.PROPOSED,
                         "revision": published.revision, "reason": _reason(published, what),
                         "version": old["version"] + 1, "updated_at": now})
         outcome.changes.append({"entity": "LeaderAdjustment", "staffNo": person.staff_no, "change": what})
-    withdrawals = _withdrawals(
-        stored, due_staff, published, now, flags, outcome,
-        entity="LeaderAdjustment", withdrawn=AdjustmentStatus.WITHDRAWN, frozen=FROZEN_ADJUSTMENTS,
-        what="no longer due (the unit is no longer last place or the person is no longer its main leader)")
-    await _save(LeaderAdjustment, ADJUSTMENT_FIELDS, new_rows, updates, withdrawals, flags, outcome)
+    await batch.save(withdrawn_because="no longer due (the unit is no longer last place or the person is no longer "
+                                       "its main leader)")
     outcome.leader_adjustments = len(due_staff)
 
 

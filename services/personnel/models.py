@@ -109,7 +109,19 @@ class ResultSnapshot(Model):
         unique_together = (("year", "revision"),)
 
 
-class RewardLine(Model):
+class AppliedRecord(Model):
+    """What every record applyResults writes carries: the published revision and the reason of its last write."""
+
+    revision = fields.IntField()
+    reason = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        abstract = True
+
+
+class RewardLine(AppliedRecord):
     """The §4.3 reward outcome of one person in one year."""
 
     id = fields.IntField(primary_key=True)
@@ -126,10 +138,6 @@ class RewardLine(Model):
     total = fields.DecimalField(max_digits=12, decimal_places=2)
     rule_code = fields.CharField(max_length=48)
     rule_text = fields.CharField(max_length=128)
-    revision = fields.IntField()
-    reason = fields.TextField(default="")
-    created_at = fields.DatetimeField()
-    updated_at = fields.DatetimeField()
 
     class Meta:
         table = "reward_line"
@@ -137,7 +145,7 @@ class RewardLine(Model):
         indexes = (("year", "updated_at", "id"),)
 
 
-class Honour(Model):
+class Honour(AppliedRecord):
     """A title awarded for a year to a unit (staff_no empty) or to a person, withdrawn by a later revision."""
 
     id = fields.IntField(primary_key=True)
@@ -147,17 +155,13 @@ class Honour(Model):
     staff_no = fields.CharField(max_length=32, default="")
     title = fields.CharField(max_length=128)
     active = fields.BooleanField(default=True)
-    revision = fields.IntField()
-    reason = fields.TextField(default="")
-    created_at = fields.DatetimeField()
-    updated_at = fields.DatetimeField()
 
     class Meta:
         table = "honour"
         unique_together = (("year", "unit_code", "staff_no", "title"),)
 
 
-class UnitAward(Model):
+class UnitAward(AppliedRecord):
     """一次性物质奖励 of an advanced unit for a year, withdrawn (inactive) by a later revision that drops it."""
 
     id = fields.IntField(primary_key=True)
@@ -166,17 +170,25 @@ class UnitAward(Model):
     title = fields.CharField(max_length=128)
     amount = fields.DecimalField(max_digits=12, decimal_places=2)
     active = fields.BooleanField(default=True)
-    revision = fields.IntField()
-    reason = fields.TextField(default="")
-    created_at = fields.DatetimeField()
-    updated_at = fields.DatetimeField()
 
     class Meta:
         table = "unit_award"
         unique_together = (("year", "unit_code"),)
 
 
-class FilingRecord(Model):
+class ReviewedRecord(AppliedRecord):
+    """A record applyResults writes that people then take through a workflow: the flag for a change the workflow
+    froze out (needs_review and why) and the version the workflow's steps lock on."""
+
+    needs_review = fields.BooleanField(default=False)
+    review_note = fields.TextField(default="")
+    version = fields.IntField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+class FilingRecord(ReviewedRecord):
     """领导干部目标考核结果备案表: what the paper form holds, with the signatures of both offices."""
 
     id = fields.IntField(primary_key=True)
@@ -208,13 +220,6 @@ class FilingRecord(Model):
     transferred_at = fields.DatetimeField(null=True)
     archived_by = fields.CharField(max_length=128, null=True)
     archived_at = fields.DatetimeField(null=True)
-    needs_review = fields.BooleanField(default=False)
-    review_note = fields.TextField(default="")
-    revision = fields.IntField()
-    reason = fields.TextField(default="")
-    version = fields.IntField(default=1)
-    created_at = fields.DatetimeField()
-    updated_at = fields.DatetimeField()
 
     class Meta:
         table = "filing_record"
@@ -222,7 +227,7 @@ class FilingRecord(Model):
         indexes = (("updated_at", "id"),)
 
 
-class LeaderAdjustment(Model):
+class LeaderAdjustment(ReviewedRecord):
     """A case for adjusting a main leader of a last-place unit (末位调整)."""
 
     id = fields.IntField(primary_key=True)
@@ -242,13 +247,6 @@ class LeaderAdjustment(Model):
     executed_by = fields.CharField(max_length=128, null=True)
     executed_at = fields.DatetimeField(null=True)
     execution_note = fields.TextField(default="")
-    needs_review = fields.BooleanField(default=False)
-    review_note = fields.TextField(default="")
-    revision = fields.IntField()
-    reason = fields.TextField(default="")
-    version = fields.IntField(default=1)
-    created_at = fields.DatetimeField()
-    updated_at = fields.DatetimeField()
 
     class Meta:
         table = "leader_adjustment"

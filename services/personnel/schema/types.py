@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import reduce
-from typing import Any
+from typing import Any, Self
 
 import strawberry
 from strawberry.types import Info
@@ -67,8 +67,26 @@ def unit_of(*path: str) -> Any:
     return strawberry.field(resolver=resolve)
 
 
+class FromRow:
+    """`from_row`: the type of a row whose fields are all the row's own."""
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return type_from_row(cls, row)
+
+
+REVIEW_TRAIL = {"needs_review": "bool", "review_note": "str", "revision": "int", "reason": "str", "version": "int",
+                "created_at": "datetime", "updated_at": "datetime"}
+
+
+def with_review_trail(cls: type) -> type:
+    """The fields a record of applyResults ends with (models.ReviewedRecord), after the type's own."""
+    cls.__annotations__.update(REVIEW_TRAIL)
+    return cls
+
+
 @strawberry.type(description="任职: a stint in a unit, with business dates (since/until) and when it was recorded")
-class UnitStint:
+class UnitStint(FromRow):
     position: str
     joined_at: datetime
     left_at: datetime | None
@@ -80,10 +98,6 @@ class UnitStint:
     unit_code: strawberry.Private[str]
 
     unit = unit_of()
-
-    @classmethod
-    def from_row(cls, s: m.UnitMembership) -> UnitStint:
-        return type_from_row(cls, s)
 
 
 @strawberry.federation.type(keys=["staffNo"], description="A member of staff of a unit")
@@ -177,7 +191,7 @@ class Unit:
 
 
 @strawberry.type(description="A title: 先进单位 for a unit, 先进个人 for a main leader of an advanced unit")
-class Honour:
+class Honour(FromRow):
     year: int
     kind: HonourKind
     title: str
@@ -190,10 +204,6 @@ class Honour:
     @strawberry.field
     async def person(self, info: Ctx) -> Person | None:
         return await roster_person(info, self.staff_no) if self.staff_no else None
-
-    @classmethod
-    def from_row(cls, row: m.Honour) -> Honour:
-        return type_from_row(cls, row)
 
 
 @strawberry.federation.type(keys=["id"], description="One person's annual target bonus outcome (§4.3)")
@@ -237,7 +247,7 @@ class RewardLine:
 
 
 @strawberry.type(description="一次性物质奖励 of an advanced unit (the advanced_unit_award setting of the revision)")
-class UnitAward:
+class UnitAward(FromRow):
     year: int
     title: str
     amount: Decimal
@@ -246,10 +256,6 @@ class UnitAward:
     unit_code: strawberry.Private[str]
 
     unit = unit_of()
-
-    @classmethod
-    def from_row(cls, row: m.UnitAward) -> UnitAward:
-        return type_from_row(cls, row)
 
 
 @strawberry.type(description="加减分: an approved bonus or deduction item of the unit, as published")
@@ -268,6 +274,7 @@ class FilingSignature:
 
 
 @strawberry.federation.type(keys=["id"], description="领导干部目标考核结果备案表")
+@with_review_trail
 class FilingRecord:
     id: strawberry.ID
     year: int
@@ -288,13 +295,6 @@ class FilingRecord:
     transferred_at: datetime | None
     archived_by: str | None
     archived_at: datetime | None
-    needs_review: bool
-    review_note: str
-    revision: int
-    reason: str
-    version: int
-    created_at: datetime
-    updated_at: datetime
     row: strawberry.Private[m.FilingRecord]
 
     @strawberry.field
@@ -344,6 +344,7 @@ class FilingRecord:
 
 
 @strawberry.federation.type(keys=["id"], description="末位调整: a case about a main leader of a last-place unit")
+@with_review_trail
 class LeaderAdjustment:
     id: strawberry.ID
     year: int
@@ -360,13 +361,6 @@ class LeaderAdjustment:
     executed_by: str | None
     executed_at: datetime | None
     execution_note: str
-    needs_review: bool
-    review_note: str
-    revision: int
-    reason: str
-    version: int
-    created_at: datetime
-    updated_at: datetime
     row: strawberry.Private[m.LeaderAdjustment]
 
     @strawberry.field
