@@ -292,6 +292,11 @@ class TestPeopleOfOtherUnits:
         office = personnel.gql(self.MOVED, {"y": 2026}).data["rewardLines"]["edges"]
         mine = next(e["node"]["person"] for e in office if e["node"]["person"]["staffNo"] == "UNQ-4")
         assert mine["position"] == "处长" and mine["unitHistory"][-1]["unit"] == {"code": "QUA"}
+        # the unit the person moved to reads them from its roster: their whole history, the stint in UNQ too
+        theirs = personnel.gql('{ person(staffNo: "UNQ-4") { unitHistory { unit { code } } } }',
+                               as_=("qua-op", "UNIT_OPERATOR"), unit="QUA")
+        assert theirs.errors == []
+        assert theirs.data["person"]["unitHistory"] == [{"unit": {"code": "UNQ"}}, {"unit": {"code": "QUA"}}]
 
     def test_honours_of_other_units_name_no_person_to_a_unit_operator(self, personnel: PersonnelProcess) -> None:
         query = "query($y: Int!) { honours(year: $y) { kind unit { code } person { staffNo name } } }"
