@@ -2,7 +2,8 @@
 
 `readable_<records>(ctx)` is the query of what the caller may read of one kind of record, following `access.py`:
 a unit-bound role reads its own unit's rows, a caller without the right is refused (or, for people, reads none).
-The other reads start from them; only the cadre file and the loaders' batches by key are read otherwise."""
+Every other read here starts from one of them, the loaders' batches by key too; only the cadre file (its own rule,
+`access.may_see_cadre_file`: a person's records of every unit) and the published unit names are read otherwise."""
 
 from __future__ import annotations
 
