@@ -108,7 +108,7 @@ def child_specs(children: list[ChildTargetInput]) -> list[catalog.ChildSpec]:
     return [catalog.ChildSpec(**_values(c, CHILD_FIELDS) | {"code": c.code.strip()}) for c in children]
 
 
-def leaders(given: list[LeaderInput]) -> list[calendar.Leader]:
+def leader_specs(given: list[LeaderInput]) -> list[calendar.Leader]:
     return [calendar.Leader(staff_no=ld.staff_no, unavailable=frozenset(ld.unavailable), units=frozenset(ld.units))
             for ld in given]
 
@@ -121,15 +121,15 @@ def letter_spec(data: NewLetterInput) -> letters.LetterSpec:
     )
 
 
-def signatures(given: list[LetterSignatureInput]) -> list[letter_batches.Signature]:
+def signature_specs(given: list[LetterSignatureInput]) -> list[letter_batches.Signature]:
     return [letter_batches.Signature(record_id(s.id) or 0, s.side.value, s.version) for s in given]
 
 
-def amendments(changes: list[TargetAmendmentInput]) -> list[tuple[str, dict[str, object]]]:
+def amendment_changes(changes: list[TargetAmendmentInput]) -> list[tuple[str, dict[str, object]]]:
     """(code, the changed fields under their camelCase names) per change, as `letters.amend_letter` takes them."""
     return [(c.code, {camel: value for camel, name in letters.AMENDABLE.items()
                       if (value := getattr(c, name)) is not None}) for c in changes]
 
 
-def entries(reports: list[ProgressReportInput]) -> list[progress.Entry]:
+def progress_entries(reports: list[ProgressReportInput]) -> list[progress.Entry]:
     return [progress.Entry(**_values(r, ENTRY_FIELDS)) for r in reports]

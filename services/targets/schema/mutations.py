@@ -14,7 +14,6 @@ from kernel.graphql import ImportReport
 from kernel.ids import record_id
 from kernel.rows import import_rows
 from services.targets import catalog, letter_batches, letters, negotiation, progress, units
-from services.targets.schema import inputs
 from services.targets.schema.inputs import (
     ROWS_HELP,
     UNIT_COLUMNS,
@@ -26,6 +25,14 @@ from services.targets.schema.inputs import (
     ProgressReportInput,
     TargetAmendmentInput,
     TargetChangeInput,
+    amendment_changes,
+    child_specs,
+    leader_specs,
+    letter_spec,
+    progress_entries,
+    signature_specs,
+    target_spec,
+    unit_rows,
 )
 from services.targets.schema.types import (
     AssessmentYear,
@@ -62,7 +69,7 @@ class Mutation:
         self, info: Ctx, rows: Annotated[list[JSON], strawberry.argument(description=ROWS_HELP)]
     ) -> ImportReport:
         parsed = import_rows(rows, UNIT_COLUMNS, "units.csv")
-        result = await units.import_units(info.context, inputs.unit_rows(parsed))
+        result = await units.import_units(info.context, unit_rows(parsed))
         return ImportReport(file="units.csv", created=result.created, updated=result.updated,
                             unchanged=result.unchanged)
 
@@ -89,13 +96,13 @@ class Mutation:
     @strawberry.mutation(description="A new top-level DRAFT target (target office)")
     async def create_target(self, info: Ctx, input: NewTargetInput) -> Target:
         row = await catalog.create_target(info.context, year=input.year, code=input.code,
-                                          unit_code=input.unit_code, spec=inputs.target_spec(input))
+                                          unit_code=input.unit_code, spec=target_spec(input))
         return Target.from_row(row)
 
     @strawberry.mutation
     async def update_target(self, info: Ctx, year: int, code: str, version: int, input: TargetChangeInput) -> Target:
         row = await catalog.update_target(info.context, year=year, code=code, version=version,
-                                          spec=inputs.target_spec(input))
+                                          spec=target_spec(input))
         return Target.from_row(row)
 
     @strawberry.mutation(description="磋商: the target office proposes a value")
@@ -131,7 +138,7 @@ class Mutation:
                                     unit_codes: list[str] | None = None) -> NegotiationSchedule:
         plan = await negotiation.schedule(
             info.context, year=year, start=start, days=days, sessions_per_day=sessions_per_day, rooms=rooms,
-            leaders=inputs.leaders(leaders),
+            leaders=leader_specs(leaders),
             unit_codes=unit_codes,
         )
         return NegotiationSchedule(sessions=[NegotiationSession.from_row(s) for s in plan.sessions],
@@ -141,22 +148,22 @@ class Mutation:
     async def decompose_target(self, info: Ctx, year: int, code: str, children: list[ChildTargetInput]
                                ) -> list[Target]:
         rows = await catalog.decompose_target(info.context, year=year, code=code,
-                                              children=inputs.child_specs(children))
+                                              children=child_specs(children))
         return [Target.from_row(r) for r in rows]
 
     @strawberry.mutation(description="A DRAFT responsibility letter binding agreed targets")
     async def create_letter(self, info: Ctx, input: NewLetterInput) -> ResponsibilityLetter:
-        row = await letters.create_letter(info.context, inputs.letter_spec(input))
+        row = await letters.create_letter(info.context, letter_spec(input))
         return ResponsibilityLetter.from_row(row)
 
     @strawberry.mutation(description="Many DRAFT letters at once, all or nothing (each checked as createLetter)")
     async def create_letters(self, info: Ctx, inputs: list[NewLetterInput]) -> list[ResponsibilityLetter]:
-        rows = await letter_batches.create_letters(info.context, [inputs.letter_spec(i) for i in inputs])
+        rows = await letter_batches.create_letters(info.context, [letter_spec(i) for i in inputs])
         return [ResponsibilityLetter.from_row(row) for row in rows]
 
     @strawberry.mutation(description="Many signatures in order, all or nothing (each checked as signLetter)")
     async def sign_letters(self, info: Ctx, signatures: list[LetterSignatureInput]) -> list[ResponsibilityLetter]:
-        rows = await letter_batches.sign_letters(info.context, inputs.signatures(signatures))
+        rows = await letter_batches.sign_letters(info.context, signature_specs(signatures))
         return [ResponsibilityLetter.from_row(row) for row in rows]
 
     @strawberry.mutation(description="One party signs; both signed → SIGNED, hashed, targets frozen")
@@ -171,7 +178,7 @@ class Mutation:
                            ) -> ResponsibilityLetter:
         row = await letters.amend_letter(info.context, letter_id=record_id(id) or 0,
                                          reason=reason,
-                                         changes=inputs.amendments(changes))
+                                         changes=amendment_changes(changes))
         return ResponsibilityLetter.from_row(row)
 
     @strawberry.mutation(description="进度: report the actual to date of an agreed target")
@@ -186,5 +193,5 @@ class Mutation:
     @strawberry.mutation(description="进度: a batch of new progress reports (a unit's quarter), all or nothing; "
                                      "returns how many were written")
     async def report_progress_batch(self, info: Ctx, year: int, reports: list[ProgressReportInput]) -> int:
-        return await progress.report_progress_batch(info.context, year=year, entries=inputs.entries(reports))
+        return await progress.report_progress_batch(info.context, year=year, entries=progress_entries(reports))
 
