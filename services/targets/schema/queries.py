@@ -28,6 +28,7 @@ from services.targets.schema.types import (
     TargetCounts,
     TargetStatus,
     Unit,
+    loaded,
     shown,
 )
 
@@ -47,13 +48,11 @@ class Query:
 
     @strawberry.field
     async def unit(self, info: Ctx, code: strawberry.ID) -> Unit | None:
-        row = await info.context.loaders["unit"].load(str(code))
-        return Unit.from_row(row) if row else None
+        return await loaded(info, "unit", str(code), Unit.from_row)
 
     @strawberry.field
     async def assessment_year(self, info: Ctx, year: int) -> AssessmentYear | None:
-        row = await info.context.loaders["year"].load(year)
-        return AssessmentYear.from_row(row) if row else None
+        return await loaded(info, "year", year, AssessmentYear.from_row)
 
     @strawberry.field
     async def assessment_years(self, info: Ctx) -> list[AssessmentYear]:

@@ -8,7 +8,7 @@ import typing
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -88,6 +88,25 @@ def fields_of(source: type, *names: str, optional: tuple[str, ...] = (),
     return add
 
 
+async def loaded(info: Ctx, loader: str, key: object, make: Callable[[Any], T]) -> T | None:
+    """The row the request's DataLoader `loader` holds under `key`, made a type by `make` (None when none is)."""
+    row = await info.context.loaders[loader].load(key)
+    return make(row) if row else None
+
+
+async def loaded_all(info: Ctx, loader: str, key: object, make: Callable[[Any], T]) -> list[T]:
+    """The rows the request's DataLoader `loader` holds under `key`, each made a type by `make`."""
+    return [make(row) for row in await info.context.loaders[loader].load(key)]
+
+
+class RowType:
+    """A GraphQL type each field of which is the row's attribute of the same name."""
+
+    @classmethod
+    def from_row(cls, row: object) -> Self:
+        return type_from_row(cls, row)
+
+
 @strawberry.federation.type(keys=["staffNo"], description="A member of staff (owned by personnel)")
 class Person:
     staff_no: strawberry.ID
@@ -98,32 +117,23 @@ def person(staff_no: str | None) -> Person | None:
 
 
 @strawberry.federation.type(keys=["year"], description="考核年度 — an assessment year")
-class AssessmentYear:
+class AssessmentYear(RowType):
     year: int
     status: YearStatus
     version: int
 
     @classmethod
-    def from_row(cls, row: m.AssessmentYear) -> AssessmentYear:
-        return type_from_row(cls, row)
-
-    @classmethod
     async def resolve_reference(cls, info: Ctx, year: int) -> AssessmentYear | None:
-        row = await info.context.loaders["year"].load(int(year))
-        return cls.from_row(row) if row else None
+        return await loaded(info, "year", int(year), cls.from_row)
 
 
 @strawberry.federation.type(keys=["code"], description="目标责任单位 — a unit that carries targets")
-class Unit:
+class Unit(RowType):
     code: strawberry.ID
     name: str
     kind: UnitKind
     group: str
     version: int
-
-    @classmethod
-    def from_row(cls, row: m.Unit) -> Unit:
-        return type_from_row(cls, row)
 
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> Unit:
@@ -132,15 +142,13 @@ class Unit:
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, code: strawberry.ID) -> Unit | None:
-        row = await info.context.loaders["unit"].load(str(code))
-        return cls.from_row(row) if row else None
+        return await loaded(info, "unit", str(code), cls.from_row)
 
     @strawberry.field(description="The unit's top-level targets of a year, each with its whole cascade "
                                   "under `children` (loaded in one query)")
     async def targets(self, info: Ctx, year: int) -> list[Target]:
         access.require_read_unit(info.context, str(self.code))
-        roots = await info.context.loaders["tree"].load((str(self.code), year))
-        return [Target.from_node(node) for node in roots]
+        return await loaded_all(info, "tree", (str(self.code), year), Target.from_node)
 
 
 @strawberry.type(description="One round of a negotiation: who, in which role, when, what value, why")
@@ -222,8 +230,7 @@ class Target:
 
     @strawberry.field
     async def unit(self, info: Ctx) -> Unit | None:
-        row = await info.context.loaders["unit"].load(self.unit_code)
-        return Unit.from_row(row) if row else None
+        return await loaded(info, "unit", self.unit_code, Unit.from_row)
 
     @strawberry.field(description="责任领导 (a Person of personnel)")
     def responsible_leader(self) -> Person | None:
@@ -236,8 +243,7 @@ class Target:
     async def _children(self, info: Ctx) -> list[Target]:
         if self.nodes is not None:
             return [Target.from_node(n) for n in self.nodes]
-        rows = await info.context.loaders["children"].load((self.year, self.code))
-        return [Target.from_row(r) for r in rows]
+        return await loaded_all(info, "children", (self.year, self.code), Target.from_row)
 
     @strawberry.field(description="分解 — the targets this one is decomposed into")
     async def children(self, info: Ctx) -> list[Target]:
@@ -260,11 +266,11 @@ class Target:
 
     @strawberry.field(description="Every negotiation round, oldest first")
     async def negotiation_rounds(self, info: Ctx) -> list[NegotiationRound]:
-        return [NegotiationRound.from_row(r) for r in await info.context.loaders["rounds"].load(self.row.id)]
+        return await loaded_all(info, "rounds", self.row.id, NegotiationRound.from_row)
 
     @strawberry.field(description="Progress reports, by day")
     async def progress_reports(self, info: Ctx) -> list[ProgressReport]:
-        return [ProgressReport.from_row(r) for r in await info.context.loaders["reports"].load(self.row.id)]
+        return await loaded_all(info, "reports", self.row.id, ProgressReport.from_row)
 
     @strawberry.field(description="Progress as of a day (rolled up through the cascade)")
     async def progress(self, info: Ctx, as_of: datetime.date) -> TargetProgress | None:
@@ -274,18 +280,9 @@ class Target:
 
 
 @strawberry.type(description="A top-level agreed target, for the assessment service")
+@fields_of(repository.TargetValues, "code", "unit_code", "title", "kind", "measure", "direction", "agreed_value",
+           "points", "assessing_department", "status", "version")
 class AgreedTarget:
-    code: str
-    unit_code: str
-    title: str
-    kind: TargetKind
-    measure: Measure
-    direction: Direction
-    agreed_value: Decimal | None
-    points: Decimal
-    assessing_department: str
-    status: TargetStatus
-    version: int
 
     @classmethod
     def from_row(cls, row: m.Target) -> AgreedTarget:
@@ -311,8 +308,7 @@ class NegotiationSession:
 
     @strawberry.field
     async def unit(self, info: Ctx) -> Unit | None:
-        row = await info.context.loaders["unit"].load(self.unit_code)
-        return Unit.from_row(row) if row else None
+        return await loaded(info, "unit", self.unit_code, Unit.from_row)
 
     @classmethod
     def from_row(cls, row: m.NegotiationSession) -> NegotiationSession:
@@ -363,8 +359,7 @@ class ResponsibilityLetter:
 
     @strawberry.field
     async def targets(self, info: Ctx) -> list[Target]:
-        rows = await info.context.loaders["letter_targets"].load(int(self.id))
-        return [Target.from_row(r) for r in rows]
+        return await loaded_all(info, "letter_targets", int(self.id), Target.from_row)
 
 
 @strawberry.type(description="A letter's stored hash against its content now (tamper check)")
@@ -394,8 +389,7 @@ class LaggingTarget:
 
     @strawberry.field
     async def target(self, info: Ctx) -> Target | None:
-        row = await info.context.loaders["target"].load(self.target_id)
-        return Target.from_row(row) if row else None
+        return await loaded(info, "target", self.target_id, Target.from_row)
 
     @classmethod
     def of(cls, p: progress.Progress) -> LaggingTarget:
