@@ -13,10 +13,6 @@ READ_ALL = (Role.TARGET_OFFICE, Role.LEADER, Role.ASSESSOR, Role.EVALUATOR, Role
 WRITE_ALL = (Role.TARGET_OFFICE,)
 
 
-def sees_all(ctx: RequestContext) -> bool:
-    return ctx.caller is not None and ctx.caller.has(*READ_ALL)
-
-
 def require_reader(ctx: RequestContext) -> Caller:
     """Anyone who reads targets at all: the office roles, or a unit operator (for its own unit)."""
     return ctx.require(*READ_ALL, Role.UNIT_OPERATOR)
@@ -40,7 +36,8 @@ def require_write_unit(ctx: RequestContext, unit_code: str) -> Caller:
 
 
 def readable_unit_filter(ctx: RequestContext, unit_code: str | None) -> str | None:
-    """The unit a list query is limited to: the caller's own for a unit operator, else `unit_code`."""
+    """The unit a list query is limited to: the caller's own for a unit operator, else `unit_code` (the
+    `repository.readable_*` scopes apply it to their queries)."""
     caller = require_reader(ctx)
     if caller.has(*READ_ALL):
         return unit_code

@@ -1,14 +1,15 @@
-"""Assessment years and targets: create, change, import, decompose, read (the targets service's logic)."""
+"""Assessment years and targets: create, change, import, decompose (the targets service's logic; reads are in
+`repository`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from decimal import Decimal
 from typing import Any
 
 from kernel.audit import audited
-from kernel.bulk import insert_dicts, select_rows
+from kernel.bulk import insert_dicts
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, NotFound
 from kernel.roles import Role
@@ -315,135 +316,16 @@ async def decompose_target(ctx: RequestContext, *, year: int, code: str, childre
     return created
 
 
-# ---- reading -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TargetValues:
-    """A target's columns as plain values (no ORM object, no timestamps): what a unit's tree is built from.
-
-    Reading a unit's tree as `Target` objects spent most of the targets service's time on object set-up and
-    timestamp parsing; the GraphQL `Target` only needs these attributes, under the model's names."""
-    id: int
-    year: int
-    code: str
-    unit_code: str
-    parent_code: str | None
-    title: str
-    category: str
-    kind: TargetKind
-    measure: Measure
-    direction: Direction
-    unit_of_measure: str
-    baseline: Decimal | None
-    proposed_value: Decimal | None
-    agreed_value: Decimal | None
-    points: Decimal
-    benchmark_city: str
-    benchmark_value: Decimal | None
-    assessing_department: str
-    responsible_leader: str | None
-    responsible_department: str
-    assignee: str | None
-    additive: bool
-    status: TargetStatus
-    stretch_override: str | None
-    version: int
-
-
-TARGET_VALUE_COLUMNS = tuple(TargetValues.__dataclass_fields__)
-_AMOUNT = Target._meta.fields_map["baseline"].to_python_value  # Decimal quantized as the ORM reads it
-_POINTS = Target._meta.fields_map["points"].to_python_value
-_KIND = {e.value: e for e in TargetKind}
-_MEASURE = {e.value: e for e in Measure}
-_DIRECTION = {e.value: e for e in Direction}
-_STATUS = {e.value: e for e in TargetStatus}
-
-
-def _target_values(r: tuple[Any, ...]) -> TargetValues:
-    """One row of TARGET_VALUE_COLUMNS (as SQLite or PostgreSQL return it) as the ORM would convert it."""
-    return TargetValues(
-        r[0], r[1], r[2], r[3], r[4], r[5], r[6], _KIND[r[7]], _MEASURE[r[8]], _DIRECTION[r[9]], r[10],
-        _AMOUNT(r[11]), _AMOUNT(r[12]), _AMOUNT(r[13]), _POINTS(r[14]), r[15], _AMOUNT(r[16]), r[17], r[18],
-        r[19], r[20], bool(r[21]), _STATUS[r[22]], r[23], r[24])
-
-
-async def unit_year_trees(keys: list[tuple[str, int]]) -> list[list[rules.Node]]:
-    """For each (unit code, year), the roots of its target forest; one query per distinct year."""
-    by_year: dict[int, set[str]] = defaultdict(set)
-    for unit_code, year in keys:
-        by_year[year].add(unit_code)
-    forests: dict[tuple[str, int], list[rules.Node]] = {}
-    for year, units in by_year.items():
-        grouped: dict[str, list[TargetValues]] = defaultdict(list)
-        codes = sorted(units)
-        where = f'"year" = {{}} AND "unit_code" IN ({", ".join("{}" for _ in codes)}) ORDER BY "code"'
-        for row in await select_rows(Target, TARGET_VALUE_COLUMNS, where, year, *codes):
-            t = _target_values(row)
-            grouped[t.unit_code].append(t)
-        for unit_code in units:
-            forests[(unit_code, year)] = [
-                root for root in rules.build_forest((t.code, t.parent_code, t) for t in grouped[unit_code])
-                if root.parent_code is None
-            ]
-    return [forests[key] for key in keys]
-
-
-async def agreed_targets(ctx: RequestContext, *, year: int) -> list[Target]:
-    """Every top-level AGREED or SIGNED target of the year (for the assessment service)."""
-    ctx.require(*access.READ_ALL)
-    return await Target.filter(year=year, parent_code__isnull=True,
-                               status__in=[TargetStatus.AGREED, TargetStatus.SIGNED]).order_by("unit_code", "code")
-
-
-@dataclass(frozen=True)
-class StretchFlag:
-    target: Target
-    value: Decimal
-    baseline: Decimal
-
-
-async def stretch_flags(ctx: RequestContext, *, year: int, unit_code: str | None) -> list[StretchFlag]:
-    """Top-level quantitative targets whose agreed (else proposed) value does not improve on the baseline."""
-    unit_code = access.readable_unit_filter(ctx, unit_code)
-    query = Target.filter(year=year, parent_code__isnull=True, measure=Measure.QUANTITATIVE,
-                          baseline__isnull=False)
-    if unit_code is not None:
-        query = query.filter(unit_code=unit_code)
-    flags = []
-    for t in await query.order_by("unit_code", "code"):
-        value = t.agreed_value if t.agreed_value is not None else t.proposed_value
-        if value is not None and t.baseline is not None and rules.needs_stretch_override(value, t.baseline,
-                                                                                          t.direction):
-            flags.append(StretchFlag(t, value, t.baseline))
-    return flags
-
-
 # ---- import of targets.csv -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TargetRow:
-    row: int
-    code: str | None = None
-    unit_code: str | None = None
-    year: str | None = None
-    title: str | None = None
-    category: str | None = None
-    kind: str | None = None
-    measure: str | None = None
-    direction: str | None = None
-    unit_of_measure: str | None = None
-    baseline: str | None = None
-    agreed_value: str | None = None
-    points: str | None = None
-    benchmark_city: str | None = None
-    benchmark_value: str | None = None
-    assessing_department: str | None = None
-    parent_code: str | None = None
-    responsible_department: str | None = None
-    responsible_leader: str | None = None
-    assignee: str | None = None
+TARGET_COLUMNS = ("code", "unit_code", "year", "title", "category", "kind", "measure", "direction",
+                  "unit_of_measure", "baseline", "agreed_value", "points", "benchmark_city", "benchmark_value",
+                  "assessing_department", "parent_code", "responsible_department", "responsible_leader", "assignee")
+
+# One targets.csv row as given: its number and the text of each of TARGET_COLUMNS (None when empty).
+TargetRow = make_dataclass("TargetRow", [("row", int), *((c, str | None, None) for c in TARGET_COLUMNS)],
+                           frozen=True, namespace={"__module__": __name__})
 
 
 @dataclass
@@ -650,16 +532,3 @@ async def import_targets(ctx: RequestContext, rows: list[TargetRow]) -> ImportRe
                        "codes_created": [f"{t['year']}:{t['code']}" for t in new_rows]}
     return ImportResult(created=created, updated=updated, unchanged=unchanged)
 
-
-async def top_level_status_counts(ctx: RequestContext, *, year: int, unit_code: str | None) -> dict[str, int]:
-    """How many top-level targets of the year are in each status (one aggregate query)."""
-    unit = access.readable_unit_filter(ctx, unit_code)
-    connection = Target._meta.db  # plain SQL: building this query with the ORM cost more than running it
-    first, second = ("$1", "$2") if connection.capabilities.dialect == "postgres" else ("?", "?")
-    sql = f'SELECT "status", COUNT("id") FROM "target" WHERE "year" = {first} AND "parent_code" IS NULL'
-    params: list[Any] = [year]
-    if unit:
-        sql += f' AND "unit_code" = {second}'
-        params.append(unit)
-    _, rows = await connection.execute_query(sql + ' GROUP BY "status"', params)
-    return {str(status): int(count) for status, count in rows}

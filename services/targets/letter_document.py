@@ -13,8 +13,8 @@ from kernel.context import RequestContext
 from kernel.errors import NotFound
 from kernel.official_document import OfficialDocument, chinese_date
 from services.targets import access, rules
-from services.targets.letters import list_letters, targets_of_letters
 from services.targets.models import Letter, LetterLevel, LetterStatus, Target, Unit
+from services.targets.repository import list_letters, targets_of_letters
 
 LEVEL_NAMES = {LetterLevel.CITY_UNIT: "市政府与单位", LetterLevel.UNIT_DEPARTMENT: "单位与处室",
                LetterLevel.DEPARTMENT_PERSON: "处室与个人"}

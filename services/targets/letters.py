@@ -25,6 +25,7 @@ from services.targets.models import (
     Unit,
 )
 from services.targets.people import check_staff_of_unit
+from services.targets.repository import bound_targets
 
 PARENT_LEVEL = {LetterLevel.UNIT_DEPARTMENT: LetterLevel.CITY_UNIT,
                 LetterLevel.DEPARTMENT_PERSON: LetterLevel.UNIT_DEPARTMENT}
@@ -55,20 +56,6 @@ async def get_letter(letter_id: int) -> Letter:
     if found is None:
         raise NotFound(f"no responsibility letter {letter_id}")
     return found
-
-
-async def bound_targets(letter_id: int) -> list[Target]:
-    ids = await LetterTarget.filter(letter_id=letter_id).values_list("target_id", flat=True)
-    return await Target.filter(id__in=list(ids)).order_by("code")
-
-
-async def targets_of_letters(letter_ids: list[int]) -> list[list[Target]]:
-    links = await LetterTarget.filter(letter_id__in=list(set(letter_ids))).values_list("letter_id", "target_id")
-    by_id = {t.id: t for t in await Target.filter(id__in=list({t for _, t in links}))}
-    grouped: dict[int, list[Target]] = {i: [] for i in letter_ids}
-    for letter_id, target_id in links:
-        grouped[letter_id].append(by_id[target_id])
-    return [sorted(grouped[i], key=lambda t: t.code) for i in letter_ids]
 
 
 def _may_write(ctx: RequestContext, letter_level: LetterLevel, unit_code: str) -> None:
@@ -361,17 +348,3 @@ async def verify_letter(ctx: RequestContext, *, letter_id: int) -> Verification:
     return Verification(letter, letter.content_hash, current,
                         letter.content_hash is not None and letter.content_hash == current)
 
-
-async def list_letters(ctx: RequestContext, *, year: int, unit_code: str | None) -> list[Letter]:
-    unit_code = access.readable_unit_filter(ctx, unit_code)
-    query = Letter.filter(year=year)
-    if unit_code is not None:
-        query = query.filter(unit_code=unit_code)
-    return await query.order_by("unit_code", "id")
-
-
-async def read_letter(ctx: RequestContext, *, letter_id: int) -> Letter | None:
-    letter = await Letter.get_or_none(id=letter_id)
-    if letter is not None:
-        access.require_read_unit(ctx, letter.unit_code)
-    return letter

@@ -125,13 +125,6 @@ async def agree(ctx: RequestContext, *, year: int, code: str, version: int, valu
                        override_reason=_reason(override_reason, required=False, name="overrideReason") or None)
 
 
-async def rounds_of(target_ids: list[int]) -> list[list[NegotiationRound]]:
-    grouped: dict[int, list[NegotiationRound]] = {i: [] for i in target_ids}
-    for r in await NegotiationRound.filter(target_id__in=list(set(target_ids))).order_by("id"):
-        grouped[r.target_id].append(r)
-    return [grouped[i] for i in target_ids]
-
-
 # ---- the calendar --------------------------------------------------------------------------------
 
 
@@ -170,13 +163,3 @@ async def schedule(ctx: RequestContext, *, year: int, start: date, days: int, se
     sessions = await NegotiationSession.filter(year=year).order_by("day", "slot", "room")
     return ScheduleResult(sessions=sessions, unscheduled=plan.unscheduled)
 
-
-async def sessions(ctx: RequestContext, *, year: int, day: date | None) -> list[NegotiationSession]:
-    """The year's sessions (one day's, for printing); a unit operator sees its own unit's only."""
-    unit_code = access.readable_unit_filter(ctx, None)
-    query = NegotiationSession.filter(year=year)
-    if day is not None:
-        query = query.filter(day=day)
-    if unit_code is not None:
-        query = query.filter(unit_code=unit_code)
-    return await query.order_by("day", "slot", "room")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from kernel.audit import audited
 from kernel.context import RequestContext
@@ -51,14 +50,6 @@ def _check_code(code: str | None) -> str:
     if not cleaned or len(cleaned) > CODE_MAX or any(ch.isspace() for ch in cleaned):
         raise BadInput(f"a unit code is 1–{CODE_MAX} characters without spaces", field="code")
     return cleaned
-
-
-UNIT_FIELDS = ("code", "name", "kind", "group", "version")
-
-
-async def list_units() -> list[dict[str, Any]]:
-    """Every unit as plain values (no model objects: this list is read on almost every screen)."""
-    return await Unit.all().order_by("code").values(*UNIT_FIELDS)
 
 
 async def create_unit(ctx: RequestContext, *, code: str, name: str, kind: str, group: str | None) -> Unit:

@@ -14,7 +14,7 @@ from kernel.auth import Caller
 from kernel.context import RequestContext
 from kernel.db import tortoise_config
 from kernel.settings import ServiceSettings
-from services.targets import catalog
+from services.targets import repository
 from services.targets.app import MIGRATIONS, MODELS
 from services.targets.loaders import make_loaders
 from services.targets.models import Direction, Measure, Target, TargetKind, TargetStatus, Unit, UnitKind
@@ -117,11 +117,11 @@ async def test_a_tree_read_as_values_holds_what_the_orm_reads(database: None) ->
                         version=3)
     await Target.create(year=2026, code="V01-01-1", unit_code="V01", parent_code="V01-01", title="子",
                         kind=TargetKind.STRETCH, measure=Measure.QUALITATIVE, direction=Direction.HIGHER_IS_BETTER)
-    [root] = (await catalog.unit_year_trees([("V01", 2026)]))[0]
+    [root] = (await repository.unit_year_trees([("V01", 2026)]))[0]
     values = [root.data, root.children[0].data]
     orm = await Target.filter(year=2026).order_by("code")
     for read, expected in zip(values, orm, strict=True):
-        for name in catalog.TARGET_VALUE_COLUMNS:
+        for name in repository.TARGET_VALUE_COLUMNS:
             got, want = getattr(read, name), getattr(expected, name)
             assert (got, type(got)) == (want, type(want)), name
             assert str(got) == str(want), name
