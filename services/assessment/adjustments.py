@@ -18,12 +18,12 @@ from tortoise.expressions import F
 
 from kernel.audit import audited
 from kernel.context import RequestContext
-from kernel.errors import BadInput, Conflict, Forbidden, NotFound
+from kernel.errors import BadInput, Forbidden, NotFound
 from kernel.ids import record_id
 from kernel.roles import Role
 from kernel.tabular import RowErrors
 from services.assessment import rules
-from services.assessment.access import OFFICE_READERS, is_office
+from services.assessment.decisions import check_pending, record_decision
 from services.assessment.inputs import (
     ImportResult,
     known_units,
@@ -107,10 +107,8 @@ async def decide(ctx: RequestContext, *, item_id: str, version: int, approve: bo
     action = "approveAdjustment" if approve else "rejectAdjustment"
     note = _text(reason, "reason", MAX_REASON, required=not approve) or None
     item = await _get(item_id)
-    if item.status != AdjustmentStatus.PROPOSED:
-        raise Conflict(f"adjustment item {item.id} is already {item.status.value.lower()}")
-    if item.version != version:
-        raise Conflict(f"adjustment item {item.id} changed meanwhile (version {item.version}, not {version}); reload")
+    label = f"adjustment item {item.id}"
+    check_pending(item, label=label, pending=AdjustmentStatus.PROPOSED, version=version)
     if caller.username == item.proposed_by:
         raise Forbidden(f"{caller.username} proposed adjustment item {item.id}; a different target-office account "
                         "approves or rejects it")
@@ -120,11 +118,8 @@ async def decide(ctx: RequestContext, *, item_id: str, version: int, approve: bo
     status = AdjustmentStatus.APPROVED if approve else AdjustmentStatus.REJECTED
     async with audited(ctx, action=action, entity="AdjustmentItem") as audit:
         audit.entity_id = str(item.id)
-        changed = await AdjustmentItem.filter(id=item.id, version=version, status=AdjustmentStatus.PROPOSED).update(
-            status=status, decided_by=caller.username, decided_at=datetime.now(UTC), decision_reason=note,
-            version=F("version") + 1)
-        if not changed:
-            raise Conflict(f"adjustment item {item.id} was decided meanwhile; reload")
+        await record_decision(AdjustmentItem, item, label=label, pending=AdjustmentStatus.PROPOSED, version=version,
+                              status=status, decided_by=caller.username, decision_reason=note)
         if approve and assessment is not None:
             await mark_changed([item.year])
         audit.before = {"status": AdjustmentStatus.PROPOSED.value, "version": version}
@@ -207,17 +202,3 @@ async def import_adjustments(ctx: RequestContext, rows: list[AdjustmentRow]) -> 
         audit.before = before or None
         audit.after = {"created": len(created), "updated": updated, "unchanged": unchanged, "changes": after}
     return ImportResult(created=len(created), updated=updated, unchanged=unchanged)
-
-
-async def items(ctx: RequestContext, *, year: int, unit_code: str | None = None,
-                status: AdjustmentStatus | None = None) -> list[AdjustmentItem]:
-    """A year's items; a unit operator sees its own unit's approved items only."""
-    caller = ctx.require(*OFFICE_READERS, Role.UNIT_OPERATOR)
-    query = AdjustmentItem.filter(year=check_year(year))
-    if not is_office(ctx):
-        query = query.filter(unit_code=caller.unit or "", status=AdjustmentStatus.APPROVED)
-    if unit_code:
-        query = query.filter(unit_code=unit_code)
-    if status is not None:
-        query = query.filter(status=status)
-    return await query.order_by("unit_code", "id")
