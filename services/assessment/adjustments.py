@@ -9,6 +9,7 @@ marks computed results stale and is refused while the current revision is publis
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -16,7 +17,8 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from kernel.audit import audited
+from kernel.audit import AuditDraft, audited
+from kernel.auth import Caller
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Forbidden, NotFound
 from kernel.ids import record_id
@@ -26,12 +28,10 @@ from services.assessment import rules
 from services.assessment.decisions import check_pending, record_decision
 from services.assessment.inputs import (
     ImportResult,
-    known_units,
+    UnitRow,
+    check_unit_file,
     mark_changed,
-    nonempty,
-    open_years,
     refuse_if_published,
-    row_year,
 )
 from services.assessment.models import AdjustmentItem, AdjustmentStatus, Assessment, SnapshotUnit
 from services.assessment.rules import CENT
@@ -45,10 +45,7 @@ BONUS, DEDUCTION = "加分", "扣分"
 
 
 @dataclass(frozen=True)
-class AdjustmentRow:
-    row: int
-    unit_code: str | None = None
-    year: str | None = None
+class AdjustmentRow(UnitRow):
     points: str | None = None
     reason: str | None = None
 
@@ -135,70 +132,67 @@ async def import_adjustments(ctx: RequestContext, rows: list[AdjustmentRow]) -> 
     with new points updates that item, and items the file does not name are left alone.
     """
     caller = ctx.require(Role.TARGET_OFFICE)
-    nonempty(rows, "adjustments.csv")
-    errors = RowErrors("adjustments.csv")
-    year_rows: dict[int, list[int]] = {}
-    parsed = []
-    for r in rows:
-        year = row_year(errors, r.row, r.year, year_rows)
-        unit = errors.text(r.row, "unit_code", r.unit_code, max_length=32)
-        points = errors.decimal(r.row, "points", r.points)
-        problem = rules.points_problem(points) if points is not None else None
-        if problem:
-            errors.add(r.row, "points", f"{points} {problem}")
-            points = None
-        reason = errors.text(r.row, "reason", r.reason, max_length=MAX_REASON)
-        parsed.append((r, year, unit, points, reason))
-    opened = await open_years(ctx, errors, year_rows)
-    units = await known_units(opened)
+    checked = await check_unit_file(ctx, rows, "adjustments.csv", _adjustment_cells)
     seen: dict[tuple[int, str, str], int] = {}
     incoming: dict[tuple[int, str, str], Decimal] = {}
-    for r, year, unit, points, reason in parsed:
-        if year is None or unit is None or year not in opened:
-            continue
-        if (year, unit) not in units:
-            errors.add(r.row, "unit_code", f"{unit} is not a unit of the {year} assessment")
-            continue
+    for c in checked.rows:
+        points, reason = c.values
         if points is None or reason is None:
             continue
-        key = (year, unit, reason)
+        key = (c.year, c.unit, reason)
         if key in seen:
-            errors.add(r.row, "reason", f"the same item of {unit} (same reason) is also on row {seen[key]}")
+            checked.errors.add(c.given.row, "reason",
+                               f"the same item of {c.unit} (same reason) is also on row {seen[key]}")
             continue
-        seen[key] = r.row
+        seen[key] = c.given.row
         incoming[key] = points.quantize(CENT)
-    errors.raise_if_any()
-    refuse_if_published(opened.values())
+    checked.errors.raise_if_any()
+    refuse_if_published(checked.opened.values())
     async with audited(ctx, action="importAdjustments", entity="AdjustmentItem") as audit:
-        audit.entity_id = ",".join(str(y) for y in sorted(opened))
-        existing = {(i.year, i.unit_code, i.reason): i for i in await AdjustmentItem.filter(
-            year__in=sorted(opened), imported=True, status=AdjustmentStatus.APPROVED)}
-        now = datetime.now(UTC)
-        created: list[AdjustmentItem] = []
-        before: dict[str, Any] = {}
-        after: dict[str, Any] = {}
-        updated = unchanged = 0
-        for (year, unit, reason), points in incoming.items():
-            label = f"{year}/{unit}/{reason}"
-            item = existing.get((year, unit, reason))
-            if item is None:
-                created.append(AdjustmentItem(
-                    year=year, unit_code=unit, points=str(points), category=default_category(points), reason=reason,
-                    status=AdjustmentStatus.APPROVED, imported=True, proposed_by=caller.username,
-                    proposed_role=caller.primary_role, decided_by=caller.username, decided_at=now,
-                    decision_reason="adjustments.csv"))
-                after[label] = str(points)
-            elif Decimal(item.points) != points:
-                await AdjustmentItem.filter(id=item.id).update(points=str(points), category=default_category(points),
-                                                               version=F("version") + 1, decided_at=now)
-                before[label], after[label] = item.points, str(points)
-                updated += 1
-            else:
-                unchanged += 1
-        if created:
-            await AdjustmentItem.bulk_create(created, batch_size=1000)
-        if created or updated:
-            await mark_changed(opened)
-        audit.before = before or None
-        audit.after = {"created": len(created), "updated": updated, "unchanged": unchanged, "changes": after}
+        audit.entity_id = ",".join(str(y) for y in sorted(checked.opened))
+        return await _write_imported(caller, checked.opened, incoming, audit)
+
+
+def _adjustment_cells(errors: RowErrors, r: AdjustmentRow) -> tuple[Decimal | None, str | None]:
+    points = errors.decimal(r.row, "points", r.points)
+    problem = rules.points_problem(points) if points is not None else None
+    if problem:
+        errors.add(r.row, "points", f"{points} {problem}")
+        points = None
+    return points, errors.text(r.row, "reason", r.reason, max_length=MAX_REASON)
+
+
+async def _write_imported(caller: Caller, years: Iterable[int], incoming: dict[tuple[int, str, str], Decimal],
+                          audit: AuditDraft) -> ImportResult:
+    """Inside the import's transaction: create the new items, update the points of those imported before."""
+    existing = {(i.year, i.unit_code, i.reason): i for i in await AdjustmentItem.filter(
+        year__in=sorted(years), imported=True, status=AdjustmentStatus.APPROVED)}
+    now = datetime.now(UTC)
+    created: list[AdjustmentItem] = []
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    updated = unchanged = 0
+    for (year, unit, reason), points in incoming.items():
+        label = f"{year}/{unit}/{reason}"
+        item = existing.get((year, unit, reason))
+        if item is None:
+            created.append(AdjustmentItem(
+                year=year, unit_code=unit, points=str(points), category=default_category(points), reason=reason,
+                status=AdjustmentStatus.APPROVED, imported=True, proposed_by=caller.username,
+                proposed_role=caller.primary_role, decided_by=caller.username, decided_at=now,
+                decision_reason="adjustments.csv"))
+            after[label] = str(points)
+        elif Decimal(item.points) != points:
+            await AdjustmentItem.filter(id=item.id).update(points=str(points), category=default_category(points),
+                                                           version=F("version") + 1, decided_at=now)
+            before[label], after[label] = item.points, str(points)
+            updated += 1
+        else:
+            unchanged += 1
+    if created:
+        await AdjustmentItem.bulk_create(created, batch_size=1000)
+    if created or updated:
+        await mark_changed(years)
+    audit.before = before or None
+    audit.after = {"created": len(created), "updated": updated, "unchanged": unchanged, "changes": after}
     return ImportResult(created=len(created), updated=updated, unchanged=unchanged)

@@ -109,69 +109,71 @@ class SnapshotTarget(Model):
         unique_together = (("year", "code"),)
 
 
-class Certification(Model):
-    """An assessing department's certified actual value (quantitative) or completion (qualitative)."""
+class SourceEntry(Model):
+    """A value entered for a year's assessment (one of the year-end sources), with who entered it last and when."""
 
     id = fields.IntField(primary_key=True)
     year = fields.IntField()
+    entered_by = fields.CharField(max_length=128)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class UnitEntry(SourceEntry):
+    """A source's value for one unit."""
+
+    unit_code = fields.CharField(max_length=32)
+
+    class Meta:
+        abstract = True
+
+
+class Certification(SourceEntry):
+    """An assessing department's certified actual value (quantitative) or completion (qualitative)."""
+
     target_code = fields.CharField(max_length=64)
     actual_value = fields.CharField(max_length=48, null=True)
     completion = fields.CharField(max_length=48, null=True)
     note = fields.TextField(null=True)
-    entered_by = fields.CharField(max_length=128)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "assessment_certification"
         unique_together = (("year", "target_code"),)
 
 
-class BallotTally(Model):
+class BallotTally(UnitEntry):
     """Ballots of one voter group for one unit: 优秀 / 良好 / 一般 / 差."""
 
-    id = fields.IntField(primary_key=True)
-    year = fields.IntField()
-    unit_code = fields.CharField(max_length=32)
     voter_group = fields.CharField(max_length=64)
     excellent = fields.IntField()
     good = fields.IntField()
     fair = fields.IntField()
     poor = fields.IntField()
-    entered_by = fields.CharField(max_length=128)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "assessment_ballot"
         unique_together = (("year", "unit_code", "voter_group"),)
 
 
-class InspectionScore(Model):
+class InspectionScore(UnitEntry):
     """One inspector's year-end inspection score (0–100) for one unit."""
 
-    id = fields.IntField(primary_key=True)
-    year = fields.IntField()
-    unit_code = fields.CharField(max_length=32)
     inspector = fields.CharField(max_length=64)
     score = fields.CharField(max_length=48)
-    entered_by = fields.CharField(max_length=128)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "assessment_inspection"
         unique_together = (("year", "unit_code", "inspector"),)
 
 
-class GrassrootsTally(Model):
+class GrassrootsTally(UnitEntry):
     """Grassroots review responses for one unit: 满意 / 基本满意 / 不满意."""
 
-    id = fields.IntField(primary_key=True)
-    year = fields.IntField()
-    unit_code = fields.CharField(max_length=32)
     satisfied = fields.IntField()
     basically_satisfied = fields.IntField()
     dissatisfied = fields.IntField()
-    entered_by = fields.CharField(max_length=128)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "assessment_grassroots"
