@@ -37,12 +37,16 @@ from services.assessment.schema.types import (
 )
 
 
-async def _import(info: Info[RequestContext, None], raw: Rows, file: str, columns: tuple[str, ...],
-                  make: Callable[..., Any], load: Callable[[RequestContext, list[Any]], Awaitable[Any]]
-                  ) -> ImportReport:
-    """Load a file's rows (each made by `make`) with the domain function `load`, all or nothing."""
-    result = await load(info.context, import_rows(raw, columns, file, make))
-    return ImportReport(file=file, created=result.created, updated=result.updated, unchanged=result.unchanged)
+def _import(file: str, columns: tuple[str, ...], make: Callable[..., Any],
+            load: Callable[[RequestContext, list[Any]], Awaitable[Any]], what: str = "rows") -> Any:
+    """The mutation loading a file: its rows (each made by `make`) go to the domain function `load`, all or
+    nothing."""
+    async def resolve(info: Info[RequestContext, None], rows: Rows) -> ImportReport:
+        result = await load(info.context, import_rows(rows, columns, file, make))
+        release_memory_soon(len(rows))
+        return ImportReport(file=file, created=result.created, updated=result.updated, unchanged=result.unchanged)
+
+    return strawberry.mutation(resolver=resolve, description=f"Load {file} {what}, all or nothing")
 
 
 async def _assessment(view: Awaitable[repository.View]) -> Assessment:
@@ -57,10 +61,8 @@ class Mutation:
         return AssessmentSettings.build(year, await settings.set_setting(info.context, year=year, key=key,
                                                                         value=value))
 
-    @strawberry.mutation(description="Load settings.csv rows, all or nothing")
-    async def import_settings(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
-        return await _import(info, rows, "settings.csv", SETTING_COLUMNS, settings.SettingRow,
-                             settings.import_settings)
+    import_settings = _import("settings.csv", SETTING_COLUMNS, settings.SettingRow,
+                              settings.import_settings)
 
     @strawberry.mutation(description="Open the year's assessment from a snapshot of its agreed targets (once)")
     async def open_assessment(self, info: Info[RequestContext, None], year: int) -> Assessment:
@@ -84,31 +86,19 @@ class Mutation:
     async def open_correction(self, info: Info[RequestContext, None], year: int, reason: str) -> Assessment:
         return await _assessment(assessments.open_correction(info.context, year, reason))
 
-    @strawberry.mutation(description="Load certifications.csv rows, all or nothing")
-    async def import_certifications(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
-        report = await _import(info, rows, "certifications.csv", CERTIFICATION_COLUMNS, inputs.CertificationRow,
-                               inputs.import_certifications)
-        release_memory_soon(len(rows))
-        return report
+    import_certifications = _import("certifications.csv", CERTIFICATION_COLUMNS, inputs.CertificationRow,
+                                    inputs.import_certifications)
 
-    @strawberry.mutation(description="Load ballots.csv rows, all or nothing")
-    async def import_ballots(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
-        return await _import(info, rows, "ballots.csv", BALLOT_COLUMNS, inputs.BallotRow, inputs.import_ballots)
+    import_ballots = _import("ballots.csv", BALLOT_COLUMNS, inputs.BallotRow, inputs.import_ballots)
 
-    @strawberry.mutation(description="Load inspections.csv rows, all or nothing")
-    async def import_inspections(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
-        return await _import(info, rows, "inspections.csv", INSPECTION_COLUMNS, inputs.InspectionRow,
-                             inputs.import_inspections)
+    import_inspections = _import("inspections.csv", INSPECTION_COLUMNS, inputs.InspectionRow,
+                                 inputs.import_inspections)
 
-    @strawberry.mutation(description="Load grassroots.csv rows, all or nothing")
-    async def import_grassroots(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
-        return await _import(info, rows, "grassroots.csv", GRASSROOTS_COLUMNS, inputs.GrassrootsRow,
-                             inputs.import_grassroots)
+    import_grassroots = _import("grassroots.csv", GRASSROOTS_COLUMNS, inputs.GrassrootsRow,
+                                inputs.import_grassroots)
 
-    @strawberry.mutation(description="Load adjustments.csv rows as approved items, all or nothing")
-    async def import_adjustments(self, info: Info[RequestContext, None], rows: Rows) -> ImportReport:
-        return await _import(info, rows, "adjustments.csv", ADJUSTMENT_COLUMNS, adjustments.AdjustmentRow,
-                             adjustments.import_adjustments)
+    import_adjustments = _import("adjustments.csv", ADJUSTMENT_COLUMNS, adjustments.AdjustmentRow,
+                                 adjustments.import_adjustments, "rows as approved items")
 
     @strawberry.mutation(description="Propose a 加减分 item (supervision office or target office); it counts once "
                                      "a different target-office account approves it")

@@ -6,10 +6,11 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 import strawberry
 from strawberry.types import Info
+from tortoise.models import Model
 
 from kernel.context import RequestContext
 from kernel.graphql import type_from_row
@@ -119,6 +120,11 @@ class Unit:
         return cls(code=code)
 
 
+def _unit_of(root: Any) -> Unit:
+    """The `unit` field of a type holding a unit code."""
+    return Unit(code=root.unit_code)
+
+
 @strawberry.type(description="One unit's scores, grade and rank in one revision")
 class UnitResult:
     year: int
@@ -141,9 +147,7 @@ class UnitResult:
         description="加减分 — the clamped sum of the unit's approved adjustment items, included in compositeScore")
     adjustments: list[PublishedAdjustment] = strawberry.field(description="The approved items behind it")
 
-    @strawberry.field
-    def unit(self) -> Unit:
-        return Unit(code=self.unit_code)
+    unit = strawberry.field(resolver=_unit_of)
 
     @classmethod
     def from_row(cls, row: models.UnitResult) -> UnitResult:
@@ -319,9 +323,7 @@ class BulletinEntry:
     adjustment_points: Decimal
     adjustments: list[PublishedAdjustment]
 
-    @strawberry.field
-    def unit(self) -> Unit:
-        return Unit(code=self.unit_code)
+    unit = strawberry.field(resolver=_unit_of)
 
     @classmethod
     def from_row(cls, r: models.UnitResult) -> BulletinEntry:
@@ -425,8 +427,16 @@ class AssessedTarget:
                    source_version=t.source_version, certification=cert)
 
 
+class FromRow:
+    """A type whose fields are a row's columns of the same names."""
+
+    @classmethod
+    def from_row(cls, row: Model) -> Self:
+        return type_from_row(cls, row)
+
+
 @strawberry.type(description="投票测评 — ballots of one voter group for one unit")
-class BallotTally:
+class BallotTally(FromRow):
     year: int
     unit_code: strawberry.ID
     voter_group: str
@@ -436,10 +446,6 @@ class BallotTally:
     poor: int
     entered_by: str
     updated_at: datetime
-
-    @classmethod
-    def from_row(cls, b: models.BallotTally) -> BallotTally:
-        return type_from_row(cls, b)
 
 
 @strawberry.type(description="年终检查 — one inspector's score for one unit")
@@ -457,7 +463,7 @@ class InspectionEntry:
 
 
 @strawberry.type(description="基层评议 — responses for one unit")
-class GrassrootsTally:
+class GrassrootsTally(FromRow):
     year: int
     unit_code: strawberry.ID
     satisfied: int
@@ -465,10 +471,6 @@ class GrassrootsTally:
     dissatisfied: int
     entered_by: str
     updated_at: datetime
-
-    @classmethod
-    def from_row(cls, g: models.GrassrootsTally) -> GrassrootsTally:
-        return type_from_row(cls, g)
 
 
 @strawberry.type(description="加减分 — one bonus (positive) or deduction (negative) item of a unit for a year")
@@ -489,9 +491,7 @@ class AdjustmentItem:
     decision_reason: str | None
     version: int
 
-    @strawberry.field
-    def unit(self) -> Unit:
-        return Unit(code=self.unit_code)
+    unit = strawberry.field(resolver=_unit_of)
 
     @classmethod
     def from_row(cls, i: models.AdjustmentItem) -> AdjustmentItem:
@@ -513,9 +513,7 @@ class Appeal:
     decision: str | None = strawberry.field(description="The target office's written reason")
     version: int
 
-    @strawberry.field
-    def unit(self) -> Unit:
-        return Unit(code=self.unit_code)
+    unit = strawberry.field(resolver=_unit_of)
 
     @classmethod
     def from_row(cls, a: models.Appeal) -> Appeal:
