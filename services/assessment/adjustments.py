@@ -30,6 +30,7 @@ from services.assessment.inputs import (
     ImportResult,
     UnitRow,
     check_unit_file,
+    first_time,
     mark_changed,
     refuse_if_published,
 )
@@ -140,12 +141,9 @@ async def import_adjustments(ctx: RequestContext, rows: list[AdjustmentRow]) -> 
         if points is None or reason is None:
             continue
         key = (c.year, c.unit, reason)
-        if key in seen:
-            checked.errors.add(c.given.row, "reason",
-                               f"the same item of {c.unit} (same reason) is also on row {seen[key]}")
-            continue
-        seen[key] = c.given.row
-        incoming[key] = points.quantize(CENT)
+        if first_time(checked.errors, seen, key, c.given.row, "reason",
+                      f"the same item of {c.unit} (same reason) is also"):
+            incoming[key] = points.quantize(CENT)
     checked.errors.raise_if_any()
     refuse_if_published(checked.opened.values())
     async with audited(ctx, action="importAdjustments", entity="AdjustmentItem") as audit:
