@@ -201,6 +201,13 @@ async def published(ctx: RequestContext, year: int, number: int | None = None,
     return revision, await UnitResult.filter(year=year, revision=revision.number).order_by("position")
 
 
+async def bulletin_revision(ctx: RequestContext, year: int,
+                            number: int | None = None) -> tuple[Revision, list[UnitResult]] | None:
+    """The published revision of the bulletin (the latest by default) with every unit's result: the bulletin is
+    public to every business role."""
+    return await published(ctx, year, number, readers=access.BULLETIN_READERS)
+
+
 async def results_for_units(ctx: RequestContext, keys: list[tuple[int, str]]) -> list[UnitResult | None]:
     """Batch loader of `Unit.result(year)`: the caller's visible revision per year, one query per year."""
     if ctx.caller is None:

@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from kernel.context import RequestContext
 from kernel.official_document import Document
-from services.assessment import access, bulletin, bulletin_document, models, repository
+from services.assessment import bulletin, bulletin_document, models, repository
 from services.assessment.schema.inputs import text
 from services.assessment.schema.types import (
     AdjustmentItem,
@@ -52,7 +52,7 @@ class Query:
     @strawberry.field(description="通报 of the latest published revision (or the one asked for)")
     async def bulletin(self, info: Info[RequestContext, None], year: int,
                        revision: int | None = None) -> Bulletin | None:
-        found = await repository.published(info.context, year, revision, readers=access.BULLETIN_READERS)
+        found = await repository.bulletin_revision(info.context, year, revision)
         return Bulletin.build(bulletin.Bulletin.of(year, info.context.settings.city, *found)) if found else None
 
     @strawberry.field(description="通报 of the latest published revision as an official document (DOCX), marked "
