@@ -3,8 +3,9 @@
 `readable_<records>(ctx)` is the query of what the caller may read of one kind of record, following `access.py`:
 a caller without the right is refused; the offices read every unit and revision, a unit operator its own unit's
 rows of the published revisions, an assessor the targets its department assesses. The other reads start from
-them; only the bulletin's results (public to whoever may read the published revision) and the year's settings
-are read otherwise."""
+them, except: the bulletin's results (public to whoever may read the published revision), the year's settings
+(one role check), the certifications of targets already scoped, and what a mutation answers with after its own
+role check (`current_view`, `source_row`)."""
 
 from __future__ import annotations
 
