@@ -9,6 +9,7 @@ marks computed results stale and is refused while the current revision is publis
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -16,22 +17,22 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from kernel.audit import audited
+from kernel.audit import AuditDraft, audited
+from kernel.auth import Caller
 from kernel.context import RequestContext
-from kernel.errors import BadInput, Conflict, Forbidden, NotFound
+from kernel.errors import BadInput, Forbidden, NotFound
 from kernel.ids import record_id
 from kernel.roles import Role
 from kernel.tabular import RowErrors
 from services.assessment import rules
-from services.assessment.access import OFFICE_READERS, is_office
+from services.assessment.decisions import check_pending, record_decision
 from services.assessment.inputs import (
     ImportResult,
-    known_units,
+    UnitRow,
+    check_unit_file,
+    first_time,
     mark_changed,
-    nonempty,
-    open_years,
     refuse_if_published,
-    row_year,
 )
 from services.assessment.models import AdjustmentItem, AdjustmentStatus, Assessment, SnapshotUnit
 from services.assessment.rules import CENT
@@ -45,10 +46,7 @@ BONUS, DEDUCTION = "加分", "扣分"
 
 
 @dataclass(frozen=True)
-class AdjustmentRow:
-    row: int
-    unit_code: str | None = None
-    year: str | None = None
+class AdjustmentRow(UnitRow):
     points: str | None = None
     reason: str | None = None
 
@@ -107,10 +105,8 @@ async def decide(ctx: RequestContext, *, item_id: str, version: int, approve: bo
     action = "approveAdjustment" if approve else "rejectAdjustment"
     note = _text(reason, "reason", MAX_REASON, required=not approve) or None
     item = await _get(item_id)
-    if item.status != AdjustmentStatus.PROPOSED:
-        raise Conflict(f"adjustment item {item.id} is already {item.status.value.lower()}")
-    if item.version != version:
-        raise Conflict(f"adjustment item {item.id} changed meanwhile (version {item.version}, not {version}); reload")
+    label = f"adjustment item {item.id}"
+    check_pending(item, label=label, pending=AdjustmentStatus.PROPOSED, version=version)
     if caller.username == item.proposed_by:
         raise Forbidden(f"{caller.username} proposed adjustment item {item.id}; a different target-office account "
                         "approves or rejects it")
@@ -120,11 +116,8 @@ async def decide(ctx: RequestContext, *, item_id: str, version: int, approve: bo
     status = AdjustmentStatus.APPROVED if approve else AdjustmentStatus.REJECTED
     async with audited(ctx, action=action, entity="AdjustmentItem") as audit:
         audit.entity_id = str(item.id)
-        changed = await AdjustmentItem.filter(id=item.id, version=version, status=AdjustmentStatus.PROPOSED).update(
-            status=status, decided_by=caller.username, decided_at=datetime.now(UTC), decision_reason=note,
-            version=F("version") + 1)
-        if not changed:
-            raise Conflict(f"adjustment item {item.id} was decided meanwhile; reload")
+        await record_decision(AdjustmentItem, item, label=label, pending=AdjustmentStatus.PROPOSED, version=version,
+                              status=status, decided_by=caller.username, decision_reason=note)
         if approve and assessment is not None:
             await mark_changed([item.year])
         audit.before = {"status": AdjustmentStatus.PROPOSED.value, "version": version}
@@ -140,84 +133,64 @@ async def import_adjustments(ctx: RequestContext, rows: list[AdjustmentRow]) -> 
     with new points updates that item, and items the file does not name are left alone.
     """
     caller = ctx.require(Role.TARGET_OFFICE)
-    nonempty(rows, "adjustments.csv")
-    errors = RowErrors("adjustments.csv")
-    year_rows: dict[int, list[int]] = {}
-    parsed = []
-    for r in rows:
-        year = row_year(errors, r.row, r.year, year_rows)
-        unit = errors.text(r.row, "unit_code", r.unit_code, max_length=32)
-        points = errors.decimal(r.row, "points", r.points)
-        problem = rules.points_problem(points) if points is not None else None
-        if problem:
-            errors.add(r.row, "points", f"{points} {problem}")
-            points = None
-        reason = errors.text(r.row, "reason", r.reason, max_length=MAX_REASON)
-        parsed.append((r, year, unit, points, reason))
-    opened = await open_years(ctx, errors, year_rows)
-    units = await known_units(opened)
+    checked = await check_unit_file(ctx, rows, "adjustments.csv", _adjustment_cells)
     seen: dict[tuple[int, str, str], int] = {}
     incoming: dict[tuple[int, str, str], Decimal] = {}
-    for r, year, unit, points, reason in parsed:
-        if year is None or unit is None or year not in opened:
-            continue
-        if (year, unit) not in units:
-            errors.add(r.row, "unit_code", f"{unit} is not a unit of the {year} assessment")
-            continue
+    for c in checked.rows:
+        points, reason = c.values
         if points is None or reason is None:
             continue
-        key = (year, unit, reason)
-        if key in seen:
-            errors.add(r.row, "reason", f"the same item of {unit} (same reason) is also on row {seen[key]}")
-            continue
-        seen[key] = r.row
-        incoming[key] = points.quantize(CENT)
-    errors.raise_if_any()
-    refuse_if_published(opened.values())
+        key = (c.year, c.unit, reason)
+        if first_time(checked.errors, seen, key, c.given.row, "reason",
+                      f"the same item of {c.unit} (same reason) is also"):
+            incoming[key] = points.quantize(CENT)
+    checked.errors.raise_if_any()
+    refuse_if_published(checked.opened.values())
     async with audited(ctx, action="importAdjustments", entity="AdjustmentItem") as audit:
-        audit.entity_id = ",".join(str(y) for y in sorted(opened))
-        existing = {(i.year, i.unit_code, i.reason): i for i in await AdjustmentItem.filter(
-            year__in=sorted(opened), imported=True, status=AdjustmentStatus.APPROVED)}
-        now = datetime.now(UTC)
-        created: list[AdjustmentItem] = []
-        before: dict[str, Any] = {}
-        after: dict[str, Any] = {}
-        updated = unchanged = 0
-        for (year, unit, reason), points in incoming.items():
-            label = f"{year}/{unit}/{reason}"
-            item = existing.get((year, unit, reason))
-            if item is None:
-                created.append(AdjustmentItem(
-                    year=year, unit_code=unit, points=str(points), category=default_category(points), reason=reason,
-                    status=AdjustmentStatus.APPROVED, imported=True, proposed_by=caller.username,
-                    proposed_role=caller.primary_role, decided_by=caller.username, decided_at=now,
-                    decision_reason="adjustments.csv"))
-                after[label] = str(points)
-            elif Decimal(item.points) != points:
-                await AdjustmentItem.filter(id=item.id).update(points=str(points), category=default_category(points),
-                                                               version=F("version") + 1, decided_at=now)
-                before[label], after[label] = item.points, str(points)
-                updated += 1
-            else:
-                unchanged += 1
-        if created:
-            await AdjustmentItem.bulk_create(created, batch_size=1000)
-        if created or updated:
-            await mark_changed(opened)
-        audit.before = before or None
-        audit.after = {"created": len(created), "updated": updated, "unchanged": unchanged, "changes": after}
+        audit.entity_id = ",".join(str(y) for y in sorted(checked.opened))
+        return await _write_imported(caller, checked.opened, incoming, audit)
+
+
+def _adjustment_cells(errors: RowErrors, r: AdjustmentRow) -> tuple[Decimal | None, str | None]:
+    points = errors.decimal(r.row, "points", r.points)
+    problem = rules.points_problem(points) if points is not None else None
+    if problem:
+        errors.add(r.row, "points", f"{points} {problem}")
+        points = None
+    return points, errors.text(r.row, "reason", r.reason, max_length=MAX_REASON)
+
+
+async def _write_imported(caller: Caller, years: Iterable[int], incoming: dict[tuple[int, str, str], Decimal],
+                          audit: AuditDraft) -> ImportResult:
+    """Inside the import's transaction: create the new items, update the points of those imported before."""
+    existing = {(i.year, i.unit_code, i.reason): i for i in await AdjustmentItem.filter(
+        year__in=sorted(years), imported=True, status=AdjustmentStatus.APPROVED)}
+    now = datetime.now(UTC)
+    created: list[AdjustmentItem] = []
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    updated = unchanged = 0
+    for (year, unit, reason), points in incoming.items():
+        label = f"{year}/{unit}/{reason}"
+        item = existing.get((year, unit, reason))
+        if item is None:
+            created.append(AdjustmentItem(
+                year=year, unit_code=unit, points=str(points), category=default_category(points), reason=reason,
+                status=AdjustmentStatus.APPROVED, imported=True, proposed_by=caller.username,
+                proposed_role=caller.primary_role, decided_by=caller.username, decided_at=now,
+                decision_reason="adjustments.csv"))
+            after[label] = str(points)
+        elif Decimal(item.points) != points:
+            await AdjustmentItem.filter(id=item.id).update(points=str(points), category=default_category(points),
+                                                           version=F("version") + 1, decided_at=now)
+            before[label], after[label] = item.points, str(points)
+            updated += 1
+        else:
+            unchanged += 1
+    if created:
+        await AdjustmentItem.bulk_create(created, batch_size=1000)
+    if created or updated:
+        await mark_changed(years)
+    audit.before = before or None
+    audit.after = {"created": len(created), "updated": updated, "unchanged": unchanged, "changes": after}
     return ImportResult(created=len(created), updated=updated, unchanged=unchanged)
-
-
-async def items(ctx: RequestContext, *, year: int, unit_code: str | None = None,
-                status: AdjustmentStatus | None = None) -> list[AdjustmentItem]:
-    """A year's items; a unit operator sees its own unit's approved items only."""
-    caller = ctx.require(*OFFICE_READERS, Role.UNIT_OPERATOR)
-    query = AdjustmentItem.filter(year=check_year(year))
-    if not is_office(ctx):
-        query = query.filter(unit_code=caller.unit or "", status=AdjustmentStatus.APPROVED)
-    if unit_code:
-        query = query.filter(unit_code=unit_code)
-    if status is not None:
-        query = query.filter(status=status)
-    return await query.order_by("unit_code", "id")

@@ -9,8 +9,6 @@ so a finalisation running at the same moment sees it (its conditional update nee
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from tortoise.expressions import F
 
 from kernel import clock
@@ -20,7 +18,7 @@ from kernel.errors import BadInput, Conflict, Forbidden, NotFound
 from kernel.ids import record_id
 from kernel.roles import Role
 from services.assessment import rules
-from services.assessment.access import OFFICE_READERS, is_office
+from services.assessment.decisions import check_pending, record_decision
 from services.assessment.models import Appeal, AppealStatus, Assessment, Revision, Status, UnitResult
 from services.assessment.snapshot import check_year
 
@@ -85,18 +83,13 @@ async def decide(ctx: RequestContext, *, appeal_id: str, version: int, accepted:
     appeal = await Appeal.get_or_none(id=key) if (key := record_id(appeal_id)) else None
     if appeal is None:
         raise NotFound(f"no appeal {appeal_id}", field="id")
-    if appeal.status != AppealStatus.FILED:
-        raise Conflict(f"appeal #{appeal.id} is already {appeal.status.value.lower()}")
-    if appeal.version != version:
-        raise Conflict(f"appeal #{appeal.id} changed meanwhile (version {appeal.version}, not {version}); reload")
+    label = f"appeal #{appeal.id}"
+    check_pending(appeal, label=label, pending=AppealStatus.FILED, version=version)
     status = AppealStatus.ACCEPTED if accepted else AppealStatus.REJECTED
     async with audited(ctx, action="decideAppeal", entity="Appeal") as audit:
         audit.entity_id = str(appeal.id)
-        changed = await Appeal.filter(id=appeal.id, version=version, status=AppealStatus.FILED).update(
-            status=status, decided_by=caller.username, decided_at=datetime.now(UTC), decision=reason,
-            version=F("version") + 1)
-        if not changed:
-            raise Conflict(f"appeal #{appeal.id} was decided meanwhile; reload")
+        await record_decision(Appeal, appeal, label=label, pending=AppealStatus.FILED, version=version,
+                              status=status, decided_by=caller.username, decision=reason)
         if not accepted:  # an accepted appeal keeps blocking: it is answered by a corrected revision
             await Revision.filter(year=appeal.year, number=appeal.revision).update(
                 blocking_appeals=F("blocking_appeals") - 1)
@@ -104,14 +97,3 @@ async def decide(ctx: RequestContext, *, appeal_id: str, version: int, accepted:
         audit.after = {"status": status.value, "version": version + 1, "unit": appeal.unit_code,
                        "revision": appeal.revision, "reason": reason}
     return await Appeal.get(id=appeal.id)
-
-
-async def appeals(ctx: RequestContext, *, year: int, status: AppealStatus | None = None) -> list[Appeal]:
-    """A year's appeals, oldest first; a unit operator sees its own unit's only."""
-    caller = ctx.require(*OFFICE_READERS, Role.UNIT_OPERATOR)
-    query = Appeal.filter(year=check_year(year))
-    if not is_office(ctx):
-        query = query.filter(unit_code=caller.unit or "")
-    if status is not None:
-        query = query.filter(status=status)
-    return await query.order_by("id")

@@ -1,5 +1,5 @@
-"""Compute (§4.1–4.2 through the pure rules), publish (with a public notice, §4.4), make final, correct, and read
-a year's assessment."""
+"""Compute (§4.1–4.2 through the pure rules), publish (with a public notice, §4.4), make final and correct a
+year's assessment (its reads are in repository.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from tortoise.expressions import F
 from kernel import clock
 from kernel.audit import audited
 from kernel.context import RequestContext
-from kernel.errors import BadInput, Conflict, Forbidden, NotFound
+from kernel.errors import BadInput, Conflict
 from kernel.roles import Role
-from services.assessment import access, rules
+from services.assessment import rules
 from services.assessment.models import (
     AdjustmentItem,
     AdjustmentStatus,
@@ -33,42 +33,8 @@ from services.assessment.models import (
     Status,
     UnitResult,
 )
-from services.assessment.settings import settings_for
+from services.assessment.repository import View, assessment_of, current_view, settings_for
 from services.assessment.snapshot import check_year, ensure_open
-
-
-@dataclass(frozen=True)
-class View:
-    """One revision of one year as a caller may see it (`unit` limits the results to one unit)."""
-
-    assessment: Assessment
-    revision: Revision
-    unit: str | None = None
-
-    @property
-    def status(self) -> Status:
-        if self.revision.published_at is not None:
-            return Status.PUBLISHED
-        return Status(self.assessment.status)
-
-    async def results(self) -> list[UnitResult]:
-        query = UnitResult.filter(year=self.revision.year, revision=self.revision.number)
-        if self.unit is not None:
-            query = query.filter(unit_code=self.unit)
-        return await query.order_by("position")
-
-    def groups(self) -> list[dict[str, Any]]:
-        return json.loads(self.revision.groups)
-
-    @property
-    def final(self) -> bool:
-        return self.revision.final_at is not None
-
-    @property
-    def on_notice(self) -> bool:
-        return self.revision.published_at is not None and not self.final and rules.on_notice(
-            self.revision.notice_ends_on, clock.today())
-
 
 # --------------------------------------------------------------------------------------------------
 # Compute
@@ -159,6 +125,13 @@ def group_record(group: rules.GroupResult) -> dict[str, Any]:
     }
 
 
+async def open_year(ctx: RequestContext, year: int) -> View:
+    """Open the year's assessment from a snapshot of its agreed targets (once)."""
+    ctx.require(Role.TARGET_OFFICE)
+    await ensure_open(ctx, year)
+    return await current_view(year)
+
+
 async def compute(ctx: RequestContext, year: int) -> View:
     """Open the year if needed, score and rank every unit (§4.1–4.2) and store the working revision."""
     caller = ctx.require(Role.TARGET_OFFICE)
@@ -217,13 +190,6 @@ async def compute(ctx: RequestContext, year: int) -> View:
 # --------------------------------------------------------------------------------------------------
 
 
-async def _assessment(year: int) -> Assessment:
-    assessment = await Assessment.get_or_none(year=check_year(year))
-    if assessment is None:
-        raise NotFound(f"no assessment is open for {year}; compute it first", field="year")
-    return assessment
-
-
 def frozen_settings(revision: Revision) -> rules.Settings:
     """The settings a revision was computed with (stored with it; defaults for keys it predates)."""
     return rules.settings_from_pairs(json.loads(revision.settings or "{}").items())
@@ -232,7 +198,7 @@ def frozen_settings(revision: Revision) -> rules.Settings:
 async def publish(ctx: RequestContext, year: int) -> View:
     """Freeze the computed results of the working revision; final at once, or on public notice (§4.4)."""
     caller = ctx.require(Role.TARGET_OFFICE)
-    assessment = await _assessment(year)
+    assessment = await assessment_of(year)
     if assessment.status == Status.PUBLISHED:
         raise Conflict(f"revision {assessment.revision} of {year} is already published")
     if assessment.status != Status.COMPUTED:
@@ -264,7 +230,7 @@ async def publish(ctx: RequestContext, year: int) -> View:
 async def finalize(ctx: RequestContext, year: int) -> View:
     """Make the latest revision final: its notice has ended and no appeal on it is undecided or accepted."""
     caller = ctx.require(Role.TARGET_OFFICE)
-    assessment = await _assessment(year)
+    assessment = await assessment_of(year)
     if assessment.status != Status.PUBLISHED:
         raise Conflict(f"revision {assessment.revision} of {year} is not published; publish it first")
     revision = await Revision.get(year=year, number=assessment.revision)
@@ -303,7 +269,7 @@ async def open_correction(ctx: RequestContext, year: int, reason: str) -> View:
         raise BadInput("a correction needs a reason", field="reason")
     if len(reason) > MAX_REASON:
         raise BadInput(f"the reason is longer than {MAX_REASON} characters", field="reason")
-    assessment = await _assessment(year)
+    assessment = await assessment_of(year)
     if assessment.status != Status.PUBLISHED:
         raise Conflict(f"revision {assessment.revision} of {year} is not published yet; correct its inputs "
                        "and compute again instead")
@@ -318,102 +284,3 @@ async def open_correction(ctx: RequestContext, year: int, reason: str) -> View:
         audit.before = {"revision": assessment.revision, "status": Status.PUBLISHED.value}
         audit.after = {"revision": number, "status": Status.OPEN.value, "reason": reason}
     return await current_view(year)
-
-
-# --------------------------------------------------------------------------------------------------
-# Reading
-# --------------------------------------------------------------------------------------------------
-
-
-async def current_view(year: int) -> View:
-    assessment = await _assessment(year)
-    revision = await Revision.get(year=year, number=assessment.revision)
-    return View(assessment, revision)
-
-
-async def latest_published(year: int) -> Revision | None:
-    return await Revision.filter(year=year, published_at__isnull=False).order_by("-number").first()
-
-
-async def visible(ctx: RequestContext, year: int, number: int | None = None) -> View | None:
-    """The revision the caller may read: any for the offices; published ones, own unit only, for a unit."""
-    caller = ctx.require(*access.OFFICE_READERS, Role.UNIT_OPERATOR)
-    check_year(year)
-    assessment = await Assessment.get_or_none(year=year)
-    if assessment is None:
-        return None
-    if access.is_office(ctx):
-        revision = await Revision.get_or_none(year=year, number=number or assessment.revision)
-        return View(assessment, revision) if revision else None
-    if number is None:
-        revision = await latest_published(year)
-    else:
-        revision = await Revision.get_or_none(year=year, number=number, published_at__isnull=False)
-    if revision is None:
-        return None
-    return View(assessment, revision, unit=caller.unit or "")
-
-
-async def revisions(ctx: RequestContext, year: int) -> list[Revision]:
-    ctx.require(*access.OFFICE_READERS, Role.UNIT_OPERATOR)
-    query = Revision.filter(year=check_year(year))
-    if not access.is_office(ctx):
-        query = query.filter(published_at__isnull=False)
-    return await query.order_by("number")
-
-
-async def published(ctx: RequestContext, year: int, number: int | None = None,
-                    roles: tuple[str, ...] = access.PUBLISHED_READERS) -> tuple[Revision, list[UnitResult]] | None:
-    """A published revision (the latest by default) with all its results."""
-    ctx.require(*roles)
-    check_year(year)
-    if number is None:
-        revision = await latest_published(year)
-    else:
-        revision = await Revision.get_or_none(year=year, number=number, published_at__isnull=False)
-    if revision is None:
-        return None
-    return revision, await UnitResult.filter(year=year, revision=revision.number).order_by("position")
-
-
-async def results_for_units(ctx: RequestContext, keys: list[tuple[int, str]]) -> list[UnitResult | None]:
-    """Batch loader of `Unit.result(year)`: the caller's visible revision per year, one query per year."""
-    caller = ctx.caller
-    if caller is None:
-        raise Forbidden("sign in first")
-    found: dict[tuple[int, str], UnitResult] = {}
-    for year in sorted({y for y, _ in keys}):
-        codes = sorted({c for y, c in keys if y == year})
-        if not access.is_office(ctx):
-            codes = [c for c in codes if c == caller.unit]
-        if not codes:
-            continue
-        view = await visible(ctx, year)
-        if view is None:
-            continue
-        for row in await UnitResult.filter(year=year, revision=view.revision.number, unit_code__in=codes):
-            found[(year, row.unit_code)] = row
-    return [found.get(key) for key in keys]
-
-
-async def snapshot_targets(ctx: RequestContext, year: int, unit_code: str | None) -> list[
-        tuple[SnapshotTarget, Certification | None]]:
-    """The year's snapshotted targets with their certifications (an assessor sees its own department's)."""
-    caller = ctx.require(*access.OFFICE_READERS, Role.ASSESSOR, Role.EVALUATOR)
-    query = SnapshotTarget.filter(year=check_year(year))
-    if unit_code:
-        query = query.filter(unit_code=unit_code)
-    if not caller.has(*access.OFFICE_READERS, Role.EVALUATOR):
-        query = query.filter(assessing_department=caller.unit or "")
-    targets = await query.order_by("unit_code", "code")
-    certified = {c.target_code: c for c in await Certification.filter(
-        year=year, target_code__in=[t.code for t in targets])} if targets else {}
-    return [(t, certified.get(t.code)) for t in targets]
-
-
-async def source_rows(ctx: RequestContext, model: type, year: int, unit_code: str | None) -> list[Any]:
-    ctx.require(*access.OFFICE_READERS, Role.EVALUATOR)
-    query = model.filter(year=check_year(year))
-    if unit_code:
-        query = query.filter(unit_code=unit_code)
-    return await query.order_by("unit_code", "id")

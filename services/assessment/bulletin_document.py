@@ -12,7 +12,7 @@ from kernel import upstream
 from kernel.context import RequestContext
 from kernel.errors import NotFound
 from kernel.official_document import SMALL_TABLE_PT, OfficialDocument, document_number
-from services.assessment import access, assessments
+from services.assessment import repository
 from services.assessment.bulletin import GRADE_NAMES, Bulletin, group_label, items_text
 from services.assessment.models import UnitResult
 
@@ -123,7 +123,7 @@ def _list(doc: OfficialDocument, rows: list[UnitResult]) -> None:
 
 async def bulletin_document(ctx: RequestContext, year: int) -> tuple[str, bytes]:
     """(filename, DOCX) of the latest published revision's bulletin; NOT_FOUND while nothing is published."""
-    found = await assessments.published(ctx, year, None, roles=access.BULLETIN_READERS)
+    found = await repository.bulletin_revision(ctx, year)
     if found is None:
         raise NotFound(f"no published results for {year}: the bulletin exists once a revision is published")
     revision, rows = found

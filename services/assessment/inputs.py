@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from tortoise.expressions import F
 from tortoise.models import Model
@@ -49,20 +49,30 @@ class ImportResult:
 
 
 @dataclass(frozen=True)
-class CertificationRow:
+class FileRow:
+    """A row of an import file as given: its number in the file and its cells (None when empty)."""
+
     row: int
-    target_code: str | None = None
     year: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitRow(FileRow):
+    """A row of a file of values per unit."""
+
+    unit_code: str | None = None
+
+
+@dataclass(frozen=True)
+class CertificationRow(FileRow):
+    target_code: str | None = None
     actual_value: str | None = None
     completion: str | None = None
     note: str | None = None
 
 
 @dataclass(frozen=True)
-class BallotRow:
-    row: int
-    unit_code: str | None = None
-    year: str | None = None
+class BallotRow(UnitRow):
     voter_group: str | None = None
     excellent: str | None = None
     good: str | None = None
@@ -71,19 +81,13 @@ class BallotRow:
 
 
 @dataclass(frozen=True)
-class InspectionRow:
-    row: int
-    unit_code: str | None = None
-    year: str | None = None
+class InspectionRow(UnitRow):
     inspector: str | None = None
     score: str | None = None
 
 
 @dataclass(frozen=True)
-class GrassrootsRow:
-    row: int
-    unit_code: str | None = None
-    year: str | None = None
+class GrassrootsRow(UnitRow):
     satisfied: str | None = None
     basically_satisfied: str | None = None
     dissatisfied: str | None = None
@@ -148,14 +152,13 @@ async def upsert(
     model: type[Model],
     *,
     years: set[int],
-    key: Callable[[Any], tuple[Any, ...]],
     key_fields: tuple[str, ...],
     incoming: dict[tuple[Any, ...], dict[str, Any]],
     actor: str,
     audit: AuditDraft,
 ) -> ImportResult:
     """Create or update the rows of `model` keyed by `key_fields`; record every change in the audit entry."""
-    existing = {key(row): row for row in await model.filter(year__in=sorted(years))}
+    existing = {tuple(getattr(row, f) for f in key_fields): row for row in await model.filter(year__in=sorted(years))}
     now = datetime.now(UTC)
     create: list[Model] = []
     update: list[Model] = []
@@ -204,6 +207,100 @@ def nonempty(rows: list[Any], file: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# Every file: its rows checked one by one, the years they name opened, then written at once
+# --------------------------------------------------------------------------------------------------
+
+R = TypeVar("R", bound=FileRow)
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class Checked(Generic[R, V]):
+    """A row of an opened year: the row as given, its year, its unit (files per unit) and its other cells as
+    `parse` made them."""
+
+    given: R
+    year: int
+    values: V
+    unit: str = ""
+
+
+@dataclass
+class CheckedFile(Generic[R, V]):
+    """A file after the checks of each row on its own: the errors found so far, the years it opened and its
+    rows of those years."""
+
+    errors: RowErrors
+    opened: dict[int, Assessment]
+    rows: list[Checked[R, V]]
+
+
+async def check_file(ctx: RequestContext, rows: list[R], file: str,
+                     parse: Callable[[RowErrors, R], V]) -> CheckedFile[R, V]:
+    """Check every row's year and (with `parse`) its other cells, then open the years the rows name."""
+    nonempty(rows, file)
+    errors = RowErrors(file)
+    year_rows: dict[int, list[int]] = {}
+    parsed = [(r, row_year(errors, r.row, r.year, year_rows), parse(errors, r)) for r in rows]
+    opened = await open_years(ctx, errors, year_rows)
+    return CheckedFile(errors, opened, [Checked(r, year, values) for r, year, values in parsed
+                                        if year is not None and year in opened])
+
+
+async def check_unit_file(ctx: RequestContext, rows: list[UnitRow], file: str,
+                          parse: Callable[[RowErrors, Any], V]) -> CheckedFile[Any, V]:
+    """`check_file` for a file of values per unit: every row names a unit of its year's snapshot."""
+    def with_unit(errors: RowErrors, r: UnitRow) -> tuple[str | None, V]:
+        return errors.text(r.row, "unit_code", r.unit_code, max_length=32), parse(errors, r)
+
+    checked = await check_file(ctx, rows, file, with_unit)
+    units = await known_units(checked.opened)
+    known: list[Checked[Any, V]] = []
+    for c in checked.rows:
+        unit, values = c.values
+        if unit is None:
+            continue
+        if (c.year, unit) not in units:
+            checked.errors.add(c.given.row, "unit_code", f"{unit} is not a unit of the {c.year} assessment")
+            continue
+        known.append(Checked(c.given, c.year, values, unit))
+    return CheckedFile(checked.errors, checked.opened, known)
+
+
+async def write_file(ctx: RequestContext, checked: CheckedFile[Any, Any], model: type[Model], *, action: str,
+                     key_fields: tuple[str, ...], incoming: dict[tuple[Any, ...], dict[str, Any]],
+                     actor: str) -> ImportResult:
+    """Refuse a file with a bad row or of a published year; else write it in one audited transaction."""
+    checked.errors.raise_if_any()
+    refuse_if_published(checked.opened.values())
+    async with audited(ctx, action=action, entity=model.__name__) as audit:
+        audit.entity_id = ",".join(str(y) for y in sorted(checked.opened))
+        return await upsert(model, years=set(checked.opened), key_fields=key_fields, incoming=incoming,
+                            actor=actor, audit=audit)
+
+
+def add_counts(errors: RowErrors, row: int, total: dict[str, int], counts: list[int], too_many: str) -> None:
+    """Add a row's counts to the total of its key (rows of one file naming the same key are summed)."""
+    for name, count in zip(total, counts, strict=True):
+        total[name] += count
+        if total[name] > MAX_COUNT:
+            errors.add(row, name, f"{too_many} add up to more than {MAX_COUNT}")
+
+
+def first_time(errors: RowErrors, seen: dict[Any, int], key: Any, row: int, column: str, again: str) -> bool:
+    """True for the first row of a file naming `key`; a later one is a bad row (`again`, then the first row)."""
+    if key in seen:
+        errors.add(row, column, f"{again} on row {seen[key]}")
+        return False
+    seen[key] = row
+    return True
+
+
+def _counts(errors: RowErrors, r: UnitRow, columns: tuple[str, ...]) -> list[int | None]:
+    return [_count(errors, r.row, name, getattr(r, name)) for name in columns]
+
+
+# --------------------------------------------------------------------------------------------------
 # Certifications (专项目标考核): the target's assessing department or the target office
 # --------------------------------------------------------------------------------------------------
 
@@ -217,47 +314,51 @@ def may_certify(ctx: RequestContext, target: SnapshotTarget) -> bool:
     return Role.ASSESSOR in caller.roles and bool(caller.unit) and caller.unit == target.assessing_department
 
 
+def _certification_cells(errors: RowErrors, r: CertificationRow) -> tuple[str | None, Decimal | None,
+                                                                          Decimal | None, str | None]:
+    code = errors.text(r.row, "target_code", r.target_code, max_length=64)
+    actual = _exact_decimal(errors, r.row, "actual_value", r.actual_value, required=False)
+    completion = _exact_decimal(errors, r.row, "completion", r.completion, required=False,
+                                minimum=Decimal(0), maximum=Decimal(1))
+    note = errors.text(r.row, "note", r.note, required=False, max_length=2000)
+    return code, actual, completion, note
+
+
+def _check_measure(errors: RowErrors, r: CertificationRow, target: SnapshotTarget) -> None:
+    """A qualitative target is certified by its completion, a quantitative one by its actual value."""
+    code = target.code
+    if target.measure == rules.Measure.QUALITATIVE:
+        if _given(r.actual_value):
+            errors.add(r.row, "actual_value", f"{code} is qualitative: give its completion (0–1), not a value")
+        if not _given(r.completion):
+            errors.add(r.row, "completion", f"is required for the qualitative target {code}")
+    else:
+        if _given(r.completion):
+            errors.add(r.row, "completion", f"{code} is quantitative: give its actual value, not a completion")
+        if not _given(r.actual_value):
+            errors.add(r.row, "actual_value", f"is required for the quantitative target {code}")
+
+
 async def import_certifications(ctx: RequestContext, rows: list[CertificationRow]) -> ImportResult:
     """Load certifications.csv rows, all or nothing."""
     caller = ctx.require(Role.TARGET_OFFICE, Role.ASSESSOR)
-    nonempty(rows, "certifications.csv")
-    errors = RowErrors("certifications.csv")
-    year_rows: dict[int, list[int]] = {}
-    parsed = []
-    for r in rows:
-        year = row_year(errors, r.row, r.year, year_rows)
-        code = errors.text(r.row, "target_code", r.target_code, max_length=64)
-        actual = _exact_decimal(errors, r.row, "actual_value", r.actual_value, required=False)
-        completion = _exact_decimal(errors, r.row, "completion", r.completion, required=False,
-                                    minimum=Decimal(0), maximum=Decimal(1))
-        note = errors.text(r.row, "note", r.note, required=False, max_length=2000)
-        parsed.append((r, year, code, actual, completion, note))
-    opened = await open_years(ctx, errors, year_rows)
-    targets = {(t.year, t.code): t for t in await SnapshotTarget.filter(year__in=sorted(opened))}
+    checked = await check_file(ctx, rows, "certifications.csv", _certification_cells)
+    errors = checked.errors
+    targets = {(t.year, t.code): t for t in await SnapshotTarget.filter(year__in=sorted(checked.opened))}
     seen: dict[tuple[int, str], int] = {}
     forbidden: list[dict[str, Any]] = []
     incoming: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for r, year, code, actual, completion, note in parsed:
-        if year is None or code is None or year not in opened:
+    for c in checked.rows:
+        r, year, (code, actual, completion, note) = c.given, c.year, c.values
+        if code is None:
             continue
         target = targets.get((year, code))
         if target is None:
             errors.add(r.row, "target_code", f"{code} is not an agreed top-level target of {year}")
             continue
-        if (year, code) in seen:
-            errors.add(r.row, "target_code", f"{code} is also certified on row {seen[(year, code)]}")
+        if not first_time(errors, seen, (year, code), r.row, "target_code", f"{code} is also certified"):
             continue
-        seen[(year, code)] = r.row
-        if target.measure == rules.Measure.QUALITATIVE:
-            if _given(r.actual_value):
-                errors.add(r.row, "actual_value", f"{code} is qualitative: give its completion (0–1), not a value")
-            if not _given(r.completion):
-                errors.add(r.row, "completion", f"is required for the qualitative target {code}")
-        else:
-            if _given(r.completion):
-                errors.add(r.row, "completion", f"{code} is quantitative: give its actual value, not a completion")
-            if not _given(r.actual_value):
-                errors.add(r.row, "actual_value", f"is required for the quantitative target {code}")
+        _check_measure(errors, r, target)
         if not may_certify(ctx, target):
             forbidden.append({"row": r.row, "column": "target_code",
                               "reason": f"{code} is certified by {target.assessing_department or 'the target office'}"
@@ -270,12 +371,8 @@ async def import_certifications(ctx: RequestContext, rows: list[CertificationRow
     errors.raise_if_any()
     if forbidden:
         raise Forbidden("an assessing department certifies only the targets it assesses", rowErrors=forbidden)
-    refuse_if_published(opened.values())
-    async with audited(ctx, action="importCertifications", entity="Certification") as audit:
-        audit.entity_id = ",".join(str(y) for y in sorted(opened))
-        return await upsert(Certification, years=set(opened), key=lambda c: (c.year, c.target_code),
-                            key_fields=("year", "target_code"), incoming=incoming,
-                            actor=caller.username, audit=audit)
+    return await write_file(ctx, checked, Certification, action="importCertifications",
+                            key_fields=("year", "target_code"), incoming=incoming, actor=caller.username)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -287,82 +384,46 @@ async def known_units(years: Iterable[int]) -> set[tuple[int, str]]:
     return {(u.year, u.code) for u in await SnapshotUnit.filter(year__in=sorted(set(years))).only("year", "code")}
 
 
-def _check_unit(errors: RowErrors, row: int, year: int, code: str, units: set[tuple[int, str]]) -> bool:
-    if (year, code) not in units:
-        errors.add(row, "unit_code", f"{code} is not a unit of the {year} assessment")
-        return False
-    return True
+def _ballot_cells(errors: RowErrors, r: BallotRow) -> tuple[str | None, list[int | None]]:
+    return (errors.text(r.row, "voter_group", r.voter_group, max_length=64),
+            _counts(errors, r, rules.VOTE_VALUES))
 
 
 async def import_ballots(ctx: RequestContext, rows: list[BallotRow]) -> ImportResult:
     """Load ballots.csv rows, all or nothing; rows of the same unit and voter group are summed."""
     caller = ctx.require(Role.TARGET_OFFICE, Role.EVALUATOR)
-    nonempty(rows, "ballots.csv")
-    errors = RowErrors("ballots.csv")
-    year_rows: dict[int, list[int]] = {}
-    parsed = []
-    for r in rows:
-        year = row_year(errors, r.row, r.year, year_rows)
-        unit = errors.text(r.row, "unit_code", r.unit_code, max_length=32)
-        group = errors.text(r.row, "voter_group", r.voter_group, max_length=64)
-        counts = [_count(errors, r.row, name, getattr(r, name)) for name in rules.VOTE_VALUES]
-        parsed.append((r, year, unit, group, counts))
-    opened = await open_years(ctx, errors, year_rows)
-    units = await known_units(opened)
+    checked = await check_unit_file(ctx, rows, "ballots.csv", _ballot_cells)
     incoming: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for r, year, unit, group, counts in parsed:
-        if year is None or unit is None or year not in opened or not _check_unit(errors, r.row, year, unit, units):
+    for c in checked.rows:
+        group, counts = c.values
+        if group is None or any(n is None for n in counts):
             continue
-        if group is None or any(c is None for c in counts):
-            continue
-        total = incoming.setdefault((year, unit, group), dict.fromkeys(rules.VOTE_VALUES, 0))
-        for name, count in zip(rules.VOTE_VALUES, counts, strict=True):
-            total[name] += count
-            if total[name] > MAX_COUNT:
-                errors.add(r.row, name, f"the {group} ballots of {unit} add up to more than {MAX_COUNT}")
-    errors.raise_if_any()
-    refuse_if_published(opened.values())
-    async with audited(ctx, action="importBallots", entity="BallotTally") as audit:
-        audit.entity_id = ",".join(str(y) for y in sorted(opened))
-        return await upsert(BallotTally, years=set(opened), key=lambda b: (b.year, b.unit_code, b.voter_group),
-                            key_fields=("year", "unit_code", "voter_group"), incoming=incoming,
-                            actor=caller.username, audit=audit)
+        total = incoming.setdefault((c.year, c.unit, group), dict.fromkeys(rules.VOTE_VALUES, 0))
+        add_counts(checked.errors, c.given.row, total, counts, f"the {group} ballots of {c.unit}")
+    return await write_file(ctx, checked, BallotTally, action="importBallots",
+                            key_fields=("year", "unit_code", "voter_group"), incoming=incoming, actor=caller.username)
+
+
+def _inspection_cells(errors: RowErrors, r: InspectionRow) -> tuple[str | None, Decimal | None]:
+    return (errors.text(r.row, "inspector", r.inspector, max_length=64),
+            _exact_decimal(errors, r.row, "score", r.score, minimum=Decimal(0), maximum=Decimal(100)))
 
 
 async def import_inspections(ctx: RequestContext, rows: list[InspectionRow]) -> ImportResult:
     """Load inspections.csv rows, all or nothing; one score (0–100) per unit and inspector."""
     caller = ctx.require(Role.TARGET_OFFICE, Role.EVALUATOR)
-    nonempty(rows, "inspections.csv")
-    errors = RowErrors("inspections.csv")
-    year_rows: dict[int, list[int]] = {}
-    parsed = []
-    for r in rows:
-        year = row_year(errors, r.row, r.year, year_rows)
-        unit = errors.text(r.row, "unit_code", r.unit_code, max_length=32)
-        inspector = errors.text(r.row, "inspector", r.inspector, max_length=64)
-        score = _exact_decimal(errors, r.row, "score", r.score, minimum=Decimal(0), maximum=Decimal(100))
-        parsed.append((r, year, unit, inspector, score))
-    opened = await open_years(ctx, errors, year_rows)
-    units = await known_units(opened)
+    checked = await check_unit_file(ctx, rows, "inspections.csv", _inspection_cells)
     seen: dict[tuple[int, str, str], int] = {}
     incoming: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for r, year, unit, inspector, score in parsed:
-        if year is None or unit is None or year not in opened or not _check_unit(errors, r.row, year, unit, units):
-            continue
+    for c in checked.rows:
+        inspector, score = c.values
         if inspector is None or score is None:
             continue
-        if (year, unit, inspector) in seen:
-            errors.add(r.row, "inspector", f"{inspector} already scored {unit} on row {seen[(year, unit, inspector)]}")
-            continue
-        seen[(year, unit, inspector)] = r.row
-        incoming[(year, unit, inspector)] = {"score": str(score)}
-    errors.raise_if_any()
-    refuse_if_published(opened.values())
-    async with audited(ctx, action="importInspections", entity="InspectionScore") as audit:
-        audit.entity_id = ",".join(str(y) for y in sorted(opened))
-        return await upsert(InspectionScore, years=set(opened), key=lambda i: (i.year, i.unit_code, i.inspector),
-                            key_fields=("year", "unit_code", "inspector"), incoming=incoming,
-                            actor=caller.username, audit=audit)
+        key = (c.year, c.unit, inspector)
+        if first_time(checked.errors, seen, key, c.given.row, "inspector", f"{inspector} already scored {c.unit}"):
+            incoming[key] = {"score": str(score)}
+    return await write_file(ctx, checked, InspectionScore, action="importInspections",
+                            key_fields=("year", "unit_code", "inspector"), incoming=incoming, actor=caller.username)
 
 
 GRASSROOTS_COLUMNS = ("satisfied", "basically_satisfied", "dissatisfied")
@@ -371,35 +432,16 @@ GRASSROOTS_COLUMNS = ("satisfied", "basically_satisfied", "dissatisfied")
 async def import_grassroots(ctx: RequestContext, rows: list[GrassrootsRow]) -> ImportResult:
     """Load grassroots.csv rows, all or nothing; rows of the same unit are summed."""
     caller = ctx.require(Role.TARGET_OFFICE, Role.EVALUATOR)
-    nonempty(rows, "grassroots.csv")
-    errors = RowErrors("grassroots.csv")
-    year_rows: dict[int, list[int]] = {}
-    parsed = []
-    for r in rows:
-        year = row_year(errors, r.row, r.year, year_rows)
-        unit = errors.text(r.row, "unit_code", r.unit_code, max_length=32)
-        counts = [_count(errors, r.row, name, getattr(r, name)) for name in GRASSROOTS_COLUMNS]
-        parsed.append((r, year, unit, counts))
-    opened = await open_years(ctx, errors, year_rows)
-    units = await known_units(opened)
+    checked = await check_unit_file(ctx, rows, "grassroots.csv",
+                                    lambda errors, r: _counts(errors, r, GRASSROOTS_COLUMNS))
     incoming: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for r, year, unit, counts in parsed:
-        if year is None or unit is None or year not in opened or not _check_unit(errors, r.row, year, unit, units):
+    for c in checked.rows:
+        if any(n is None for n in c.values):
             continue
-        if any(c is None for c in counts):
-            continue
-        total = incoming.setdefault((year, unit), dict.fromkeys(GRASSROOTS_COLUMNS, 0))
-        for name, count in zip(GRASSROOTS_COLUMNS, counts, strict=True):
-            total[name] += count
-            if total[name] > MAX_COUNT:
-                errors.add(r.row, name, f"the responses for {unit} add up to more than {MAX_COUNT}")
-    errors.raise_if_any()
-    refuse_if_published(opened.values())
-    async with audited(ctx, action="importGrassroots", entity="GrassrootsTally") as audit:
-        audit.entity_id = ",".join(str(y) for y in sorted(opened))
-        return await upsert(GrassrootsTally, years=set(opened), key=lambda g: (g.year, g.unit_code),
-                            key_fields=("year", "unit_code"), incoming=incoming,
-                            actor=caller.username, audit=audit)
+        total = incoming.setdefault((c.year, c.unit), dict.fromkeys(GRASSROOTS_COLUMNS, 0))
+        add_counts(checked.errors, c.given.row, total, c.values, f"the responses for {c.unit}")
+    return await write_file(ctx, checked, GrassrootsTally, action="importGrassroots",
+                            key_fields=("year", "unit_code"), incoming=incoming, actor=caller.username)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -8,11 +8,19 @@ from tortoise import fields
 from tortoise.models import Model
 
 
-class YearSetting(Model):
-    """One assessment setting of one year (settings.csv): weights, pass line, quotas, caps."""
+class YearRecord(Model):
+    """A row of one year's assessment (every table here but the assessment itself, which is one per year)."""
 
     id = fields.IntField(primary_key=True)
     year = fields.IntField()
+
+    class Meta:
+        abstract = True
+
+
+class YearSetting(YearRecord):
+    """One assessment setting of one year (settings.csv): weights, pass line, quotas, caps."""
+
     key = fields.CharField(max_length=96)
     value = fields.CharField(max_length=64)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -44,11 +52,9 @@ class Assessment(Model):
         table = "assessment"
 
 
-class Revision(Model):
+class Revision(YearRecord):
     """One revision of a year's results, computed, then frozen when published."""
 
-    id = fields.IntField(primary_key=True)
-    year = fields.IntField()
     number = fields.IntField()
     reason = fields.TextField(null=True)
     opened_at = fields.DatetimeField(auto_now_add=True)
@@ -74,11 +80,9 @@ class Revision(Model):
         unique_together = (("year", "number"),)
 
 
-class SnapshotUnit(Model):
+class SnapshotUnit(YearRecord):
     """A unit as the targets service described it when the year's assessment was opened."""
 
-    id = fields.IntField(primary_key=True)
-    year = fields.IntField()
     code = fields.CharField(max_length=32)
     name = fields.CharField(max_length=128)
     kind = fields.CharField(max_length=16)
@@ -89,11 +93,9 @@ class SnapshotUnit(Model):
         unique_together = (("year", "code"),)
 
 
-class SnapshotTarget(Model):
+class SnapshotTarget(YearRecord):
     """An agreed top-level target as snapshotted from the targets service, with its source version."""
 
-    id = fields.IntField(primary_key=True)
-    year = fields.IntField()
     code = fields.CharField(max_length=64)
     unit_code = fields.CharField(max_length=32, db_index=True)
     kind = fields.CharField(max_length=16)
@@ -109,80 +111,78 @@ class SnapshotTarget(Model):
         unique_together = (("year", "code"),)
 
 
-class Certification(Model):
+class SourceEntry(YearRecord):
+    """A value entered for a year's assessment (one of the year-end sources), with who entered it last and when."""
+
+    entered_by = fields.CharField(max_length=128)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class UnitEntry(SourceEntry):
+    """A source's value for one unit."""
+
+    unit_code = fields.CharField(max_length=32)
+
+    class Meta:
+        abstract = True
+
+
+class Certification(SourceEntry):
     """An assessing department's certified actual value (quantitative) or completion (qualitative)."""
 
-    id = fields.IntField(primary_key=True)
-    year = fields.IntField()
     target_code = fields.CharField(max_length=64)
     actual_value = fields.CharField(max_length=48, null=True)
     completion = fields.CharField(max_length=48, null=True)
     note = fields.TextField(null=True)
-    entered_by = fields.CharField(max_length=128)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "assessment_certification"
         unique_together = (("year", "target_code"),)
 
 
-class BallotTally(Model):
+class BallotTally(UnitEntry):
     """Ballots of one voter group for one unit: 优秀 / 良好 / 一般 / 差."""
 
-    id = fields.IntField(primary_key=True)
-    year = fields.IntField()
-    unit_code = fields.CharField(max_length=32)
     voter_group = fields.CharField(max_length=64)
     excellent = fields.IntField()
     good = fields.IntField()
     fair = fields.IntField()
     poor = fields.IntField()
-    entered_by = fields.CharField(max_length=128)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "assessment_ballot"
         unique_together = (("year", "unit_code", "voter_group"),)
 
 
-class InspectionScore(Model):
+class InspectionScore(UnitEntry):
     """One inspector's year-end inspection score (0–100) for one unit."""
 
-    id = fields.IntField(primary_key=True)
-    year = fields.IntField()
-    unit_code = fields.CharField(max_length=32)
     inspector = fields.CharField(max_length=64)
     score = fields.CharField(max_length=48)
-    entered_by = fields.CharField(max_length=128)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "assessment_inspection"
         unique_together = (("year", "unit_code", "inspector"),)
 
 
-class GrassrootsTally(Model):
+class GrassrootsTally(UnitEntry):
     """Grassroots review responses for one unit: 满意 / 基本满意 / 不满意."""
 
-    id = fields.IntField(primary_key=True)
-    year = fields.IntField()
-    unit_code = fields.CharField(max_length=32)
     satisfied = fields.IntField()
     basically_satisfied = fields.IntField()
     dissatisfied = fields.IntField()
-    entered_by = fields.CharField(max_length=128)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "assessment_grassroots"
         unique_together = (("year", "unit_code"),)
 
 
-class UnitResult(Model):
+class UnitResult(YearRecord):
     """One unit's result in one revision, frozen once the revision is published."""
 
-    id = fields.IntField(primary_key=True)
-    year = fields.IntField()
     revision = fields.IntField()
     position = fields.IntField()
     unit_code = fields.CharField(max_length=32)
@@ -205,18 +205,29 @@ class UnitResult(Model):
         unique_together = (("year", "revision", "unit_code"),)
 
 
+class DecidedRecord(YearRecord):
+    """A unit's row a decision is taken on (an adjustment item, an appeal): who took it and when, and the row's
+    version (services/assessment/decisions.py)."""
+
+    unit_code = fields.CharField(max_length=32, db_index=True)
+    decided_by = fields.CharField(max_length=128, null=True)
+    decided_at = fields.DatetimeField(null=True)
+    version = fields.IntField(default=1)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class AdjustmentStatus(StrEnum):
     PROPOSED = "PROPOSED"  # 待审核: proposed, not yet counted
     APPROVED = "APPROVED"  # 已批准: counted from the next computation on
     REJECTED = "REJECTED"  # 已驳回, with the reason
 
 
-class AdjustmentItem(Model):
+class AdjustmentItem(DecidedRecord):
     """One adjustment item (加减分) of a unit for a year: a bonus (> 0) or a deduction (< 0)."""
 
-    id = fields.IntField(primary_key=True)
-    year = fields.IntField()
-    unit_code = fields.CharField(max_length=32, db_index=True)
     points = fields.CharField(max_length=16)
     category = fields.CharField(max_length=64)
     reason = fields.TextField()
@@ -226,11 +237,7 @@ class AdjustmentItem(Model):
     proposed_by = fields.CharField(max_length=128)
     proposed_role = fields.CharField(max_length=32)
     proposed_at = fields.DatetimeField(auto_now_add=True)
-    decided_by = fields.CharField(max_length=128, null=True)
-    decided_at = fields.DatetimeField(null=True)
     decision_reason = fields.TextField(null=True)
-    version = fields.IntField(default=1)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "assessment_adjustment"
@@ -242,23 +249,16 @@ class AppealStatus(StrEnum):
     REJECTED = "REJECTED"  # 已驳回, with the written reason
 
 
-class Appeal(Model):
+class Appeal(DecidedRecord):
     """A unit's appeal (申诉) against its result in a revision on public notice."""
 
-    id = fields.IntField(primary_key=True)
-    year = fields.IntField()
     revision = fields.IntField()
-    unit_code = fields.CharField(max_length=32, db_index=True)
     reason = fields.TextField()
     status = fields.CharEnumField(AppealStatus, max_length=16, default=AppealStatus.FILED)
     filed_by = fields.CharField(max_length=128)
     filed_role = fields.CharField(max_length=32)
     filed_at = fields.DatetimeField(auto_now_add=True)
-    decided_by = fields.CharField(max_length=128, null=True)
-    decided_at = fields.DatetimeField(null=True)
     decision = fields.TextField(null=True)
-    version = fields.IntField(default=1)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "assessment_appeal"

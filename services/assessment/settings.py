@@ -18,6 +18,7 @@ from kernel.tabular import RowErrors
 from services.assessment import rules
 from services.assessment.inputs import mark_changed
 from services.assessment.models import Assessment, Status, YearSetting
+from services.assessment.repository import stored_settings
 from services.assessment.snapshot import MAX_YEAR, MIN_YEAR, check_year
 
 
@@ -34,19 +35,6 @@ class ImportResult:
     created: int
     updated: int
     unchanged: int
-
-
-async def stored(year: int) -> dict[str, str]:
-    """The year's stored key → value text (keys as stored)."""
-    return {s.key: s.value for s in await YearSetting.filter(year=year)}
-
-
-async def settings_for(year: int) -> rules.Settings:
-    """The year's settings (defaults where not set); CONFLICT when the stored values do not agree."""
-    try:
-        return rules.settings_from_pairs((await stored(check_year(year))).items())
-    except rules.SettingsError as exc:
-        raise Conflict(f"the {year} settings are inconsistent: {exc}", field="settings") from None
 
 
 def _merged(current: dict[str, str], incoming: dict[str, Decimal | int]) -> dict[str, str]:
@@ -100,7 +88,7 @@ async def set_setting(ctx: RequestContext, *, year: int, key: str, value: str) -
         raise BadInput(str(exc), field=exc.field) from None
     async with audited(ctx, action="setAssessmentSetting", entity="YearSetting") as audit:
         audit.entity_id = f"{year}:{canonical}"
-        current = await stored(year)
+        current = await stored_settings(year)
         try:
             result = rules.settings_from_pairs(_merged(current, {canonical: parsed}).items())
         except rules.SettingsError as exc:
@@ -140,7 +128,7 @@ async def import_settings(ctx: RequestContext, rows: list[SettingRow]) -> Import
     created = updated = unchanged = 0
     async with audited(ctx, action="importSettings", entity="YearSetting") as audit:
         for year in sorted({y for y, _ in parsed}):
-            current = await stored(year)
+            current = await stored_settings(year)
             incoming = {k: v for (y, k), (_, v) in parsed.items() if y == year}
             try:
                 rules.settings_from_pairs(_merged(current, incoming).items())

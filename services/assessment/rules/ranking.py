@@ -110,10 +110,8 @@ def advanced_quota(ratio: Decimal, qualified_count: int) -> int:
     return math.floor(exact(ratio, "advanced_ratio") * Fraction(qualified_count))
 
 
-def _rank_group(
-    group: str | None, members: list[UnitScore], settings: Settings
-) -> tuple[list[RankedUnit], GroupResult]:
-    ordered = sorted(members, key=_best_first)
+def _ranks(ordered: list[UnitScore]) -> dict[str, int]:
+    """Competition ranks (1, 2, 2, 4) of units ordered best first: equal qualification and key, equal rank."""
     ranks: dict[str, int] = {}
     previous: tuple[bool, RankKey] | None = None
     rank = 0
@@ -123,49 +121,62 @@ def _rank_group(
             rank = position
             previous = identity
         ranks[score.unit_code] = rank
+    return ranks
 
-    # Advanced: the first floor(ratio × qualified) qualified units, plus ties with the last of them.
+
+def _advanced(qualified: list[UnitScore], quota: int) -> tuple[list[UnitScore], list[str]]:
+    """The first `quota` qualified units (best first), plus ties with the last of them; and the tied units at the
+    boundary when the ties overflow the quota."""
+    if quota <= 0:
+        return [], []
+    boundary = ranking_key(qualified[quota - 1])
+    advanced = [s for s in qualified if ranking_key(s) >= boundary]
+    if len(advanced) <= quota:
+        return advanced, []
+    return advanced, [s.unit_code for s in advanced if ranking_key(s) == boundary]
+
+
+def _last_place(lowest_first: list[UnitScore], count: int) -> tuple[list[UnitScore], int, list[str]]:
+    """The `count` non-qualified units with the lowest keys, ties at the boundary included; the shortfall when
+    there are fewer; the tied units at the boundary when the ties overflow the count."""
+    if count <= 0:
+        return [], 0, []
+    if len(lowest_first) <= count:
+        return lowest_first, count - len(lowest_first), []
+    boundary = ranking_key(lowest_first[count - 1])
+    last = [s for s in lowest_first if ranking_key(s) <= boundary]
+    if len(last) <= count:
+        return last, 0, []
+    return last, 0, [s.unit_code for s in last if ranking_key(s) == boundary]
+
+
+def _grade(score: UnitScore, advanced: set[str], last: set[str]) -> Grade:
+    if score.unit_code in advanced:
+        return Grade.ADVANCED
+    if score.qualified:
+        return Grade.QUALIFIED
+    if score.unit_code in last:
+        return Grade.LAST_PLACE
+    return Grade.UNQUALIFIED
+
+
+def _rank_group(
+    group: str | None, members: list[UnitScore], settings: Settings
+) -> tuple[list[RankedUnit], GroupResult]:
+    ordered = sorted(members, key=_best_first)
+    ranks = _ranks(ordered)
     qualified = [s for s in ordered if s.qualified]
     ratio = advanced_ratio_for(settings, group)
     quota = advanced_quota(ratio, len(qualified))
-    advanced: list[UnitScore] = []
-    adv_boundary: list[str] = []
-    if quota > 0:
-        boundary = ranking_key(qualified[quota - 1])
-        advanced = [s for s in qualified if ranking_key(s) >= boundary]
-        if len(advanced) > quota:
-            adv_boundary = [s.unit_code for s in advanced if ranking_key(s) == boundary]
-
-    # Last place: the `count` non-qualified units with the lowest keys, ties at the boundary included.
-    lowest_first = sorted((s for s in ordered if not s.qualified), key=last_place_order_key)
+    advanced, adv_boundary = _advanced(qualified, quota)
     count = last_place_count_for(settings, group)
-    shortfall = 0
-    last: list[UnitScore] = []
-    last_boundary: list[str] = []
-    if count > 0:
-        if len(lowest_first) <= count:
-            last = lowest_first
-            shortfall = count - len(lowest_first)
-        else:
-            boundary = ranking_key(lowest_first[count - 1])
-            last = [s for s in lowest_first if ranking_key(s) <= boundary]
-            if len(last) > count:
-                last_boundary = [s.unit_code for s in last if ranking_key(s) == boundary]
+    lowest_first = sorted((s for s in ordered if not s.qualified), key=last_place_order_key)
+    last, shortfall, last_boundary = _last_place(lowest_first, count)
 
     advanced_codes = {s.unit_code for s in advanced}
     last_codes = {s.unit_code for s in last}
-    ranked: list[RankedUnit] = []
-    for score in ordered:
-        if score.unit_code in advanced_codes:
-            grade = Grade.ADVANCED
-        elif score.qualified:
-            grade = Grade.QUALIFIED
-        elif score.unit_code in last_codes:
-            grade = Grade.LAST_PLACE
-        else:
-            grade = Grade.UNQUALIFIED
-        ranked.append(RankedUnit(score, ranks[score.unit_code], grade))
-
+    ranked = [RankedUnit(score, ranks[score.unit_code], _grade(score, advanced_codes, last_codes))
+              for score in ordered]
     result = GroupResult(
         group=group,
         unit_count=len(members),
