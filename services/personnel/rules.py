@@ -5,8 +5,8 @@ personal honours, whether a filing record (领导干部目标考核结果备案�
 adjustment case is due; and per unit: the unit honours and whether it is named for public criticism.
 
 This module deliberately does not import the assessment service: it receives grades as published
-(``"ADVANCED"`` …) and has its own :class:`Grade` enum with the same values, so an assessment
-``Grade`` member, a personnel ``Grade`` member and the plain string are interchangeable.
+(``"ADVANCED"`` …) as :class:`kernel.vocabulary.Grade`, a ``StrEnum``, so a member and the plain
+string are interchangeable.
 
 Decisions where §4.3 is silent:
 
@@ -43,6 +43,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+
+from kernel.vocabulary import Grade
 
 __all__ = [
     "CENT",
@@ -83,13 +85,6 @@ DEFAULT_CITY = "武汉市"
 _FULL = Decimal(1)
 _STAFF_SHARE_WHEN_UNQUALIFIED = Decimal("0.6")  # others forfeit 40 %
 _LEADER_SHARE_WHEN_UNQUALIFIED = Decimal(0)  # leadership-team members forfeit 100 %
-
-
-class Grade(StrEnum):
-    ADVANCED = "ADVANCED"  # 先进
-    QUALIFIED = "QUALIFIED"  # 达标
-    UNQUALIFIED = "UNQUALIFIED"  # 未达标
-    LAST_PLACE = "LAST_PLACE"  # 末位
 
 
 class MainLeaderRole(StrEnum):

@@ -7,6 +7,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from kernel.vocabulary import Direction, Measure, TargetKind
+
 
 class UnitKind(StrEnum):
     DISTRICT = "DISTRICT"
@@ -38,22 +40,6 @@ class YearStatus(StrEnum):
     SIGNED = "SIGNED"
     EXECUTING = "EXECUTING"
     CLOSED = "CLOSED"
-
-
-class TargetKind(StrEnum):
-    BASE = "BASE"
-    STRETCH = "STRETCH"
-    VETO = "VETO"
-
-
-class Measure(StrEnum):
-    QUANTITATIVE = "QUANTITATIVE"
-    QUALITATIVE = "QUALITATIVE"
-
-
-class Direction(StrEnum):
-    HIGHER_IS_BETTER = "HIGHER_IS_BETTER"
-    LOWER_IS_BETTER = "LOWER_IS_BETTER"
 
 
 class TargetStatus(StrEnum):

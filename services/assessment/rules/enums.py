@@ -4,28 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from kernel.vocabulary import Direction, Grade, Measure, TargetKind
 
-class TargetKind(StrEnum):
-    BASE = "BASE"  # 基本目标
-    STRETCH = "STRETCH"  # 争取目标
-    VETO = "VETO"  # 一票否决
-
-
-class Measure(StrEnum):
-    QUANTITATIVE = "QUANTITATIVE"
-    QUALITATIVE = "QUALITATIVE"
-
-
-class Direction(StrEnum):
-    HIGHER_IS_BETTER = "HIGHER_IS_BETTER"
-    LOWER_IS_BETTER = "LOWER_IS_BETTER"
-
-
-class Grade(StrEnum):
-    ADVANCED = "ADVANCED"  # 先进
-    QUALIFIED = "QUALIFIED"  # 达标
-    UNQUALIFIED = "UNQUALIFIED"  # 未达标
-    LAST_PLACE = "LAST_PLACE"  # 末位 (also non-qualified)
+__all__ = ["Direction", "Grade", "Measure", "Source", "TargetKind"]
 
 
 class Source(StrEnum):

@@ -14,6 +14,7 @@ from tortoise.models import Model
 
 from kernel.context import RequestContext
 from kernel.graphql import type_from_row
+from kernel.vocabulary import GRADE_DESCRIPTION
 from services.assessment import access, assessments, bulletin, models, repository, rules
 
 
@@ -66,7 +67,7 @@ class AssessmentSettings:
         )
 
 
-Grade = strawberry.enum(rules.Grade, description="等次")
+Grade = strawberry.enum(rules.Grade, description=GRADE_DESCRIPTION)
 
 
 AssessmentStatus = strawberry.enum(models.Status, name="AssessmentStatus")

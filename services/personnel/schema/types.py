@@ -16,6 +16,7 @@ from kernel.audit_query import PageInfo
 from kernel.context import RequestContext
 from kernel.errors import Forbidden
 from kernel.graphql import type_from_row
+from kernel.vocabulary import GRADE_DESCRIPTION
 from services.personnel import access, repository, rules
 from services.personnel import models as m
 from services.personnel.models import Person as PersonRow
@@ -26,7 +27,7 @@ Ctx = Info[RequestContext, None]
 MainLeaderRole = strawberry.enum(m.MainLeaderRole)
 
 
-Grade = strawberry.enum(rules.Grade, description="The grade of a unit in a published assessment")
+Grade = strawberry.enum(rules.Grade, description=GRADE_DESCRIPTION)
 
 
 FilingStatus = strawberry.enum(
