@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from kernel.errors import BadInput
 
@@ -28,6 +29,14 @@ class RowErrors:
 
     def add(self, row: int, column: str, reason: str) -> None:
         self.errors.append(RowError(row, column, reason))
+
+    def first_time(self, seen: dict[Any, int], key: Any, row: int, column: str, again: str) -> bool:
+        """True for the first row of a file naming `key`; a later one is a bad row (`again`, then the first row)."""
+        if key in seen:
+            self.add(row, column, f"{again} on row {seen[key]}")
+            return False
+        seen[key] = row
+        return True
 
     def raise_if_any(self) -> None:
         if not self.errors:

@@ -30,7 +30,6 @@ from services.assessment.inputs import (
     ImportResult,
     UnitRow,
     check_unit_file,
-    first_time,
     mark_changed,
     refuse_if_published,
 )
@@ -141,8 +140,8 @@ async def import_adjustments(ctx: RequestContext, rows: list[AdjustmentRow]) -> 
         if points is None or reason is None:
             continue
         key = (c.year, c.unit, reason)
-        if first_time(checked.errors, seen, key, c.given.row, "reason",
-                      f"the same item of {c.unit} (same reason) is also"):
+        if checked.errors.first_time(seen, key, c.given.row, "reason",
+                                     f"the same item of {c.unit} (same reason) is also"):
             incoming[key] = points.quantize(CENT)
     checked.errors.raise_if_any()
     refuse_if_published(checked.opened.values())

@@ -287,14 +287,6 @@ def add_counts(errors: RowErrors, row: int, total: dict[str, int], counts: list[
             errors.add(row, name, f"{too_many} add up to more than {MAX_COUNT}")
 
 
-def first_time(errors: RowErrors, seen: dict[Any, int], key: Any, row: int, column: str, again: str) -> bool:
-    """True for the first row of a file naming `key`; a later one is a bad row (`again`, then the first row)."""
-    if key in seen:
-        errors.add(row, column, f"{again} on row {seen[key]}")
-        return False
-    seen[key] = row
-    return True
-
 
 def _counts(errors: RowErrors, r: UnitRow, columns: tuple[str, ...]) -> list[int | None]:
     return [_count(errors, r.row, name, getattr(r, name)) for name in columns]
@@ -356,7 +348,7 @@ async def import_certifications(ctx: RequestContext, rows: list[CertificationRow
         if target is None:
             errors.add(r.row, "target_code", f"{code} is not an agreed top-level target of {year}")
             continue
-        if not first_time(errors, seen, (year, code), r.row, "target_code", f"{code} is also certified"):
+        if not errors.first_time(seen, (year, code), r.row, "target_code", f"{code} is also certified"):
             continue
         _check_measure(errors, r, target)
         if not may_certify(ctx, target):
@@ -420,7 +412,7 @@ async def import_inspections(ctx: RequestContext, rows: list[InspectionRow]) -> 
         if inspector is None or score is None:
             continue
         key = (c.year, c.unit, inspector)
-        if first_time(checked.errors, seen, key, c.given.row, "inspector", f"{inspector} already scored {c.unit}"):
+        if checked.errors.first_time(seen, key, c.given.row, "inspector", f"{inspector} already scored {c.unit}"):
             incoming[key] = {"score": str(score)}
     return await write_file(ctx, checked, InspectionScore, action="importInspections",
                             key_fields=("year", "unit_code", "inspector"), incoming=incoming, actor=caller.username)

@@ -83,11 +83,8 @@ def validate_people_rows(rows: list[PersonRow], units: set[str]) -> list[Checked
     good: list[CheckedPerson] = []
     for r in rows:
         staff_no = errors.text(r.row, "staff_no", r.staff_no, max_length=32)
-        if staff_no and staff_no in seen:
-            errors.add(r.row, "staff_no", f"{staff_no} is also on row {seen[staff_no]}")
+        if staff_no and not errors.first_time(seen, staff_no, r.row, "staff_no", f"{staff_no} is also"):
             staff_no = None
-        if staff_no:
-            seen[staff_no] = r.row
         name = errors.text(r.row, "name", r.name, max_length=64)
         unit_code = errors.text(r.row, "unit_code", r.unit_code, max_length=32)
         if unit_code and unit_code not in units:

@@ -410,10 +410,8 @@ def validate_target_rows(rows: list[TargetRow], *, units: set[str], existing: di
             continue
         v = c.values
         problems = False
-        if c.key in seen:
-            errors.add(c.row, "code", f"{v['code']} ({v['year']}) is also on row {seen[c.key]}")
+        if not errors.first_time(seen, c.key, c.row, "code", f"{v['code']} ({v['year']}) is also"):
             continue
-        seen[c.key] = c.row
         if v["unit_code"] not in units:
             errors.add(c.row, "unit_code", f"no unit {v['unit_code']}")
             problems = True

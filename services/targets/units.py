@@ -113,11 +113,8 @@ def validate_unit_rows(rows: list[UnitRow]) -> list[tuple[str, UnitFields]]:
         if code and any(ch.isspace() for ch in code):
             errors.add(row.row, "code", "must not contain spaces")
             code = None
-        if code and code in seen:
-            errors.add(row.row, "code", f"{code} is also on row {seen[code]}")
+        if code and not errors.first_time(seen, code, row.row, "code", f"{code} is also"):
             code = None
-        if code:
-            seen[code] = row.row
         name = errors.text(row.row, "name", row.name, max_length=128)
         kind = errors.choice(row.row, "kind", row.kind, UNIT_KINDS)
         group = errors.text(row.row, "group", row.group, required=False, max_length=64) or ""
