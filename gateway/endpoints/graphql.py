@@ -42,8 +42,8 @@ async def explorer(request: Request) -> Response:
     return graphiql.page(request)
 
 
-def _operation(raw: bytes) -> tuple[str, dict[str, Any] | None, str | None, dict[str, str] | None]:
-    """The query, variables and operation name of a body, and the text each variable came as (raw_json)."""
+def _operation(raw: bytes) -> tuple[str, dict[str, Any] | None, str | None, dict[str, memoryview] | None]:
+    """The query, variables and operation name of a body, and the bytes each variable came as (raw_json)."""
     try:
         body, variable_texts = loads_keeping_variables(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):

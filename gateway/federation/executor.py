@@ -164,7 +164,7 @@ class _Run:
     """State of one request: merged data, error markers and errors that have no place in the data."""
 
     def __init__(self, executor: FederatedExecutor, plan: Plan, variables: dict[str, Any],
-                 headers: dict[str, str], variable_texts: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str], variable_texts: dict[str, memoryview] | None = None) -> None:
         self.executor = executor
         self.plan = plan
         self.variables = variables
@@ -382,20 +382,23 @@ class _Run:
         return response
 
 
-_MISSING = object()
-
-
-def _payload(operation: str, variables: dict[str, Any], texts: dict[str, str] | None) -> bytes:
-    """The body of a subgraph request. With `texts` (each variable's text in the client's body, raw_json) the
-    variables are forwarded as that text — the same values, not decoded and encoded again (a city's
+def _payload(operation: str, variables: dict[str, Any], texts: dict[str, memoryview] | None) -> bytes:
+    """The body of a subgraph request. With `texts` (the bytes of each variable in the client's body, raw_json)
+    the variables are forwarded as those bytes — the same values, not decoded and encoded again (a city's
     targets.csv is ~9 MB of JSON); otherwise, or when one of them has no text, they are encoded."""
     if texts is None or not variables or not all(name in texts for name in variables):
         payload: dict[str, Any] = {"query": operation}
         if variables:
             payload["variables"] = variables
         return json.dumps(payload).encode()
-    members = ",".join(f"{json.dumps(name)}:{texts[name]}" for name in variables)
-    return f'{{"query":{json.dumps(operation)},"variables":{{{members}}}}}'.encode("utf-8", "surrogatepass")
+    parts: list[bytes | memoryview] = [f'{{"query":{json.dumps(operation)},"variables":{{'.encode()]
+    for position, name in enumerate(variables):
+        parts += [b"," if position else b"", f"{json.dumps(name)}:".encode(), texts[name]]
+    parts.append(b"}}")
+    return b"".join(parts)
+
+
+_MISSING = object()
 
 
 def _child(container: Any, segment: str | int) -> Any:
@@ -467,7 +470,7 @@ class FederatedExecutor:
 
     async def execute(self, query: str, variables: dict[str, Any] | None, operation_name: str | None,
                       headers: dict[str, str], *, surrogate_free: bool = False,
-                      variable_texts: dict[str, str] | None = None) -> dict[str, Any]:
+                      variable_texts: dict[str, memoryview] | None = None) -> dict[str, Any]:
         """`surrogate_free`: the caller knows the request holds no surrogate (kernel.validation.may_hold_surrogate
         of its body), so the values need not be walked for one. `variable_texts`: the text each of `variables`
         came as (gateway.federation.raw_json), forwarded as it is by a mutation's root fetches."""

@@ -1,5 +1,5 @@
-"""A request body parsed once, keeping the text each variable came as, so that a fetch that sends variables on
-unchanged forwards their text instead of encoding the decoded values again (`json.dumps` of a city's
+"""A request body parsed once, keeping the bytes each variable came as, so that a fetch that sends variables on
+unchanged forwards those bytes instead of encoding the decoded values again (`json.dumps` of a city's
 targets.csv, ~9 MB, took as long as parsing it).
 
 The values are exactly what `json.loads` gives for the same bytes — the same C scanner reads every member —
@@ -59,11 +59,12 @@ def _object(text: str, index: int, keep: str | None
             raise _NotPlain
 
 
-def loads_keeping_variables(raw: bytes) -> tuple[Any, dict[str, str] | None]:
-    """`json.loads(raw)`, and the text of each member of the body's "variables" object (None when the body is
-    not an object with a "variables" object). Raises what `json.loads` raises."""
+def loads_keeping_variables(raw: bytes) -> tuple[Any, dict[str, memoryview] | None]:
+    """`json.loads(raw)`, and the bytes of each member of the body's "variables" object, as views of `raw`
+    (None when the body is not a UTF-8 object with a "variables" object). Raises what `json.loads` raises."""
     try:
-        text = raw.decode(json.detect_encoding(raw), "surrogatepass")
+        encoding = json.detect_encoding(raw)
+        text = raw.decode(encoding, "surrogatepass")
         index = _skip(text, 0).end()
         if not text.startswith("{", index):
             raise _NotPlain
@@ -72,4 +73,15 @@ def loads_keeping_variables(raw: bytes) -> tuple[Any, dict[str, str] | None]:
             raise _NotPlain
     except (_NotPlain, StopIteration, ValueError, RecursionError):
         return json.loads(raw), None
-    return value, None if kept is None else {name: text[start:end] for name, (start, end) in kept.items()}
+    if kept is None or encoding != "utf-8":
+        return value, None
+    view = memoryview(raw)
+    return value, {name: view[_byte(text, raw, start):_byte(text, raw, end)] for name, (start, end) in kept.items()}
+
+
+def _byte(text: str, raw: bytes, index: int) -> int:
+    """Where the character `text[index]` starts in `raw` (`text` decoded from UTF-8), from whichever end is
+    nearer: a body's variables span nearly all of it, with a short text before and after them."""
+    if index <= len(text) // 2:
+        return len(text[:index].encode("utf-8", "surrogatepass"))
+    return len(raw) - len(text[index:].encode("utf-8", "surrogatepass"))

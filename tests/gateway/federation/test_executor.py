@@ -429,7 +429,7 @@ def test_interface_field_from_another_subgraph_is_planned_per_concrete_type() ->
     assert sorted(n.type_name for n in fetch.nodes) == ["Other", "Thing"]
 
 
-async def test_a_mutation_forwards_each_variable_as_the_text_it_came_as(supergraph: Supergraph) -> None:
+async def test_a_mutation_forwards_each_variable_as_the_bytes_it_came_as(supergraph: Supergraph) -> None:
     raw: list[bytes] = []
 
     async def capture(request: httpx.Request) -> None:
@@ -439,7 +439,7 @@ async def test_a_mutation_forwards_each_variable_as_the_text_it_came_as(supergra
       one: logShop(message: $a) two: logReviews(message: $b) three: logShop(message: $b)
     }"""
     variables = {"a": "é\n", "b": "x", "unused": 7}
-    texts = {"a": '"\\u00e9\\n"', "b": ' "x" ', "unused": "7"}
+    texts = {"a": memoryview(b'"\\u00e9\\n"'), "b": memoryview(b' "x" '), "unused": memoryview(b"7")}
     MUTATION_LOG.clear()
     async with httpx.AsyncClient(event_hooks={"request": [capture]}) as client:
         executor = FederatedExecutor(supergraph, client, Limits())
@@ -451,6 +451,6 @@ async def test_a_mutation_forwards_each_variable_as_the_text_it_came_as(supergra
         assert b'"variables":{"b": "x" }' in raw[1]
         raw.clear()
         query = "query Q($n: Int!) { products(first: $n) { upc } }"  # a read is encoded (in-flight sharing)
-        result = await executor.execute(query, {"n": 1}, "Q", {}, variable_texts={"n": " 1 "})
+        result = await executor.execute(query, {"n": 1}, "Q", {}, variable_texts={"n": memoryview(b" 1 ")})
         assert result == {"data": {"products": [{"upc": "p1"}]}}
         assert json.loads(raw[0])["variables"] == {"n": 1} and b" 1 " not in raw[0]

@@ -1,4 +1,4 @@
-"""The gateway's body reader gives what json.loads gives, and the text each variable came as."""
+"""The gateway's body reader gives what json.loads gives, and the bytes each variable came as."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_values_and_texts_are_those_of_json_loads(variables: dict[str, Any], ext
     assert same(value, json.loads(raw))
     assert texts is not None and set(texts) == set(variables)
     for name, text in texts.items():
-        assert same(json.loads(text), variables[name])
+        assert same(json.loads(bytes(text)), variables[name])
 
 
 @pytest.mark.parametrize("raw", [
@@ -64,9 +64,9 @@ def test_odd_bodies_give_what_json_loads_gives(raw: bytes) -> None:
     value, texts = got[1]
     assert same(value, expected[1])
     variables = value.get("variables") if isinstance(value, dict) else None
-    if isinstance(variables, dict):
+    if isinstance(variables, dict) and json.detect_encoding(raw) == "utf-8":
         assert texts is not None and set(texts) == set(variables)
         for name, text in texts.items():
-            assert same(json.loads(text), variables[name])
+            assert same(json.loads(bytes(text)), variables[name])
     else:
         assert texts is None
