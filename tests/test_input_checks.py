@@ -8,7 +8,10 @@ from decimal import Decimal
 
 import pytest
 from graphql import parse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kernel import scalars
 from kernel.scalars import ScalarError, checking_json, parse_date, parse_datetime, parse_decimal, parse_json
 from kernel.validation import (
     InputLimits,
@@ -134,6 +137,32 @@ def test_json_text_problems_name_row_and_column_in_one_walk() -> None:
     assert list(json_problems(rows, "rows")) == expected[1:]
     with checking_json(), pytest.raises(ScalarError):
         parse_json([{"score": float("inf"), "name": "\x00"}])
+
+
+CELL_TEXT = st.text(alphabet=st.sampled_from(["a", "江", " ", "\t", "\n", "\x00", "\x7f", "\x85", "\ud800", "é"]),
+                    max_size=12) | st.sampled_from(["x" * 10_000, "x" * 10_001, "k" * 256, "k" * 257])
+CELLS = st.none() | st.integers() | st.booleans() | st.floats() | CELL_TEXT
+ROWS = st.lists(st.dictionaries(CELL_TEXT, st.recursive(CELLS, lambda inner: st.lists(inner, max_size=3)
+                                                            | st.dictionaries(CELL_TEXT, inner, max_size=3),
+                                                            max_leaves=6), max_size=6), max_size=4)
+
+
+def walked(value: object) -> tuple[str, object]:
+    try:
+        return "findings", scalars.json_findings(value)
+    except ScalarError as exc:
+        return "refused", str(exc)
+
+
+@settings(max_examples=400, deadline=None)
+@given(rows=ROWS)
+def test_a_row_checked_at_once_gives_what_the_walk_gives(rows: list[dict[str, object]]) -> None:
+    """An import row whose keys and texts are searched at once is refused, and its texts noted, exactly as the
+    walk of each cell refuses and notes them (in the same order)."""
+    at_once = walked(rows)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(scalars, "_clean_row", lambda _value: False)
+        assert walked(rows) == at_once
 
 
 @pytest.mark.parametrize("body", [b'{"query": "{ a }", "variables": {"t": "\\ud800"}}',
