@@ -175,6 +175,7 @@ def test_a_body_that_may_hold_a_surrogate_is_looked_into(body: bytes) -> None:
 
 
 @pytest.mark.parametrize(("body", "looked_into"), [('{"t": "江岸区 한국 \\u0041"}'.encode(), False),
+                                                   ('{"t": "\ud7ff \ue000"}'.encode(), False),  # ED 9F BF: no surrogate
                                                    (b'{"t": "\\\\ud800"}', True), (b'{"t": "\\ud83d\\ude00"}', True)])
 def test_a_body_with_no_surrogate(body: bytes, looked_into: bool) -> None:
     assert not holds_surrogate(json.loads(body))
