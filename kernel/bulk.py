@@ -19,6 +19,7 @@ from typing import Any
 
 from tortoise import fields, timezone
 from tortoise.exceptions import IntegrityError
+from tortoise.fields.data import CharEnumFieldInstance
 from tortoise.models import Model
 
 WRITE_CHUNK = 5000
@@ -88,12 +89,31 @@ def _converter(field: fields.Field) -> Callable[[Any], Any]:
     """The field's conversion to a database value, as the ORM makes it: `to_python_value` when the object is
     made (a decimal is rounded to its places there), `to_db_value` when it is saved. Values the driver takes as
     they are pass straight through (text within its length — the check the ORM's validator makes —, whole
-    numbers, booleans)."""
+    numbers, booleans); an enum member is converted once and its text kept (the ORM's enum conversion and
+    check cost ~2 µs a cell), a Decimal is rounded to the field's places directly."""
     to_python, to_db = field.to_python_value, field.to_db_value
 
     def convert(value: Any, _instance: None) -> Any:
         return to_db(None if value is None else to_python(value), None)
     kind = type(field)
+    enum_type = getattr(field, "enum_type", None)
+    if isinstance(field, CharEnumFieldInstance) and isinstance(enum_type, type):
+        converted: dict[Any, Any] = {}  # member → its database text, converted as above the first time it comes
+
+        def member(value: Any) -> Any:
+            if value.__class__ is not enum_type:
+                return convert(value, None)
+            known = converted.get(value, converted)
+            if known is converted:
+                known = converted[value] = convert(value, None)
+            return known
+        return member
+    if kind is fields.DecimalField and not field.validators:
+        quant = field.quant  # type: ignore[attr-defined]
+
+        def decimal(value: Any) -> Any:  # Decimal(d).quantize is d.quantize; to_db_value keeps a Decimal as it is
+            return value.quantize(quant) if value.__class__ is Decimal else convert(value, None)
+        return decimal
     if kind in (fields.CharField, fields.TextField):
         limit = getattr(field, "max_length", None) or 0
 
@@ -128,8 +148,8 @@ def dict_converter(model: type[Model], names: Sequence[str]) -> Callable[[dict[s
     missing = object()
 
     def row(values: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(default if (value := values.get(name, missing)) is missing else convert(value)
-                     for name, default, convert in plan)
+        return tuple([default if (value := values.get(name, missing)) is missing else convert(value)
+                      for name, default, convert in plan])
     return row
 
 

@@ -160,6 +160,8 @@ def _scan(value: object, depth: int, where: JsonPath, findings: list[JsonFinding
             _scan(item, depth + 1, (*where, index), findings)
     elif isinstance(value, dict):
         inner = depth + 1
+        if findings is not None and inner <= MAX_JSON_DEPTH and _clean_row(value):
+            return
         for key, item in value.items():
             text = findings
             if findings is not None and (len(key) > DEFAULT_TEXT or CONTROL.search(key)):
@@ -170,6 +172,27 @@ def _scan(value: object, depth: int, where: JsonPath, findings: list[JsonFinding
                     text.append(((*where, key), item, False))
             elif inner > MAX_JSON_DEPTH or (item is not None and type(item) is not int):
                 _scan(item, inner, (*where, key), text)
+
+
+def _clean_row(value: dict[str, object]) -> bool:
+    """True when an object holds only texts, whole numbers and nulls and none of its keys or texts is one the
+    walk below would note: an import row, checked with one search of all its keys and one of all its texts
+    (the patterns are single characters, so a joined text matches exactly when one of its parts does).
+    False sends the object through the walk, which notes what it finds in document order."""
+    texts = []
+    for item in value.values():
+        if item.__class__ is str:
+            texts.append(item)
+        elif item is not None and item.__class__ is not int:
+            return False
+    try:
+        keys = "".join(value)
+    except TypeError:  # a key that is not text: the walk raises what it raises for it
+        return False
+    if CONTROL.search(keys) or (len(keys) > DEFAULT_TEXT and max(map(len, value)) > DEFAULT_TEXT):
+        return False
+    joined = "".join(texts)
+    return not (NOT_FREE_TEXT.search(joined) or (len(joined) > MAX_TEXT and max(map(len, texts)) > MAX_TEXT))
 
 
 def _strict(base: ScalarDefinition, parse: Any) -> ScalarDefinition:

@@ -153,12 +153,13 @@ def header_problems(spec: FileSpec, rows: list[dict[str, str]], header: list[str
 
 def to_inputs(spec: FileSpec, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
     """The file's rows as the import mutations take them: {"row": n, "<column>": "<text>"} (kernel/rows.py)."""
+    columns = spec.columns
     inputs = []
     for index, row in enumerate(rows, start=2):
         item: dict[str, Any] = {"row": index}
-        for column in spec.columns:
+        for column in columns:
             value = row.get(column)
-            item[column] = value.strip() if isinstance(value, str) and value.strip() else None
+            item[column] = (value.strip() or None) if isinstance(value, str) else None
         inputs.append(item)
     return inputs
 

@@ -14,10 +14,11 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError, ValidationError
 from tortoise.transactions import in_transaction
 
-from kernel.bulk import gc_paused, insert_dicts, insert_rows, select_rows
+from kernel.bulk import _converter, gc_paused, insert_dicts, insert_names, insert_rows, select_rows
 from kernel.db import drop_database, ensure_database, tortoise_config
 from services.personnel.app import MIGRATIONS, MODELS
 from services.personnel.models import MainLeaderRole, Person, UnitMembership
+from services.targets.models import Target
 from tests.support.stack import PG_BASE, backend
 
 COMPARED = ("staff_no", "name", "unit_code", "position", "leadership_member", "main_leader_role", "on_establishment",
@@ -48,6 +49,36 @@ def person(n: int, **extra: object) -> dict[str, object]:
 async def stored(prefix: str) -> list[tuple[object, ...]]:
     rows = await select_rows(Person, ("staff_no", *COMPARED[1:]), "staff_no LIKE {}", f"{prefix}%")
     return sorted((r[0][len(prefix):], *r[1:]) for r in rows)
+
+
+def outcome(convert: object, value: object) -> tuple[str, str]:
+    try:
+        result = convert(value)  # type: ignore[operator]
+    except Exception as exc:
+        return type(exc).__name__, str(exc)
+    return type(result).__name__, repr(result)
+
+
+VALUES: tuple[object, ...] = (None, "", "x", "名" * 70, "HIGHER_IS_BETTER", "ADMIN_HEAD", "STRETCH", 0, 7, -1, True,
+                              2.5, Decimal("1.005"), Decimal("-0"), Decimal("1E+3"), Decimal("12345678901234567.125"),
+                              Decimal("NaN"), Decimal("Infinity"), "3.14159", "1e2", "abc")
+
+
+@pytest.mark.parametrize("model", [Person, UnitMembership, Target])
+def test_each_field_converts_a_value_as_the_orm_does(model: type[Person]) -> None:
+    """`insert_dicts`' shortcuts (enum members, decimals, text, whole numbers) give what the ORM's
+    to_python_value then to_db_value give, or raise what they raise."""
+    for name in insert_names(model):
+        field = model._meta.fields_map[name]
+        members = tuple(getattr(field, "enum_type", ()))
+        convert = _converter(field)
+
+        def orm(value: object, field=field) -> object:  # as the ORM makes and saves an object
+            return field.to_db_value(None if value is None else field.to_python_value(value), None)
+        for value in (*VALUES, *members, *members):  # a member twice: the second is the one kept
+            if value is None and not field.null:
+                continue  # goes to the database as None, which refuses it (NOT NULL)
+            assert outcome(convert, value) == outcome(orm, value), (name, value)
 
 
 async def test_insert_dicts_stores_what_the_orm_stores(database: None) -> None:

@@ -8,7 +8,10 @@ from decimal import Decimal
 
 import pytest
 from graphql import parse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kernel import scalars
 from kernel.scalars import ScalarError, checking_json, parse_date, parse_datetime, parse_decimal, parse_json
 from kernel.validation import (
     InputLimits,
@@ -136,6 +139,32 @@ def test_json_text_problems_name_row_and_column_in_one_walk() -> None:
         parse_json([{"score": float("inf"), "name": "\x00"}])
 
 
+CELL_TEXT = st.text(alphabet=st.sampled_from(["a", "江", " ", "\t", "\n", "\x00", "\x7f", "\x85", "\ud800", "é"]),
+                    max_size=12) | st.sampled_from(["x" * 10_000, "x" * 10_001, "k" * 256, "k" * 257])
+CELLS = st.none() | st.integers() | st.booleans() | st.floats() | CELL_TEXT
+ROWS = st.lists(st.dictionaries(CELL_TEXT, st.recursive(CELLS, lambda inner: st.lists(inner, max_size=3)
+                                                            | st.dictionaries(CELL_TEXT, inner, max_size=3),
+                                                            max_leaves=6), max_size=6), max_size=4)
+
+
+def walked(value: object) -> tuple[str, object]:
+    try:
+        return "findings", scalars.json_findings(value)
+    except ScalarError as exc:
+        return "refused", str(exc)
+
+
+@settings(max_examples=400, deadline=None)
+@given(rows=ROWS)
+def test_a_row_checked_at_once_gives_what_the_walk_gives(rows: list[dict[str, object]]) -> None:
+    """An import row whose keys and texts are searched at once is refused, and its texts noted, exactly as the
+    walk of each cell refuses and notes them (in the same order)."""
+    at_once = walked(rows)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(scalars, "_clean_row", lambda _value: False)
+        assert walked(rows) == at_once
+
+
 @pytest.mark.parametrize("body", [b'{"query": "{ a }", "variables": {"t": "\\ud800"}}',
                                   b'{"query": "{ a }", "variables": {"t": "\\uDC00"}}',
                                   '{"t": "\ud800"}'.encode("utf-8", "surrogatepass"),
@@ -146,6 +175,7 @@ def test_a_body_that_may_hold_a_surrogate_is_looked_into(body: bytes) -> None:
 
 
 @pytest.mark.parametrize(("body", "looked_into"), [('{"t": "江岸区 한국 \\u0041"}'.encode(), False),
+                                                   ('{"t": "\ud7ff \ue000"}'.encode(), False),  # ED 9F BF: no surrogate
                                                    (b'{"t": "\\\\ud800"}', True), (b'{"t": "\\ud83d\\ude00"}', True)])
 def test_a_body_with_no_surrogate(body: bytes, looked_into: bool) -> None:
     assert not holds_surrogate(json.loads(body))

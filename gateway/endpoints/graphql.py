@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from gateway import graphiql
+from gateway.federation.raw_json import loads_keeping_variables
 from gateway.web import authenticated, context, graphql_error_response, state
 from kernel.auth import Caller
 from kernel.errors import BadInput, Forbidden
@@ -41,9 +42,10 @@ async def explorer(request: Request) -> Response:
     return graphiql.page(request)
 
 
-def _operation(raw: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
+def _operation(raw: bytes) -> tuple[str, dict[str, Any] | None, str | None, dict[str, memoryview] | None]:
+    """The query, variables and operation name of a body, and the bytes each variable came as (raw_json)."""
     try:
-        body: Any = json.loads(raw)
+        body, variable_texts = loads_keeping_variables(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise BadInput("the body must be JSON: {\"query\": …, \"variables\": …}") from None
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
@@ -53,7 +55,7 @@ def _operation(raw: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
         raise BadInput("'variables' must be an object")
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadInput("'operationName' must be a string")
-    return body["query"], variables, operation_name
+    return body["query"], variables, operation_name, variable_texts
 
 
 @authenticated
@@ -64,7 +66,7 @@ async def graphql(request: Request, caller: Caller) -> Response:
     ctx = context(request, caller)
     try:
         body = await request.body()
-        query, variables, operation_name = _operation(body)
+        query, variables, operation_name, variable_texts = _operation(body)
         operation_var.set((operation_name or "anonymous")[:64])
         if caller.claims.get("typ") == "apikey" and not caller.claims.get("rw") and changes_data(query):
             refusal = Forbidden("this API key is read-only: ask the security administrator for read-write")
@@ -78,7 +80,7 @@ async def graphql(request: Request, caller: Caller) -> Response:
     executor = gateway.supergraph.executor
     assert executor is not None
     result = await executor.execute(query, variables, operation_name, headers,
-                                    surrogate_free=not may_hold_surrogate(body))
+                                    surrogate_free=not may_hold_surrogate(body), variable_texts=variable_texts)
     for error in result.get("errors") or ():
         ERRORS[str((error.get("extensions") or {}).get("code", "INTERNAL"))] += 1
     return JSONResponse(result)

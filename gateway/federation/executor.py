@@ -164,10 +164,11 @@ class _Run:
     """State of one request: merged data, error markers and errors that have no place in the data."""
 
     def __init__(self, executor: FederatedExecutor, plan: Plan, variables: dict[str, Any],
-                 headers: dict[str, str]) -> None:
+                 headers: dict[str, str], variable_texts: dict[str, memoryview] | None = None) -> None:
         self.executor = executor
         self.plan = plan
         self.variables = variables
+        self.variable_texts = variable_texts
         self.headers = headers
         self.data: dict[str, Any] = {}
         self.extras: list[dict[str, Any]] = []
@@ -194,16 +195,15 @@ class _Run:
                     pass
         return self._shape()
 
-    async def _fetch(self, subgraph: str, operation: str, variables: dict[str, Any]
+    async def _fetch(self, subgraph: str, operation: str, variables: dict[str, Any], *, as_sent: bool = False
                      ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """`as_sent`: `variables` are the client's own (a root fetch), so a mutation's may go as their text."""
         executor = self.executor
         spec = executor.supergraph.subgraphs[subgraph]
-        payload: dict[str, Any] = {"query": operation}
-        if variables:
-            payload["variables"] = variables
         mutation = self.plan.operation.operation is OperationType.MUTATION
         timeout = executor.limits.mutation_timeout if mutation else executor.limits.subgraph_timeout
-        body, headers = json.dumps(payload).encode(), executor.outgoing_headers(self.headers)
+        texts = self.variable_texts if as_sent and mutation else None
+        body, headers = _payload(operation, variables, texts), executor.outgoing_headers(self.headers)
         try:
             if mutation:
                 status, raw = await executor.transport.post(spec.url, body, headers, timeout)
@@ -228,7 +228,8 @@ class _Run:
         return {name: self.variables[name] for name in names if name in self.variables}
 
     async def _root(self, fetch: RootFetch) -> None:
-        data, errors = await self._fetch(fetch.subgraph, fetch.operation, self._fetch_variables(fetch.variables))
+        data, errors = await self._fetch(fetch.subgraph, fetch.operation, self._fetch_variables(fetch.variables),
+                                         as_sent=True)
         if data is None:
             for key in fetch.response_keys:
                 self.data[key] = None
@@ -381,6 +382,22 @@ class _Run:
         return response
 
 
+def _payload(operation: str, variables: dict[str, Any], texts: dict[str, memoryview] | None) -> bytes:
+    """The body of a subgraph request. With `texts` (the bytes of each variable in the client's body, raw_json)
+    the variables are forwarded as those bytes — the same values, not decoded and encoded again (a city's
+    targets.csv is ~9 MB of JSON); otherwise, or when one of them has no text, they are encoded."""
+    if texts is None or not variables or not all(name in texts for name in variables):
+        payload: dict[str, Any] = {"query": operation}
+        if variables:
+            payload["variables"] = variables
+        return json.dumps(payload).encode()
+    parts: list[bytes | memoryview] = [f'{{"query":{json.dumps(operation)},"variables":{{'.encode()]
+    for position, name in enumerate(variables):
+        parts += [b"," if position else b"", f"{json.dumps(name)}:".encode(), texts[name]]
+    parts.append(b"}}")
+    return b"".join(parts)
+
+
 _MISSING = object()
 
 
@@ -452,9 +469,11 @@ class FederatedExecutor:
         return out
 
     async def execute(self, query: str, variables: dict[str, Any] | None, operation_name: str | None,
-                      headers: dict[str, str], *, surrogate_free: bool = False) -> dict[str, Any]:
+                      headers: dict[str, str], *, surrogate_free: bool = False,
+                      variable_texts: dict[str, memoryview] | None = None) -> dict[str, Any]:
         """`surrogate_free`: the caller knows the request holds no surrogate (kernel.validation.may_hold_surrogate
-        of its body), so the values need not be walked for one."""
+        of its body), so the values need not be walked for one. `variable_texts`: the text each of `variables`
+        came as (gateway.federation.raw_json), forwarded as it is by a mutation's root fetches."""
         if not surrogate_free and holds_surrogate([query, variables, operation_name]):
             return {"errors": [_error("the request holds text that is not Unicode (an unpaired surrogate such as "
                                       "\\ud800); send UTF-8 text", "BAD_USER_INPUT")]}
@@ -467,7 +486,8 @@ class FederatedExecutor:
                         if prepared.operation.variable_definitions else None)  # nothing to coerce without
             if refusals:
                 return {"errors": [_format_request_error(e, "BAD_USER_INPUT") for e in refusals]}
-            return await _Run(self, prepared, values, headers).run()
+            texts = variable_texts if values is variables else None
+            return await _Run(self, prepared, values, headers, texts).run()
         except Exception:
             logger.exception("federated execution failed")
             return {"errors": [_error("internal error", "INTERNAL")]}

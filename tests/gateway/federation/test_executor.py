@@ -427,3 +427,30 @@ def test_interface_field_from_another_subgraph_is_planned_per_concrete_type() ->
     [[fetch]] = phase.steps
     assert fetch.subgraph == "b"
     assert sorted(n.type_name for n in fetch.nodes) == ["Other", "Thing"]
+
+
+async def test_a_mutation_forwards_each_variable_as_the_bytes_it_came_as(supergraph: Supergraph) -> None:
+    raw: list[bytes] = []
+
+    async def capture(request: httpx.Request) -> None:
+        raw.append(request.content)
+
+    document = """mutation Log($a: String!, $b: String!) {
+      one: logShop(message: $a) two: logReviews(message: $b) three: logShop(message: $b)
+    }"""
+    variables = {"a": "é\n", "b": "x", "unused": 7}
+    texts = {"a": memoryview(b'"\\u00e9\\n"'), "b": memoryview(b' "x" '), "unused": memoryview(b"7")}
+    MUTATION_LOG.clear()
+    async with httpx.AsyncClient(event_hooks={"request": [capture]}) as client:
+        executor = FederatedExecutor(supergraph, client, Limits())
+        result = await executor.execute(document, variables, "Log", {}, variable_texts=texts)
+        assert "errors" not in result, result
+        assert MUTATION_LOG == ["shop:é\n", "reviews:x", "shop:x"]
+        assert [json.loads(body)["variables"] for body in raw] == [{"a": "é\n"}, {"b": "x"}, {"b": "x"}]
+        assert b'"variables":{"a":"\\u00e9\\n"}' in raw[0]  # the text as sent, not encoded again
+        assert b'"variables":{"b": "x" }' in raw[1]
+        raw.clear()
+        query = "query Q($n: Int!) { products(first: $n) { upc } }"  # a read is encoded (in-flight sharing)
+        result = await executor.execute(query, {"n": 1}, "Q", {}, variable_texts={"n": memoryview(b" 1 ")})
+        assert result == {"data": {"products": [{"upc": "p1"}]}}
+        assert json.loads(raw[0])["variables"] == {"n": 1} and b" 1 " not in raw[0]
