@@ -1,7 +1,9 @@
-"""Shared helpers of the benchmark scripts: a stack in a temp dir, timing, tables."""
+"""Shared helpers of the benchmark scripts: a stack in a temp dir, a generated bundle, timing, tables."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import os
 import platform
 import statistics
@@ -15,7 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.stack import RunningStack  # noqa: E402
+import httpx  # noqa: E402
+
+from mbo.generate import generate  # noqa: E402
+from tests.support.stack import PASSWORD, RunningStack  # noqa: E402
+
+BENCH_USER = "bench"
+"""The target-office account the scripts sign in as."""
 
 
 def machine() -> str:
@@ -65,3 +73,54 @@ def mbo_import(stack: RunningStack, bundle: Path, user: str, password: str) -> f
     if done.returncode != 0:
         raise RuntimeError(done.stderr)
     return time.perf_counter() - start
+
+
+def year_options(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Add --scale and --db to the script's options, read them, and point the stack at that database."""
+    parser.add_argument("--scale", choices=["city", "province"], default="city")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+    os.environ["MBO_TEST_DB"] = args.db
+    return args
+
+
+def generated_bundle(**options: object) -> tuple[Path, dict[str, int]]:
+    """A bundle generated into a temp dir (options as `mbo.generate.generate` takes them) and its row counts."""
+    bundle = Path(tempfile.mkdtemp(prefix="mbo-bench-bundle-"))
+    return bundle, generate(bundle, **options)  # type: ignore[arg-type]
+
+
+def imported_stack(files: tuple[str, ...], people_per_unit: int = 20) -> RunningStack:
+    """A started stack with the bench account and these files of a generated city imported through `mbo`."""
+    stack = started_stack()
+    try:
+        stack.add_user(BENCH_USER, "TARGET_OFFICE")
+        bundle, _ = generated_bundle(people_per_unit=people_per_unit, files=files)
+        mbo_import(stack, bundle, BENCH_USER, PASSWORD)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def access_token(stack: RunningStack, user: str = BENCH_USER) -> str:
+    """The access token of a real signed-in session of the user."""
+    with stack.client(user) as client:
+        return client.token or ""
+
+
+async def throughput(url: str, token: str, query: str, seconds: float, clients: int = 8) -> float:
+    """Requests/s of `clients` concurrent clients sending the query for `seconds`; an error answer stops it."""
+    done = 0
+    deadline = time.perf_counter() + seconds
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+        async def worker() -> None:
+            nonlocal done
+            while time.perf_counter() < deadline:
+                response = await http.post(url, json={"query": query})
+                if response.status_code != 200 or "errors" in response.json():
+                    raise RuntimeError(f"{url}: {response.text[:300]}")
+                done += 1
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        return done / (time.perf_counter() - started)

@@ -7,46 +7,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
-import time
-from pathlib import Path
 
 import httpx
-from common import machine, mbo_import, started_stack, summary, table, timed
-
-from mbo.generate import generate
-from tests.support.stack import PASSWORD
+from common import access_token, imported_stack, machine, summary, table, throughput, timed
 
 SIMPLE = "{ units { code name } }"
 THREE = "{ units { code name staff { staffNo name } assessmentSettings(year: 2026) { passLine } } }"
-
-
-async def throughput(url: str, token: str, query: str, seconds: float = 3.0, clients: int = 8) -> float:
-    done = 0
-    deadline = time.perf_counter() + seconds
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
-        async def worker() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                response = await http.post(url, json={"query": query})
-                assert response.status_code == 200
-                done += 1
-        await asyncio.gather(*(worker() for _ in range(clients)))
-    return done / seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=300)
     args = parser.parse_args()
-    stack = started_stack()
+    stack = imported_stack(("units.csv", "people.csv", "settings.csv"))
     try:
-        stack.add_user("bench", "TARGET_OFFICE")
-        bundle = Path(tempfile.mkdtemp()) / "bundle"
-        generate(bundle, people_per_unit=20, files=("units.csv", "people.csv", "settings.csv"))
-        mbo_import(stack, bundle, "bench", PASSWORD)
-        with stack.client("bench") as client:
-            token = client.token or ""
+        token = access_token(stack)
         headers = {"Authorization": f"Bearer {token}"}
         rows = []
         with httpx.Client(headers=headers, timeout=30) as http:
@@ -60,7 +35,7 @@ def main() -> None:
                 samples = timed(lambda url=url, query=query: http.post(url, json={"query": query}).json(),
                                 args.repeat)
                 p50, p95, _ = summary(samples)
-                rps = asyncio.run(throughput(url, token, query))
+                rps = asyncio.run(throughput(url, token, query, 3.0))
                 rows.append([name, f"{p50:.2f}", f"{p95:.2f}", f"{rps:.0f}"])
         added = float(rows[1][1]) - float(rows[0][1])
         print(table(f"Gateway latency ({args.repeat} sequential requests each; req/s with 8 concurrent clients)"

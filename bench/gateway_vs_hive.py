@@ -23,11 +23,10 @@ import time
 from pathlib import Path
 
 import httpx
-from common import machine, percentile, started_stack, table
+from common import generated_bundle, machine, percentile, started_stack, table, throughput
 
 from gateway.federation import fetch_sdl
 from mbo.bundle import import_bundle
-from mbo.generate import generate
 from tests.support.stack import free_port_block
 
 YEAR = 2026
@@ -116,22 +115,6 @@ def start_hive(folder: Path, supergraph: Path, port: int) -> subprocess.Popen[by
     raise RuntimeError("Hive Gateway did not start within 60 s")
 
 
-async def throughput(url: str, token: str, query: str, seconds: float, clients: int = 8) -> float:
-    done = 0
-    deadline = time.perf_counter() + seconds
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
-        async def worker() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                response = await http.post(url, json={"query": query})
-                if response.status_code != 200 or "errors" in response.json():
-                    raise RuntimeError(f"{url}: {response.text[:300]}")
-                done += 1
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        return done / (time.perf_counter() - started)
-
-
 def sequential(urls: dict[str, str], token: str, query: str, repeat: int) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {name: [] for name in urls}
     with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
@@ -169,8 +152,7 @@ def main() -> None:
     if not (folder / "node_modules" / ".bin" / "hive-gateway").exists():
         print(f"installing {', '.join(PACKAGES)} into {folder} …", flush=True)
         install(folder)
-    bundle = Path(tempfile.mkdtemp(prefix="mbo-bench-bundle-"))
-    generate(bundle, scale="city", year=YEAR, people_per_unit=10)
+    bundle, _ = generated_bundle(scale="city", year=YEAR, people_per_unit=10)
     stack = started_stack()
     hive: subprocess.Popen[bytes] | None = None
     try:

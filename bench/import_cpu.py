@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
 from itertools import pairwise
 from pathlib import Path
 
-from common import machine, table
+from common import BENCH_USER, generated_bundle, machine, started_stack, table, year_options
 
 from mbo.bundle import import_bundle
-from mbo.generate import generate
-from tests.support.stack import RunningStack
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -32,22 +29,18 @@ def cpu_seconds(pid: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", choices=["city", "province"], default="city")
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    args = parser.parse_args()
-    os.environ["MBO_TEST_DB"] = args.db
-    bundle = Path(tempfile.mkdtemp(prefix="mbo-bench-bundle-"))
-    counts = generate(bundle, scale=args.scale, year=2026)
-    stack = RunningStack(Path(tempfile.mkdtemp(prefix="mbo-bench-"))).start()
+    args = year_options(parser)
+    bundle, counts = generated_bundle(scale=args.scale, year=2026)
+    stack = started_stack()
     names = list(stack.stack.processes)
     try:
-        stack.add_user("bench", "TARGET_OFFICE")
+        stack.add_user(BENCH_USER, "TARGET_OFFICE")
 
         def mark(name: str | None) -> tuple[str | None, float, list[float]]:
             cpu = [cpu_seconds(p.pid) for p in stack.stack.processes.values()]
             return name, time.perf_counter(), [*cpu, time.process_time()]
 
-        with stack.client("bench") as client:
+        with stack.client(BENCH_USER) as client:
             marks = [mark(None)]
             reports = import_bundle(client, bundle, progress=lambda name: marks.append(mark(name)))
             marks.append(mark(None))

@@ -11,16 +11,12 @@ import argparse
 import asyncio
 import os
 import random
-import tempfile
 import time
 from pathlib import Path
 
 import aiohttp
 import httpx
-from common import machine, mbo_import, percentile, started_stack, table
-
-from mbo.generate import generate
-from tests.support.stack import PASSWORD
+from common import BENCH_USER, access_token, imported_stack, machine, percentile, table
 
 QUERIES = [
     "{ units { code name } }",
@@ -112,18 +108,13 @@ def main() -> None:
                              "restarted with them after the year is imported; meant for PostgreSQL: "
                              "MBO_TEST_DB=postgres)")
     args = parser.parse_args()
-    stack = started_stack()
+    stack = imported_stack(("units.csv", "people.csv", "targets.csv", "settings.csv"))
     try:
-        stack.add_user("bench", "TARGET_OFFICE")
-        bundle = Path(tempfile.mkdtemp()) / "bundle"
-        generate(bundle, people_per_unit=20, files=("units.csv", "people.csv", "targets.csv", "settings.csv"))
-        mbo_import(stack, bundle, "bench", PASSWORD)
         if args.workers > 1:  # started with one process each, so each store was migrated once
             for name in ("targets", "assessment", "personnel", "gateway"):
                 stack.stack.restart(name, {"MBO_WORKERS": str(args.workers)})
-        with stack.client("bench") as signed_in:  # a real session: the gateway checks it on every request
-            tokens = [signed_in.token or ""]
-        refresh = stack._sessions["bench"]["refresh_token"]
+        tokens = [access_token(stack)]  # a real session: the gateway checks it on every request
+        refresh = stack._sessions[BENCH_USER]["refresh_token"]
         while len(tokens) < args.callers:  # more access tokens of the same session, one per caller
             pair = httpx.post(f"{stack.url}/auth/refresh", json={"refresh_token": refresh}, timeout=60).json()
             tokens.append(pair["access_token"])

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import httpx
-from common import machine, mbo_import, summary, table, timed
+from common import access_token, machine, mbo_import, summary, table, timed
 
 from mbo.generate import city_units
 from tests.support.bundles import write_csv as write
@@ -88,9 +88,7 @@ def city_stack(unit_count: int) -> tuple[RunningStack, float, int, str]:
     targets_only.mkdir()
     (targets_only / "targets.csv").write_bytes((tmp / "bundle" / "targets.csv").read_bytes())
     seconds = mbo_import(stack, targets_only, "bench", PASSWORD)
-    with stack.client("bench") as client:
-        token = client.token or ""
-    return stack, seconds, count, token
+    return stack, seconds, count, access_token(stack)
 
 
 def tree_ms(stack: RunningStack, token: str, repeat: int, unit: str = "JAQ") -> tuple[float, float, int]:

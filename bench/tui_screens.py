@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import csv
 import datetime
-import os
 import statistics
 import sys
 import tempfile
@@ -25,7 +24,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from common import machine, mbo_import, started_stack, table  # type: ignore[import-not-found]
+from common import machine, mbo_import, started_stack, table, year_options  # type: ignore[import-not-found]
 
 from mbo.generate import generate
 from tests.support.stack import PASSWORD
@@ -144,11 +143,8 @@ def role_rows(stack: object, repeat: int, unit: str) -> list[list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--scale", choices=["city", "province"], default="city")
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--roles-only", action="store_true", help="only the row per role")
-    args = parser.parse_args()
-    os.environ["MBO_TEST_DB"] = args.db
+    args = year_options(parser)
     stack = started_stack()
     try:
         stack.add_user("office", "TARGET_OFFICE")

@@ -6,16 +6,12 @@ Run: .venv/bin/python bench/year_end.py [--scale city|province] [--db sqlite|pos
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import time
 from pathlib import Path
 
-from common import machine, table
+from common import BENCH_USER, generated_bundle, machine, started_stack, table, year_options
 
 from mbo.bundle import SPECS, import_bundle
-from mbo.generate import generate
-from tests.support.stack import RunningStack
 
 YEAR = 2026
 STEPS = [
@@ -34,17 +30,13 @@ def rss_mb(pid: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", choices=["city", "province"], default="city")
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    args = parser.parse_args()
-    os.environ["MBO_TEST_DB"] = args.db
-    bundle = Path(tempfile.mkdtemp(prefix="mbo-bench-bundle-"))
-    counts = generate(bundle, scale=args.scale, year=YEAR)
-    stack = RunningStack(Path(tempfile.mkdtemp(prefix="mbo-bench-"))).start()
+    args = year_options(parser)
+    bundle, counts = generated_bundle(scale=args.scale, year=YEAR)
+    stack = started_stack()
     rows: list[list[object]] = []
     try:
-        stack.add_user("bench", "TARGET_OFFICE")
-        with stack.client("bench") as client:
+        stack.add_user(BENCH_USER, "TARGET_OFFICE")
+        with stack.client(BENCH_USER) as client:
             timings: dict[str, float] = {}
             started = time.perf_counter()
             last = [started]

@@ -28,7 +28,7 @@ from kernel.errors import Unauthenticated
 from kernel.graphql import GraphQLEndpoint
 from kernel.metrics import render
 from kernel.observability import HTTP, RequestLog
-from kernel.request_ids import RequestIds, received
+from kernel.request_ids import RequestIds, received, scope_headers
 from kernel.settings import ServiceSettings, env_int
 
 MAX_BODY_BYTES = env_int("MBO_MAX_BODY_BYTES", 100_000_000)
@@ -90,7 +90,7 @@ class RequireToken:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = scope_headers(scope)
         try:
             caller = verify_token(self.secret, bearer(headers.get("authorization")))
         except Unauthenticated as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,37 +38,34 @@ def tortoise_config(app_label: str, dsn: str, models: list[str], migrations: str
     }
 
 
+@asynccontextmanager
+async def _server(dsn: str) -> AsyncIterator[tuple[Any, str]]:
+    """A connection to the PostgreSQL server's `postgres` database and the name of the DSN's database."""
+    import asyncpg
+
+    parts = urlsplit(tortoise_dsn(dsn).replace("postgres://", "postgresql://", 1))
+    connection = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
+    try:
+        yield connection, parts.path.lstrip("/")
+    finally:
+        await connection.close()
+
+
 async def ensure_database(dsn: str) -> None:
     """Create the PostgreSQL database named in the DSN when it does not exist yet."""
     if not is_postgres(dsn):
         return
-    import asyncpg
-
-    parts = urlsplit(tortoise_dsn(dsn).replace("postgres://", "postgresql://", 1))
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    connection = await asyncpg.connect(admin)
-    try:
+    async with _server(dsn) as (connection, name):
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
             await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
 
 
 async def drop_database(dsn: str) -> None:
     if not is_postgres(dsn):
         return
-    import asyncpg
-
-    parts = urlsplit(tortoise_dsn(dsn).replace("postgres://", "postgresql://", 1))
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    connection = await asyncpg.connect(admin)
-    try:
+    async with _server(dsn) as (connection, name):
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
 
 
 async def open_database(config: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kernel.request_ids import CLIENT_REQUEST_ID, FORWARDED_FOR, REQUEST_ID, SIGNATURE, received
+from kernel.request_ids import CLIENT_REQUEST_ID, FORWARDED_FOR, REQUEST_ID, SIGNATURE, received, scope_headers
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="")
 operation_var: ContextVar[str] = ContextVar("operation", default="")
@@ -113,7 +113,7 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = scope_headers(scope)
         ids = received(headers, self.secret)
         request_id = ids.request_id
         token = request_id_var.set(request_id)

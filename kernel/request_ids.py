@@ -15,6 +15,7 @@ import hmac
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 REQUEST_ID = "x-request-id"
 CLIENT_REQUEST_ID = "x-client-request-id"
@@ -56,6 +57,11 @@ def forwarded_headers(secret: str, ids: RequestIds, authorization: str) -> dict[
     if ids.source:
         headers["X-Forwarded-For"] = ids.source
     return headers
+
+
+def scope_headers(scope: Mapping[str, Any]) -> dict[str, str]:
+    """An ASGI request's headers by lower-cased name, as `received` reads them."""
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
 
 
 def received(headers: Mapping[str, str], secret: str | None) -> RequestIds:

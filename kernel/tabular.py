@@ -97,13 +97,7 @@ class RowErrors:
         if not number.is_finite():
             self.add(row, column, f"{value!r} is not a number")
             return None
-        if minimum is not None and number < minimum:
-            self.add(row, column, f"{number} is below {minimum}")
-            return None
-        if maximum is not None and number > maximum:
-            self.add(row, column, f"{number} is above {maximum}")
-            return None
-        return number
+        return number if self._within(row, column, number, minimum, maximum) else None
 
     def integer(self, row: int, column: str, value: str | None, *, required: bool = True,
                 minimum: int | None = None, maximum: int | None = None) -> int | None:
@@ -114,10 +108,15 @@ class RowErrors:
             self.add(row, column, f"{value!r} is not a whole number")
             return None
         whole = int(number)
-        if minimum is not None and whole < minimum:
-            self.add(row, column, f"{whole} is below {minimum}")
-            return None
-        if maximum is not None and whole > maximum:
-            self.add(row, column, f"{whole} is above {maximum}")
-            return None
-        return whole
+        return whole if self._within(row, column, whole, minimum, maximum) else None
+
+    def _within(self, row: int, column: str, number: Decimal | int, minimum: Decimal | int | None,
+                maximum: Decimal | int | None) -> bool:
+        """Whether the number lies within the bounds given; an error of the row's column where it does not."""
+        if minimum is not None and number < minimum:
+            self.add(row, column, f"{number} is below {minimum}")
+            return False
+        if maximum is not None and number > maximum:
+            self.add(row, column, f"{number} is above {maximum}")
+            return False
+        return True

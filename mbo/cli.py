@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import time
 from pathlib import Path
 
-from mbo.client import default_url
+from mbo.client import Client, SignInFailed, credentials_from_env, default_url
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     from mbo.stack import Stack, StackError
+    from mbo.stopping import StopSignals
 
     stack = Stack(data_dir=Path(args.data_dir).resolve(), port=args.port)
-    stopping = False
-
-    def on_signal(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    signals = StopSignals()
     try:
         stack.start()
     except StackError as exc:
@@ -34,7 +27,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         if name != "gateway":
             print(f"{name:<9}http://127.0.0.1:{port}/graphql", flush=True)
     try:
-        while not stopping:
+        while not signals.stopping:
             failed = stack.failed()
             if failed:
                 print(f"mbo up: {failed} stopped unexpectedly; see {stack.log_file(failed)}", file=sys.stderr)
@@ -107,18 +100,25 @@ def cmd_otp(args: argparse.Namespace) -> int:
     return 0
 
 
+def _signed_in(client: Client, command: str) -> bool:
+    """Sign in with MBO_TOKEN (a session token or a machine account's API key), else with the credentials of
+    MBO_USER / MBO_PASSWORD / MBO_OTP (asked for where unset); False, the refusal told on stderr, if refused."""
+    try:
+        if os.environ.get("MBO_TOKEN"):
+            client.use_token(os.environ["MBO_TOKEN"])
+        else:
+            client.sign_in(*credentials_from_env())
+    except SignInFailed as exc:
+        print(f"mbo {command}: sign-in refused: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from mbo.bundle import BundleError, import_bundle
-    from mbo.client import Client, SignInFailed, credentials_from_env
 
     with Client(args.url) as client:
-        try:
-            if os.environ.get("MBO_TOKEN"):  # a session token or a machine account's API key
-                client.use_token(os.environ["MBO_TOKEN"])
-            else:
-                client.sign_in(*credentials_from_env())
-        except SignInFailed as exc:
-            print(f"mbo import: sign-in refused: {exc}", file=sys.stderr)
+        if not _signed_in(client, "import"):
             return 1
         try:
             reports = import_bundle(client, Path(args.bundle), progress=lambda name: print(f"loading {name} …"))
@@ -139,20 +139,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from mbo.client import Client, SignInFailed, credentials_from_env
     from mbo.documents import ExportRefused, export
 
     if args.unit and args.kind != "letters":
         print("mbo export: --unit applies to letters only", file=sys.stderr)
         return 2
     with Client(args.url) as client:
-        try:
-            if os.environ.get("MBO_TOKEN"):
-                client.use_token(os.environ["MBO_TOKEN"])
-            else:
-                client.sign_in(*credentials_from_env())
-        except SignInFailed as exc:
-            print(f"mbo export: sign-in refused: {exc}", file=sys.stderr)
+        if not _signed_in(client, "export"):
             return 1
         try:
             written = export(client, args.kind, args.year, args.unit, Path(args.out))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 import time
 from collections import Counter
@@ -18,6 +17,7 @@ from mbo.bundle import KNOWN, import_bundle
 from mbo.client import Client
 from mbo.generate import Bundle, build, city_units, write
 from mbo.stack import Stack, StackError
+from mbo.stopping import StopSignals
 
 DEMO_PASSWORD = "Demo-2026-wuhan"
 DEMO_YEAR = 2026
@@ -232,18 +232,11 @@ def run_demo(data_dir: Path, port: int) -> int:
 
             run(stack.url, token=session, today=demo_today())
             return 0
-        stopping = False
-
-        def on_signal(signum: int, frame: object) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
+        signals = StopSignals()
         print("\nno terminal: the stack keeps running until Ctrl-C / SIGTERM", flush=True)
-        while not stopping and stack.failed() is None:
+        while not signals.stopping and stack.failed() is None:
             time.sleep(0.2)
-        return 0 if stopping else 1
+        return 0 if signals.stopping else 1
     except RuntimeError as exc:
         print(f"mbo demo: {exc}", file=sys.stderr)
         return 1

@@ -5,13 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.stack import RunningStack
+from tests.support.stack import RunningStack, running_stack
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = RunningStack(Path(tmp_path_factory.mktemp("stack"))).start()
-    try:
+    with running_stack(Path(tmp_path_factory.mktemp("stack"))) as running:
         yield running
-    finally:
-        running.stop()

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.support.bundles import write_csv
-from tests.support.stack import PASSWORD, RunningStack
+from tests.support.stack import PASSWORD, RunningStack, running_stack
 
 UNITS = {"query": "{ units { code } }"}
 CREATE_UNIT = {"query": 'mutation { createUnit(code: "API01", name: "接口测试单位", kind: MUNICIPAL) { code } }'}
@@ -211,14 +211,9 @@ def test_failed_authentication_at_the_gateway_is_audited(admins: RunningStack) -
 
 @pytest.fixture(scope="module")
 def short_idle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = RunningStack(Path(tmp_path_factory.mktemp("idle")))
-    running.env["MBO_SESSION_IDLE"] = "3"
-    running.start()
-    running.add_user("leader", "LEADER")
-    try:
+    with running_stack(Path(tmp_path_factory.mktemp("idle")), MBO_SESSION_IDLE="3") as running:
+        running.add_user("leader", "LEADER")
         yield running
-    finally:
-        running.stop()
 
 
 def test_an_idle_session_expires(short_idle: RunningStack) -> None:

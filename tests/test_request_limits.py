@@ -9,19 +9,14 @@ import httpx
 import pytest
 from graphql import get_introspection_query
 
-from tests.support.stack import RunningStack
+from tests.support.stack import RunningStack, running_stack
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """The stack with a small configured body limit (MBO_MAX_BODY_BYTES) to show the setting is honoured."""
-    running = RunningStack(Path(tmp_path_factory.mktemp("stack")))
-    running.stack.env["MBO_MAX_BODY_BYTES"] = "1000000"
-    running.start()
-    try:
+    with running_stack(Path(tmp_path_factory.mktemp("stack")), MBO_MAX_BODY_BYTES="1000000") as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -35,20 +30,23 @@ def post(stack: RunningStack, headers: dict[str, str], query: str) -> httpx.Resp
     return httpx.post(f"{stack.url}/graphql", json={"query": query}, headers=headers, timeout=30)
 
 
+def wrapped(outer: str, around: str, times: int, leaf: str) -> str:
+    """`outer` with, at its INNER, `leaf` wrapped `times` times in `around` (each at its INNER)."""
+    inner = leaf
+    for _ in range(times):
+        inner = around.replace("INNER", inner)
+    return outer.replace("INNER", inner)
+
+
 def test_too_deep_is_refused(stack: RunningStack, office: dict[str, str]) -> None:
-    inner = "code"
-    for _ in range(8):
-        inner = f"staff {{ unit {{ {inner} }} }}"
-    body = post(stack, office, f"{{ units {{ {inner} }} }}").json()
+    body = post(stack, office, wrapped("{ units { INNER } }", "staff { unit { INNER } }", 8, "code")).json()
     assert "data" not in body or body["data"] is None
     assert "depth" in body["errors"][0]["message"]
 
 
 def test_introspection_deeper_than_the_limit_is_refused(stack: RunningStack, office: dict[str, str]) -> None:
-    inner = "name"
-    for _ in range(12):
-        inner = f"ofType {{ {inner} }}"
-    body = post(stack, office, f'{{ __type(name: "Unit") {{ fields {{ type {{ {inner} }} }} }} }}').json()
+    body = post(stack, office, wrapped('{ __type(name: "Unit") { fields { type { INNER } } } }', "ofType { INNER }", 12,
+                                      "name")).json()
     assert "data" not in body or body["data"] is None
     assert body["errors"][0]["message"] == "query depth 16 exceeds the limit of 15"
     nested = post(stack, office, "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }")

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -76,6 +78,19 @@ def database_env() -> tuple[dict[str, str], list[str]]:
 def drop_databases(dsns: list[str]) -> None:
     for dsn in dsns:
         asyncio.run(drop_database(dsn))
+
+
+@contextmanager
+def running_stack(tmp: Path, **env: str) -> Iterator[RunningStack]:
+    """A stack started with these settings added (`MBO_…="value"`) for the block, stopped (its databases
+    dropped) after it."""
+    running = RunningStack(tmp)
+    running.stack.env.update(env)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 class RunningStack:

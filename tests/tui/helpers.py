@@ -7,20 +7,25 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import WorkerCancelled
 
 from tests.support.stack import PASSWORD, RunningStack
 from tests.tui.bundle import YEAR
 from tui.app import MboApp
+from tui.screens.sign_in import SignInScreen
 
 TODAY = datetime.date(2026, 6, 30)
 SIZE = (120, 40)
+S = TypeVar("S", bound=Screen)  # type: ignore[type-arg]
 
 
 def make_app(stack: RunningStack, user: str | None = "office", password: str = PASSWORD) -> MboApp:
@@ -68,8 +73,42 @@ async def needs_otp(pilot: Pilot[None]) -> None:
         "#otp", Input).has_focus, settled=False)
 
 
+async def enter_credentials(pilot: Pilot[None], user: str, password: str = PASSWORD) -> SignInScreen:
+    """On the sign-in screen (an app made for no user): the user's name and password typed and sent."""
+    screen = pilot.app.screen
+    assert isinstance(screen, SignInScreen)
+    screen.query_one("#username", Input).value = user
+    screen.query_one("#password", Input).value = password
+    await pilot.press("enter")
+    return screen
+
+
 async def signed_in(pilot: Pilot[None]) -> None:
     await until(pilot, lambda: type(pilot.app.screen).__name__ == "HomeScreen")
+
+
+@asynccontextmanager
+async def session(stack: RunningStack, user: str | None = "office") -> AsyncIterator[tuple[MboApp, Pilot[None]]]:
+    """The app in `user`'s session, run headless at SIZE, once its home screen is up; with `user` None, the app
+    on its sign-in screen."""
+    app = make_app(stack, user)
+    async with app.run_test(size=SIZE) as pilot:
+        if user is not None:
+            await signed_in(pilot)
+        yield app, pilot
+
+
+async def opened(pilot: Pilot[None], where: str | Screen, kind: type[S],  # type: ignore[type-arg]
+                 ready: Callable[[S], object] = lambda screen: True, limit: float = 30.0) -> S:
+    """Open a menu destination (by name) or push a screen, wait until a `kind` screen is up and `ready`, and
+    return it."""
+    app = pilot.app
+    if isinstance(where, str):
+        app.open(where)  # type: ignore[attr-defined]
+    else:
+        app.push_screen(where)
+    await until(pilot, lambda: isinstance(app.screen, kind) and ready(app.screen), limit)
+    return app.screen  # type: ignore[return-value]
 
 
 def still(pilot: Pilot[None]) -> None:

@@ -8,8 +8,8 @@ import pytest
 from textual.widgets import DataTable, Input, OptionList, Select, TextArea
 
 from gateway.identity.totp import current_code, secret_of
-from tests.support.stack import PASSWORD, RunningStack
-from tests.tui.helpers import SIZE, make_app, needs_otp, settle, signed_in, text_of, until
+from tests.support.stack import RunningStack
+from tests.tui.helpers import enter_credentials, needs_otp, opened, session, settle, signed_in, text_of, until
 from tui.app import MboApp
 from tui.commands import MboCommands
 from tui.dialogs.confirm import ConfirmDialog
@@ -43,7 +43,6 @@ async def admin_token(stack: RunningStack, name: str = "sysadmin") -> str:
 
 
 async def open_accounts(pilot: object, app: MboApp, select: str | None = None) -> AccountsScreen:
-    await signed_in(pilot)  # type: ignore[arg-type]
     app.open("accounts")
     await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)  # type: ignore[arg-type]
     screen = app.screen
@@ -56,9 +55,7 @@ async def open_accounts(pilot: object, app: MboApp, select: str | None = None) -
 
 
 async def test_an_account_from_creation_to_first_sign_in_and_the_audit_trail(admins: RunningStack) -> None:
-    app = make_app(admins, "sysadmin")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
+    async with session(admins, "sysadmin") as (app, pilot):
         menu = app.screen.query_one("#menu", OptionList)
         assert [menu.get_option_at_index(i).id for i in range(menu.option_count)] == ["accounts"]
         screen = await open_accounts(pilot, app)
@@ -72,8 +69,7 @@ async def test_an_account_from_creation_to_first_sign_in_and_the_audit_trail(adm
                     and screen.current_name() == "analyst")
         assert screen.accounts["analyst"]["roles"] == [] and not screen.accounts["analyst"]["secondFactor"]
 
-    app = make_app(admins, "secadmin")
-    async with app.run_test(size=SIZE) as pilot:
+    async with session(admins, "secadmin") as (app, pilot):
         screen = await open_accounts(pilot, app, "analyst")
         await pilot.press("g")
         await until(pilot, lambda: isinstance(app.screen, FormDialog))
@@ -92,12 +88,8 @@ async def test_an_account_from_creation_to_first_sign_in_and_the_audit_trail(adm
     assert changed.status_code == 200, changed.text
     assert changed.json()["roles"] == ["ORGANIZATION_DEPT"]
 
-    app = make_app(admins, "auditor")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("identity_audit")
-        await until(pilot, lambda: isinstance(app.screen, IdentityAuditScreen) and app.screen.entries)
-        audit = app.screen
+    async with session(admins, "auditor") as (app, pilot):
+        audit = await opened(pilot, "identity_audit", IdentityAuditScreen, lambda s: s.entries)
         assert isinstance(audit, IdentityAuditScreen)
         done = {(e["actor"], e["action"]) for e in audit.entries if e["entityId"] == "analyst" and e["success"]}
         assert {("sysadmin", "createAccount"), ("secadmin", "setGrants"), ("analyst", "changePassword")} <= done
@@ -111,8 +103,7 @@ async def test_an_account_from_creation_to_first_sign_in_and_the_audit_trail(adm
 
 
 async def test_a_security_administrator_is_offered_grants_and_key_revocation_only(admins: RunningStack) -> None:
-    app = make_app(admins, "secadmin")
-    async with app.run_test(size=SIZE) as pilot:
+    async with session(admins, "secadmin") as (app, pilot):
         screen = await open_accounts(pilot, app, "auditor")
         for action in (*SYSADMIN_ACTIONS, "audit"):
             assert screen.check_action(action, ()) is False, action
@@ -133,9 +124,7 @@ async def test_a_security_administrator_is_offered_grants_and_key_revocation_onl
 
 
 async def test_an_auditor_only_reads(admins: RunningStack) -> None:
-    app = make_app(admins, "auditor")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
+    async with session(admins, "auditor") as (app, pilot):
         menu = app.screen.query_one("#menu", OptionList)
         assert [menu.get_option_at_index(i).id for i in range(menu.option_count)] == ["accounts", "identity_audit"]
         screen = await open_accounts(pilot, app, "sysadmin")
@@ -148,8 +137,7 @@ async def test_an_auditor_only_reads(admins: RunningStack) -> None:
 
 
 async def test_a_machine_key_is_shown_once_and_can_be_revoked(admins: RunningStack) -> None:
-    app = make_app(admins, "sysadmin")
-    async with app.run_test(size=SIZE) as pilot:
+    async with session(admins, "sysadmin") as (app, pilot):
         screen = await open_accounts(pilot, app)
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, FormDialog))
@@ -166,8 +154,7 @@ async def test_a_machine_key_is_shown_once_and_can_be_revoked(admins: RunningSta
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen and len(screen.keys) == 1)
 
-    app = make_app(admins, "secadmin")
-    async with app.run_test(size=SIZE) as pilot:
+    async with session(admins, "secadmin") as (app, pilot):
         screen = await open_accounts(pilot, app, "feeder")
         await until(pilot, lambda: len(screen.keys) == 1)
         await pilot.press("delete")
@@ -196,13 +183,8 @@ async def test_a_reset_password_must_be_changed_at_sign_in(admins: RunningStack)
     assert still.status_code == 200, "the proposed password is not in effect before approval"
     await approve_all(admins, "holder")
 
-    app = make_app(admins, None)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        assert isinstance(screen, SignInScreen)
-        screen.query_one("#username", Input).value = "holder"
-        screen.query_one("#password", Input).value = TEMPORARY
-        await pilot.press("enter")
+    async with session(admins, None) as (app, pilot):
+        screen = await enter_credentials(pilot, "holder", TEMPORARY)
         await needs_otp(pilot)
         await pilot.press(*str(admins.otp("holder")), "enter")
         await until(pilot, lambda: screen.query("#box.must-change") and
@@ -238,8 +220,7 @@ async def test_a_reset_password_must_be_changed_at_sign_in(admins: RunningStack)
 async def test_the_dual_control_queue_from_request_to_approval_and_the_holders_enrolment(
         admins: RunningStack) -> None:
     admins.add_user("orgclerk", "ORGANIZATION_DEPT")
-    app = make_app(admins, "sysadmin")
-    async with app.run_test(size=SIZE) as pilot:
+    async with session(admins, "sysadmin") as (app, pilot):
         screen = await open_accounts(pilot, app, "orgclerk")
         assert screen.check_action("approve_request", ()) is False, "a SYSADMIN never approves"
         await pilot.press("o")
@@ -253,8 +234,7 @@ async def test_the_dual_control_queue_from_request_to_approval_and_the_holders_e
         assert "待复核 Pending" in str(screen.query_one("#requests", DataTable).get_row_at(0))
         assert screen.accounts["orgclerk"]["secondFactor"], "nothing changes before approval"
 
-    app = make_app(admins, "secadmin")
-    async with app.run_test(size=SIZE) as pilot:
+    async with session(admins, "secadmin") as (app, pilot):
         screen = await open_accounts(pilot, app, "orgclerk")
         assert screen.check_action("approve_request", ()) and screen.check_action("refuse_request", ())
         table = screen.query_one("#requests", DataTable)
@@ -275,13 +255,8 @@ async def test_the_dual_control_queue_from_request_to_approval_and_the_holders_e
         assert decided["status"] == "approved" and decided["decidedBy"] == "secadmin"
         assert "已批准 Approved" in str(table.get_row(reset["id"]))
 
-    app = make_app(admins, None)  # the holder enrols the new factor on the sign-in screen
-    async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        assert isinstance(screen, SignInScreen)
-        screen.query_one("#username", Input).value = "orgclerk"
-        screen.query_one("#password", Input).value = PASSWORD
-        await pilot.press("enter")
+    async with session(admins, None) as (app, pilot):  # the holder enrols the new factor on the sign-in screen
+        screen = await enter_credentials(pilot, "orgclerk")
         await until(pilot, lambda: screen.query("#box.enrolling") and screen.query_one("#otp", Input).has_focus,
                     settled=False)
         shown = text_of(app, "#enrol")

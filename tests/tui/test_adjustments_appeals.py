@@ -14,9 +14,9 @@ import pytest
 from textual.widgets import DataTable, Input, Select
 
 from tests.support.bundles import write_csv
-from tests.support.stack import RunningStack
+from tests.support.stack import RunningStack, running_stack
 from tests.tui.bundle import YEAR, write_year_bundle
-from tests.tui.helpers import SIZE, make_app, run_import, signed_in, text_of, until
+from tests.tui.helpers import opened, run_import, session, text_of, until
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.form import FormDialog
 from tui.screens.adjustment_items import AdjustmentItemsScreen
@@ -30,10 +30,7 @@ USERS = [("office", ("TARGET_OFFICE",), None), ("office2", ("TARGET_OFFICE",), N
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = RunningStack(Path(tmp_path_factory.mktemp("stack")))
-    running.stack.env["MBO_TODAY"] = "2027-01-05"
-    running.start()
-    try:
+    with running_stack(Path(tmp_path_factory.mktemp("stack")), MBO_TODAY="2027-01-05") as running:
         for name, roles, unit in USERS:
             running.add_user(name, *roles, unit=unit)
         bundle = write_year_bundle(tmp_path_factory.mktemp("bundle"))
@@ -44,8 +41,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
                   [["JH", str(YEAR), "-2", "发生重大安全生产事故，被省政府通报"]])
         run_import(running, bundle)
         yield running
-    finally:
-        running.stop()
 
 
 def api(stack: RunningStack, user: str, query: str) -> dict[str, Any]:
@@ -65,12 +60,8 @@ def select_row(table: DataTable, key: str) -> None:
 
 
 async def test_supervision_proposes_and_another_target_office_account_decides(stack: RunningStack) -> None:
-    app = make_app(stack, "supervision")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("adjustment_items")
-        await until(pilot, lambda: isinstance(app.screen, AdjustmentItemsScreen) and app.screen.records)
-        screen = app.screen
+    async with session(stack, "supervision") as (app, pilot):
+        screen = await opened(pilot, "adjustment_items", AdjustmentItemsScreen, lambda s: s.records)
         assert "发生重大安全生产事故" in str(screen.query_one(DataTable).get_row_at(0)[3])
         assert screen.check_action("workflow", ()) is False  # the supervision office does not approve
         await pilot.press("n")
@@ -91,12 +82,8 @@ async def test_supervision_proposes_and_another_target_office_account_decides(st
                          "reason": "获国家级表彰：全国文明城区", "status": "PROPOSED", "proposedBy": "supervision",
                          "decidedBy": None, "decisionReason": None}]
 
-    app = make_app(stack, "office")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("adjustment_items")
-        await until(pilot, lambda: isinstance(app.screen, AdjustmentItemsScreen) and len(app.screen.records) == 2)
-        screen = app.screen
+    async with session(stack, "office") as (app, pilot):
+        screen = await opened(pilot, "adjustment_items", AdjustmentItemsScreen, lambda s: len(s.records) == 2)
         qk = next(i for i in screen.records if i["unitCode"] == "QK")
         select_row(screen.query_one(DataTable), qk["id"])
         await pilot.pause()
@@ -127,12 +114,8 @@ async def test_supervision_proposes_and_another_target_office_account_decides(st
         assert "无此操作权限" in text_of(app, "#form-error")
     assert next(i for i in items(stack) if i["unitCode"] == "CZJ")["status"] == "PROPOSED"
 
-    app = make_app(stack, "office2")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("adjustment_items")
-        await until(pilot, lambda: isinstance(app.screen, AdjustmentItemsScreen) and len(app.screen.records) == 3)
-        screen = app.screen
+    async with session(stack, "office2") as (app, pilot):
+        screen = await opened(pilot, "adjustment_items", AdjustmentItemsScreen, lambda s: len(s.records) == 3)
         select_row(screen.query_one(DataTable), czj["id"])
         await pilot.press("w")
         await until(pilot, lambda: isinstance(app.screen, FormDialog))
@@ -156,12 +139,8 @@ def published(stack: RunningStack) -> RunningStack:
 
 
 async def test_the_ranking_shows_adjustment_points_and_their_reasons(published: RunningStack) -> None:
-    app = make_app(published, "office")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("ranking")
-        await until(pilot, lambda: isinstance(app.screen, RankingScreen) and app.screen.assessment)
-        screen = app.screen
+    async with session(published, "office") as (app, pilot):
+        screen = await opened(pilot, "ranking", RankingScreen, lambda s: s.assessment)
         assert "公示中至 2027-01-11" in text_of(app, "#heading")
         table = screen.query_one(DataTable)
         assert str(table.get_row("JH")[11]) == "-2.00" and str(table.get_row("QK")[11]) == "1.00"
@@ -176,16 +155,11 @@ async def test_the_ranking_shows_adjustment_points_and_their_reasons(published: 
 
 
 async def appeal_as(stack: RunningStack, user: str, unit: str) -> None:
-    app = make_app(stack, user)
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("bulletin")
-        await until(pilot, lambda: isinstance(app.screen, RankingScreen) and "通报" in text_of(app, "#heading"))
+    async with session(stack, user) as (app, pilot):
+        await opened(pilot, "bulletin", RankingScreen, lambda _: "通报" in text_of(app, "#heading"))
         assert "公示中至 2027-01-11" in text_of(app, "#heading")
         app.pop_screen()
-        app.open("appeals")
-        await until(pilot, lambda: isinstance(app.screen, AppealsScreen) and "Appeals ·" in text_of(app, "#heading"))
-        screen = app.screen
+        screen = await opened(pilot, "appeals", AppealsScreen, lambda _: "Appeals ·" in text_of(app, "#heading"))
         assert screen.check_action("new", ()) is True and screen.check_action("workflow", ()) is False
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, FormDialog))
@@ -208,12 +182,8 @@ async def test_a_unit_operator_and_a_unit_leader_appeal(published: RunningStack)
 
 
 async def test_the_office_decides_the_appeals_and_makes_the_revision_final(published: RunningStack) -> None:
-    app = make_app(published, "office")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("appeals")
-        await until(pilot, lambda: isinstance(app.screen, AppealsScreen) and len(app.screen.appeals) == 2)
-        screen = app.screen
+    async with session(published, "office") as (app, pilot):
+        screen = await opened(pilot, "appeals", AppealsScreen, lambda s: len(s.appeals) == 2)
         assert screen.check_action("new", ()) is False  # the office does not appeal
         for index, appeal in enumerate(list(screen.appeals)):
             select_row(screen.query_one(DataTable), appeal["id"])
@@ -235,12 +205,8 @@ async def test_the_office_decides_the_appeals_and_makes_the_revision_final(publi
     assert api(published, "office", f"{{ assessment(year: {YEAR}) {{ final }} }}")["assessment"]["final"] is False
 
     published.stack.restart("assessment", {"MBO_TODAY": "2027-01-12"})
-    app = make_app(published, "office")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("ranking")
-        await until(pilot, lambda: isinstance(app.screen, RankingScreen) and app.screen.assessment)
-        screen = app.screen
+    async with session(published, "office") as (app, pilot):
+        screen = await opened(pilot, "ranking", RankingScreen, lambda s: s.assessment)
         assert "公示期满 2027-01-11" in text_of(app, "#heading")
         await pilot.press("F")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))

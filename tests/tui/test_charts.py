@@ -12,9 +12,9 @@ import pytest
 from textual.widgets import DataTable, Input, TabbedContent
 from textual_plotext import PlotextPlot
 
-from tests.support.stack import RunningStack
+from tests.support.stack import RunningStack, running_stack
 from tests.tui.bundle import YEAR, write_year_bundle
-from tests.tui.helpers import SIZE, TODAY, make_app, run_import, settle, signed_in, text_of, until
+from tests.tui.helpers import TODAY, opened, run_import, session, settle, text_of, until
 from tui.charts import distribution, rank_history, unit_progress
 from tui.roles import destinations
 from tui.screens.charts import ChartsScreen, years_document
@@ -80,9 +80,7 @@ def call(stack: RunningStack, query: str, variables: dict[str, Any] | None = Non
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = RunningStack(Path(tmp_path_factory.mktemp("stack")))
-    running.start()
-    try:
+    with running_stack(Path(tmp_path_factory.mktemp("stack"))) as running:
         running.add_user("office", "TARGET_OFFICE")
         running.add_user("jaop", "UNIT_OPERATOR", unit="JA")
         for year in (YEAR - 1, YEAR):
@@ -92,8 +90,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         call(running, f"""mutation {{ reportProgress(year: {YEAR}, code: "JA-T02", period: "{YEAR}-Q2",
               asOf: "{TODAY.isoformat()}", actualToDate: "9") {{ version }} }}""")
         yield running
-    finally:
-        running.stop()
 
 
 def plot_text(screen: ChartsScreen, selector: str) -> str:
@@ -104,11 +100,8 @@ async def test_the_three_pictures_agree_with_the_api(stack: RunningStack) -> Non
     results = call(stack, RESULTS, {"y": YEAR})["assessment"]["results"]
     expected = distribution(results)
     progress = unit_progress(call(stack, PROGRESS, {"y": YEAR, "d": TODAY.isoformat()})["units"])
-    app = make_app(stack)
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("charts")
-        await until(pilot, lambda: isinstance(app.screen, ChartsScreen))
+    async with session(stack) as (app, pilot):
+        await opened(pilot, "charts", ChartsScreen)
         await until(pilot, lambda: app.screen.dist is not None and app.screen.progress and app.screen.ranks)
         await settle(pilot)
         screen = app.screen
@@ -152,9 +145,7 @@ async def test_the_three_pictures_agree_with_the_api(stack: RunningStack) -> Non
 
 async def test_a_unit_operator_is_not_offered_the_charts(stack: RunningStack) -> None:
     assert "charts" not in [d.action for d in destinations(["UNIT_OPERATOR"])]
-    app = make_app(stack, "jaop")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
+    async with session(stack, "jaop") as (app, pilot):
         app.open("charts")
         await settle(pilot)
         assert not isinstance(app.screen, ChartsScreen)

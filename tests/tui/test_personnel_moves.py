@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Input, Label, Select
 from tests.personnel.service_fixtures import FakeUpstream
 from tests.support.bundles import UNITS, write_skeleton_bundle
 from tests.support.stack import RunningStack
-from tests.tui.helpers import SIZE, make_app, run_import, settle, signed_in, text_of, until
+from tests.tui.helpers import opened, run_import, session, settle, text_of, until
 from tui.app import MboApp
 from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.cadre_file import CadreFileScreen, TransferForm
@@ -49,24 +49,21 @@ def history(stack: RunningStack, staff_no: str) -> dict:
     return answer.data["person"]
 
 
-async def open_transfer(app: MboApp, pilot: Pilot[None], staff_no: str) -> CadreFileScreen:
-    app.push_screen(CadreFileScreen(staff_no))
-    await until(pilot, lambda: isinstance(app.screen, CadreFileScreen) and "条记录" in text_of(app, ".status"))
-    screen = app.screen
+async def open_transfer(app: MboApp, pilot: Pilot[None], staff_no: str) -> tuple[CadreFileScreen, TransferForm]:
+    """The person's cadre file, and on it the transfer form opened."""
+    screen = await opened(pilot, CadreFileScreen(staff_no), CadreFileScreen,
+                          lambda _: "条记录" in text_of(app, ".status"))
     assert screen.query_one("#history", DataTable).row_count == 1
     await pilot.press("t")
     await until(pilot, lambda: isinstance(app.screen, TransferForm))
-    return screen
+    return screen, app.screen  # type: ignore[return-value]
 
 
 async def test_the_target_office_transfers_a_person_from_the_cadre_file(
         moving: tuple[RunningStack, FakeUpstream]) -> None:
     stack, _ = moving
-    app = make_app(stack, "office")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        screen = await open_transfer(app, pilot, "JH-001")
-        form = app.screen
+    async with session(stack, "office") as (app, pilot):
+        screen, form = await open_transfer(app, pilot, "JH-001")
         assert form.focused is form.query_one("#f-unitCode", Select)
         labels = [str(label) for label, _ in form.query_one("#f-unitCode", Select)._options]
         assert "江岸区（JA）" in labels and "离开本系统 Leaves the system" in labels
@@ -96,11 +93,8 @@ async def test_the_target_office_transfers_a_person_from_the_cadre_file(
 async def test_the_organisation_department_records_a_leaver_and_a_refused_date_stays_on_its_field(
         moving: tuple[RunningStack, FakeUpstream]) -> None:
     stack, _ = moving
-    app = make_app(stack, "orgdept")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        screen = await open_transfer(app, pilot, "QK-003")
-        form = app.screen
+    async with session(stack, "orgdept") as (app, pilot):
+        screen, form = await open_transfer(app, pilot, "QK-003")
         form.query_one("#f-unitCode", Select).value = "__leaves__"
         form.query_one("#f-effectiveDate", Input).value = "2026-11-16"
         await pilot.press("ctrl+s")
@@ -126,12 +120,8 @@ async def test_rewards_wait_for_the_final_revision_then_show_one_time_awards(
     stack, upstream = moving
     names = {code: name for code, name, *_ in UNITS}
     upstream.publish(2026, 1, GRADES, names=names, final=False, notice_ends_at="2027-01-22")
-    app = make_app(stack, "office")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("rewards")
-        await until(pilot, lambda: isinstance(app.screen, RewardsScreen) and "Loading" not in text_of(app, ".status"))
-        screen = app.screen
+    async with session(stack, "office") as (app, pilot):
+        screen = await opened(pilot, "rewards", RewardsScreen, lambda _: "Loading" not in text_of(app, ".status"))
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")

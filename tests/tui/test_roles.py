@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Input, Label, Select
 
-from tests.support.stack import RunningStack
+from tests.support.stack import RunningStack, running_stack
 from tests.tui.bundle import write_year_bundle
-from tests.tui.helpers import SIZE, make_app, run_import, settle, signed_in, text_of, until
+from tests.tui.helpers import opened, run_import, session, settle, text_of, until
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.form import FormDialog
 from tui.dialogs.prompt import PromptDialog
@@ -41,8 +41,7 @@ USERS = [("office", ("TARGET_OFFICE",), None), ("leader", ("LEADER",), None),
 
 @pytest.fixture(scope="module")
 def year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = RunningStack(Path(tmp_path_factory.mktemp("stack"))).start()
-    try:
+    with running_stack(Path(tmp_path_factory.mktemp("stack"))) as running:
         for name, roles, unit in USERS:
             running.add_user(name, *roles, unit=unit)
         run_import(running, write_year_bundle(tmp_path_factory.mktemp("bundle")))
@@ -50,8 +49,6 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
                      "applyResults(year: 2026) { filingRecords }"):
             api(running, "office", f"mutation {{ {step} }}")
         yield running
-    finally:
-        running.stop()
 
 
 def api(stack: RunningStack, user: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -76,12 +73,8 @@ def refused(app: Any) -> bool:
 
 
 async def test_supervision_reviews_and_transfers_filing_records_without_pay_fields(year: RunningStack) -> None:
-    app = make_app(year, "supervision")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("filings")
-        await until(pilot, lambda: isinstance(app.screen, FilingsScreen) and app.screen.records)
-        screen = app.screen
+    async with session(year, "supervision") as (app, pilot):
+        screen = await opened(pilot, "filings", FilingsScreen, lambda s: s.records)
         assert not refused(app), status_text(app)
         assert all("bonusPaid" not in r for r in screen.records)  # asked only for what the role may read
         assert screen.records[0]["status"] == "DRAFT"  # its own queue first
@@ -106,27 +99,19 @@ async def test_supervision_reviews_and_transfers_filing_records_without_pay_fiel
     record = filings(year)[first["id"]]
     assert record["status"] == "TRANSFERRED" and record["remarks"] == "经督查室核实"
 
-    app = make_app(year, "supervision")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.push_screen(CadreFileScreen(record["person"]["staffNo"]))
-        await until(pilot, lambda: isinstance(app.screen, CadreFileScreen) and "条记录" in status_text(app))
+    async with session(year, "supervision") as (app, pilot):
+        await opened(pilot, CadreFileScreen(record["person"]["staffNo"]), CadreFileScreen,
+                     lambda _: "条记录" in status_text(app))
         rows = app.screen.query_one("#file", DataTable)
         assert rows.row_count >= 1
         assert "已移交 Transferred" in [str(c) for c in rows.get_row_at(0)]
 
 
 async def test_a_refused_cadre_file_is_not_no_person(year: RunningStack) -> None:
-    app = make_app(year, "supervision")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.push_screen(CadreFileScreen("NOBODY-1"))
-        await until(pilot, lambda: isinstance(app.screen, CadreFileScreen) and "No person" in status_text(app))
-    app = make_app(year, "jaop")  # a unit operator may not read cadre files: a refusal, said as such
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.push_screen(CadreFileScreen("JA-001"))
-        await until(pilot, lambda: isinstance(app.screen, CadreFileScreen) and refused(app))
+    async with session(year, "supervision") as (app, pilot):
+        await opened(pilot, CadreFileScreen("NOBODY-1"), CadreFileScreen, lambda _: "No person" in status_text(app))
+    async with session(year, "jaop") as (app, pilot):  # a unit operator may not read cadre files: a refusal
+        await opened(pilot, CadreFileScreen("JA-001"), CadreFileScreen, lambda _: refused(app))
         assert "无此操作权限" in status_text(app) and "No person" not in status_text(app)
 
 
@@ -136,12 +121,8 @@ async def test_the_organisation_department_archives_and_decides_adjustments(year
                {"id": draft["id"], "v": draft["version"]})
     api(year, "office", "mutation($id: ID!, $v: Int!) { transferFilingRecord(id: $id, version: $v) { version } }",
         {"id": draft["id"], "v": done["reviewFilingRecord"]["version"]})
-    app = make_app(year, "orgdept")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("filings")
-        await until(pilot, lambda: isinstance(app.screen, FilingsScreen) and app.screen.records)
-        screen = app.screen
+    async with session(year, "orgdept") as (app, pilot):
+        screen = await opened(pilot, "filings", FilingsScreen, lambda s: s.records)
         assert screen.records[0]["status"] == "TRANSFERRED"  # its queue first
         assert "bonusPaid" in screen.records[0]
         target = screen.records[0]["id"]
@@ -152,9 +133,7 @@ async def test_the_organisation_department_archives_and_decides_adjustments(year
         assert filings(year)[target]["status"] == "ARCHIVED"
 
         app.pop_screen()
-        app.open("adjustments")
-        await until(pilot, lambda: isinstance(app.screen, AdjustmentsScreen) and app.screen.records)
-        cases = app.screen
+        cases = await opened(pilot, "adjustments", AdjustmentsScreen, lambda s: s.records)
         case = cases.records[0]
         assert case["status"] == "PROPOSED"
         await pilot.press("w")
@@ -176,12 +155,8 @@ async def test_the_organisation_department_archives_and_decides_adjustments(year
 
 async def test_a_published_year_is_corrected_from_the_client(year: RunningStack) -> None:
     # the evaluator: the grid of a published year refuses the change and turns read-only, saying why
-    app = make_app(year, "evaluator")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.push_screen(EntryScreen("ballots", "JA"))
-        await until(pilot, lambda: isinstance(app.screen, EntryScreen) and app.screen.grid.rows)
-        entry = app.screen
+    async with session(year, "evaluator") as (app, pilot):
+        entry = await opened(pilot, EntryScreen("ballots", "JA"), EntryScreen, lambda s: s.grid.rows)
         await pilot.press("right", "9", "enter", "ctrl+s")
         await until(pilot, lambda: refused(app))
         assert entry.grid.read_only, status_text(app)
@@ -189,16 +164,11 @@ async def test_a_published_year_is_corrected_from_the_client(year: RunningStack)
         assert entry.check_action("save", ()) is None  # shown greyed out
 
     # the target office: the grid is read only at once; the ranking offers the correction
-    app = make_app(year, "office")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.push_screen(EntryScreen("ballots", "JA"))
-        await until(pilot, lambda: isinstance(app.screen, EntryScreen) and app.screen.grid.rows)
+    async with session(year, "office") as (app, pilot):
+        await opened(pilot, EntryScreen("ballots", "JA"), EntryScreen, lambda s: s.grid.rows)
         assert app.screen.grid.read_only
         app.pop_screen()
-        app.open("ranking")
-        await until(pilot, lambda: isinstance(app.screen, RankingScreen) and app.screen.assessment)
-        ranking = app.screen
+        ranking = await opened(pilot, "ranking", RankingScreen, lambda s: s.assessment)
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, PromptDialog))
         await pilot.press("enter")  # empty: refused with the reason, the dialog stays
@@ -209,12 +179,8 @@ async def test_a_published_year_is_corrected_from_the_client(year: RunningStack)
     state = api(year, "office", "{ assessment(year: 2026) { status revision } }")["assessment"]
     assert state == {"status": "OPEN", "revision": 2}
 
-    app = make_app(year, "evaluator")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.push_screen(EntryScreen("ballots", "JA"))
-        await until(pilot, lambda: isinstance(app.screen, EntryScreen) and app.screen.grid.rows)
-        entry = app.screen
+    async with session(year, "evaluator") as (app, pilot):
+        entry = await opened(pilot, EntryScreen("ballots", "JA"), EntryScreen, lambda s: s.grid.rows)
         assert not entry.grid.read_only
         group = entry.grid.rows[0]["group"]
         await pilot.press("right", "9", "9", "enter", "ctrl+s")
@@ -222,12 +188,8 @@ async def test_a_published_year_is_corrected_from_the_client(year: RunningStack)
     tallies = api(year, "office", '{ ballotTallies(year: 2026, unitCode: "JA") { voterGroup excellent } }')
     assert {"voterGroup": group, "excellent": 99} in tallies["ballotTallies"]
 
-    app = make_app(year, "office")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("ranking")
-        await until(pilot, lambda: isinstance(app.screen, RankingScreen) and app.screen.assessment)
-        ranking = app.screen
+    async with session(year, "office") as (app, pilot):
+        ranking = await opened(pilot, "ranking", RankingScreen, lambda s: s.assessment)
         await pilot.press("c")
         await until(pilot, lambda: ranking.assessment is not None and ranking.assessment["status"] == "COMPUTED")
         await pilot.press("p")
@@ -240,12 +202,8 @@ async def test_a_published_year_is_corrected_from_the_client(year: RunningStack)
 
 async def test_the_assessor_certifies_its_departments_targets(year: RunningStack) -> None:
     api(year, "office", 'mutation { openCorrection(year: 2026, reason: "专项考核认定值更正") { status } }')
-    app = make_app(year, "assessor")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("entry_certifications")
-        await until(pilot, lambda: isinstance(app.screen, EntryScreen) and app.screen.grid.rows)
-        entry = app.screen
+    async with session(year, "assessor") as (app, pilot):
+        entry = await opened(pilot, "entry_certifications", EntryScreen, lambda s: s.grid.rows)
         assert not refused(app)
         units = {row["code"].split("-")[0] for row in entry.grid.rows}
         assert units == {"JA", "JH", "QK", "FGW", "CZJ"}  # across units: every target the department assesses
@@ -265,12 +223,8 @@ async def test_a_leader_agrees_a_proposed_target(year: RunningStack) -> None:
     version = api(year, "office", '{ target(year: 2026, code: "JA-T09") { version } }')["target"]["version"]
     api(year, "office", 'mutation($v: Int!) { proposeTarget(year: 2026, code: "JA-T09", version: $v, value: 120) '
                         "{ status } }", {"v": version})
-    app = make_app(year, "leader")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.push_screen(UnitTreeScreen("JA"))
-        await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and "JA-T09" in app.screen.by_code)
-        tree = app.screen
+    async with session(year, "leader") as (app, pilot):
+        tree = await opened(pilot, UnitTreeScreen("JA"), UnitTreeScreen, lambda s: "JA-T09" in s.by_code)
         assert tree.check_action("edit", ()) is False and tree.check_action("decompose", ()) is False
         tree.query_one("#tree").move_cursor(tree.nodes["JA-T09"])
         await settle(pilot)
@@ -287,11 +241,8 @@ async def test_a_leader_agrees_a_proposed_target(year: RunningStack) -> None:
 async def test_the_unit_operator_cascades_reports_and_drafts_letters(year: RunningStack) -> None:
     api(year, "office", """mutation { createLetter(input: {year: 2026, unitCode: "JA", level: CITY_UNIT,
         issuer: "武汉市人民政府", receiver: "江岸区", targetCodes: ["JA-T02"]}) { id } }""")
-    app = make_app(year, "jaop")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("units")
-        await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.staff)
+    async with session(year, "jaop") as (app, pilot):
+        await opened(pilot, "units", UnitsScreen, lambda s: s.staff)
         assert app.screen.staff == {"JA": 3} and not refused(app)  # its own staff, nobody else's asked for
         units = app.screen
         await pilot.press("p")  # on the first unit (CZJ): not its own
@@ -343,9 +294,7 @@ async def test_the_unit_operator_cascades_reports_and_drafts_letters(year: Runni
 
         app.pop_screen()
         app.pop_screen()
-        app.open("letters")
-        await until(pilot, lambda: isinstance(app.screen, LettersScreen) and app.screen.letters, limit=10)
-        letters = app.screen
+        letters = await opened(pilot, "letters", LettersScreen, lambda s: s.letters, 10)
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, FormDialog))
         form = app.screen
@@ -369,20 +318,14 @@ async def test_the_unit_operator_cascades_reports_and_drafts_letters(year: Runni
 
 async def test_actions_a_role_may_not_take_are_not_shown(year: RunningStack) -> None:
     for user in ("leader", "supervision", "orgdept"):
-        app = make_app(year, user)
-        async with app.run_test(size=SIZE) as pilot:
-            await signed_in(pilot)
-            app.open("ranking")
-            await until(pilot, lambda: isinstance(pilot.app.screen, RankingScreen)
-                        and "Loading" not in status_text(pilot.app))
+        async with session(year, user) as (app, pilot):
+            await opened(pilot, "ranking", RankingScreen, lambda _: "Loading" not in status_text(app))
             for action in ("publish", "compute", "correct", "finalize"):
                 assert app.screen.check_action(action, ()) is False, (user, action)
 
 
 async def test_the_year_chooser_refuses_what_is_not_a_year(year: RunningStack) -> None:
-    app = make_app(year, "evaluator")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
+    async with session(year, "evaluator") as (app, pilot):
         await pilot.press("ctrl+y")
         await until(pilot, lambda: isinstance(app.screen, PromptDialog))
         dialog = app.screen
@@ -415,9 +358,7 @@ async def test_every_screen_of_every_role_opens_without_a_refusal_a_code_or_a_fi
     bare = re.compile(r"(?<![\w-])(" + "|".join(sorted(codes, key=len, reverse=True)) + r")(?![\w-])")
     problems: list[str] = []
     for user, roles, _unit in USERS:
-        app = make_app(year, user)
-        async with app.run_test(size=SIZE) as pilot:
-            await signed_in(pilot)
+        async with session(year, user) as (app, pilot):
             for destination in destinations(list(roles)):
                 app.open(destination.action)
                 await until(pilot, lambda: type(pilot.app.screen).__name__ != "HomeScreen")
@@ -457,9 +398,7 @@ async def test_the_lagging_screen_shows_what_the_api_returns_most_urgent_first(y
 
     expected = api(year, "leader", '{ laggingTargets(year: 2026, asOf: "2026-06-30") { code status } }')
     assert expected["laggingTargets"]
-    app = make_app(year, "leader")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
+    async with session(year, "leader") as (app, pilot):
         app.open("lagging")
         await until(pilot, lambda: isinstance(app.screen, LaggingScreen) and app.screen.whole)  # past the first page
         screen = app.screen

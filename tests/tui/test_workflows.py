@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input, OptionList, Select
 from tests.support.bundles import write_csv
 from tests.support.stack import PASSWORD, RunningStack
 from tests.tui.bundle import COLUMNS, write_year_end
-from tests.tui.helpers import SIZE, make_app, needs_otp, settle, signed_in, text_of, until
+from tests.tui.helpers import enter_credentials, needs_otp, opened, session, settle, signed_in, text_of, until
 from tui.commands import MboCommands
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.form import FormDialog
@@ -28,13 +28,8 @@ from tui.screens.units import UnitsScreen
 
 
 async def test_sign_in_shows_the_target_office_home_with_counts(loaded: RunningStack) -> None:
-    app = make_app(loaded, None)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        assert isinstance(screen, SignInScreen)
-        screen.query_one("#username", Input).value = "office"
-        screen.query_one("#password", Input).value = PASSWORD
-        await pilot.press("enter")
+    async with session(loaded, None) as (app, pilot):
+        await enter_credentials(pilot, "office")
         await needs_otp(pilot)  # TARGET_OFFICE signs in with a second factor
         assert "请输入动态口令" in text_of(app, "#error")
         await pilot.press(*str(loaded.otp("office")))
@@ -51,8 +46,7 @@ async def test_sign_in_shows_the_target_office_home_with_counts(loaded: RunningS
 
 async def test_wrong_password_and_lockout_are_explained(loaded: RunningStack) -> None:
     loaded.add_user("clumsy", "LEADER")
-    app = make_app(loaded, None)
-    async with app.run_test(size=SIZE) as pilot:
+    async with session(loaded, None) as (app, pilot):
         screen = app.screen
         screen.query_one("#username", Input).value = "clumsy"
         for attempt in range(6):
@@ -66,9 +60,7 @@ async def test_wrong_password_and_lockout_are_explained(loaded: RunningStack) ->
 
 
 async def test_navigate_to_a_unit_tree_and_edit_a_target(loaded: RunningStack) -> None:
-    app = make_app(loaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
+    async with session(loaded) as (app, pilot):
         await pilot.press("enter")  # the first menu entry: units
         await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.units)
         await pilot.press("slash", "J", "A", "enter")  # enter in the search opens the first unit's tree
@@ -89,11 +81,8 @@ async def test_navigate_to_a_unit_tree_and_edit_a_target(loaded: RunningStack) -
 
 
 async def test_validation_messages_sit_next_to_the_field(loaded: RunningStack) -> None:
-    app = make_app(loaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.push_screen(UnitTreeScreen("JA"))
-        await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
+    async with session(loaded) as (app, pilot):
+        await opened(pilot, UnitTreeScreen("JA"), UnitTreeScreen, lambda s: s.by_code)
         await pilot.press("down", "e")
         await until(pilot, lambda: isinstance(app.screen, FormDialog))
         app.screen.query_one("#f-points", Input).value = "abc"
@@ -107,12 +96,8 @@ async def test_validation_messages_sit_next_to_the_field(loaded: RunningStack) -
 
 
 async def test_a_conflict_is_explained_and_reload_takes_the_newer_version(loaded: RunningStack) -> None:
-    app = make_app(loaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.push_screen(UnitTreeScreen("JH"))
-        await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
-        tree = app.screen
+    async with session(loaded) as (app, pilot):
+        tree = await opened(pilot, UnitTreeScreen("JH"), UnitTreeScreen, lambda s: s.by_code)
         await pilot.press("down", "down", "e")  # JH-T01-1
         await until(pilot, lambda: isinstance(app.screen, FormDialog))
         with loaded.client("office") as client:  # someone else saves first
@@ -133,12 +118,9 @@ async def test_a_conflict_is_explained_and_reload_takes_the_newer_version(loaded
 
 
 async def test_the_entry_grid_checks_ranges_and_saves(loaded: RunningStack) -> None:
-    app = make_app(loaded, "evaluator")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.push_screen(EntryScreen("inspections", "JA"))
-        await until(pilot, lambda: isinstance(app.screen, EntryScreen) and "行 rows" in text_of(app, ".status"))
-        screen = app.screen
+    async with session(loaded, "evaluator") as (app, pilot):
+        screen = await opened(pilot, EntryScreen("inspections", "JA"), EntryScreen,
+                              lambda _: "行 rows" in text_of(app, ".status"))
         await pilot.press("plus")
         await until(pilot, lambda: isinstance(app.screen, PromptDialog))
         app.screen.query_one(Input).value = "检查组丙"
@@ -164,12 +146,8 @@ async def test_year_end_from_import_to_publish(loaded: RunningStack, tmp_path: P
     write_csv(bad / "certifications.csv", COLUMNS["certifications.csv"],
               [["JA-T01", "2026", "120", "", ""], ["NOPE-T9", "2026", "1", "", ""], ["JA-T03", "2026", "", "2", ""]])
     good = write_year_end(tmp_path / "good")
-    app = make_app(loaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("import")
-        await until(pilot, lambda: isinstance(app.screen, ImportScreen))
-        screen = app.screen
+    async with session(loaded) as (app, pilot):
+        screen = await opened(pilot, "import", ImportScreen)
         screen.query_one("#path", Input).value = str(bad)
         await pilot.press("enter")
         await until(pilot, lambda: "拒绝" in text_of(app, "#file-certifications-csv .state"))
@@ -206,13 +184,9 @@ async def test_year_end_from_import_to_publish(loaded: RunningStack, tmp_path: P
 
 
 async def test_apply_results_and_open_a_reward_sheet(loaded: RunningStack) -> None:
-    app = make_app(loaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
+    async with session(loaded) as (app, pilot):
         assert app.api.has("Mutation", "applyResults") and app.api.has("Query", "rewardLines")
-        app.open("rewards")
-        await until(pilot, lambda: isinstance(app.screen, RewardsScreen) and "Loading" not in text_of(app, ".status"))
-        screen = app.screen
+        screen = await opened(pilot, "rewards", RewardsScreen, lambda _: "Loading" not in text_of(app, ".status"))
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
@@ -226,13 +200,9 @@ async def test_apply_results_and_open_a_reward_sheet(loaded: RunningStack) -> No
 
 
 async def test_filing_records_move_through_their_workflow(loaded: RunningStack) -> None:
-    app = make_app(loaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
+    async with session(loaded) as (app, pilot):
         assert app.api.has("Query", "filingRecords")
-        app.open("filings")
-        await until(pilot, lambda: isinstance(app.screen, FilingsScreen) and app.screen.records)
-        screen = app.screen
+        screen = await opened(pilot, "filings", FilingsScreen, lambda s: s.records)
         assert {r["status"] for r in screen.records} == {"DRAFT"}
         assert "archive" not in {s.name for s in screen.my_steps()}  # the organisation department's step
         assert "bonusPaid" in screen.records[0]  # the target office reads the bonus fields
@@ -250,19 +220,14 @@ async def test_filing_records_move_through_their_workflow(loaded: RunningStack) 
         assert screen.query_one(DataTable).cursor_row == 0
         assert "已审核 Reviewed" in str(screen.query_one(DataTable).get_row_at(0)[7])
         staff_no = first["person"]["staffNo"]
-        app.push_screen(CadreFileScreen(staff_no))
-        await until(pilot, lambda: isinstance(app.screen, CadreFileScreen) and "条记录" in text_of(app, ".status"))
+        await opened(pilot, CadreFileScreen(staff_no), CadreFileScreen, lambda _: "条记录" in text_of(app, ".status"))
         assert app.screen.query_one(DataTable).row_count >= 1
 
 
 async def test_the_organisation_department_decides_a_leader_adjustment(loaded: RunningStack) -> None:
-    app = make_app(loaded, "orgdept")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
+    async with session(loaded, "orgdept") as (app, pilot):
         assert app.api.has("Query", "leaderAdjustments")
-        app.open("adjustments")
-        await until(pilot, lambda: isinstance(app.screen, AdjustmentsScreen) and app.screen.records)
-        screen = app.screen
+        screen = await opened(pilot, "adjustments", AdjustmentsScreen, lambda s: s.records)
         assert {r["unit"]["code"] for r in screen.records} == {"QK", "CZJ"}
         await pilot.press("w")
         await until(pilot, lambda: isinstance(app.screen, FormDialog))
@@ -283,11 +248,8 @@ async def test_a_child_letter_before_its_parent_is_refused_in_plain_language(loa
             level: UNIT_DEPARTMENT, issuer: "江汉区", receiver: "综合处", targetCodes: ["JH-T01-1"], parentId: $p})
             { id } }""", {"p": parent.data["createLetter"]["id"]})
         assert child.errors == [], child.errors
-    app = make_app(loaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("letters")
-        await until(pilot, lambda: isinstance(app.screen, LettersScreen) and len(app.screen.letters) == 2)
+    async with session(loaded) as (app, pilot):
+        await opened(pilot, "letters", LettersScreen, lambda s: len(s.letters) == 2)
         await pilot.press("down", "i")  # the unit → department letter
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
@@ -296,18 +258,14 @@ async def test_a_child_letter_before_its_parent_is_refused_in_plain_language(loa
 
 
 async def test_an_evaluator_is_not_offered_compute_or_publish(loaded: RunningStack) -> None:
-    app = make_app(loaded, "evaluator")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
+    async with session(loaded, "evaluator") as (app, pilot):
         menu = app.screen.query_one("#menu", OptionList)
         ids = {menu.get_option_at_index(i).id for i in range(menu.option_count)}
         assert "ranking" not in ids and "import" not in ids and "entry_ballots" in ids
         app.open("ranking")
         await settle(pilot)
         assert not isinstance(app.screen, RankingScreen)
-        app.open("bulletin")
-        await until(pilot, lambda: isinstance(app.screen, RankingScreen))
-        screen = app.screen
+        screen = await opened(pilot, "bulletin", RankingScreen)
         assert screen.check_action("publish", ()) is False and screen.check_action("compute", ()) is False
         labels = [label for label, _, _ in MboCommands(screen)._commands()]
         assert not any("发布" in x or "Publish" in x or "计算" in x for x in labels)
@@ -315,15 +273,11 @@ async def test_an_evaluator_is_not_offered_compute_or_publish(loaded: RunningSta
 
 
 async def test_a_unit_operator_is_refused_another_units_tree(loaded: RunningStack) -> None:
-    app = make_app(loaded, "jaop")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.push_screen(UnitTreeScreen("JH"))
-        await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and "权限" in text_of(app, ".status"))
+    async with session(loaded, "jaop") as (app, pilot):
+        await opened(pilot, UnitTreeScreen("JH"), UnitTreeScreen, lambda _: "权限" in text_of(app, ".status"))
         assert "无此操作权限" in text_of(app, ".status")
         app.pop_screen()
-        app.push_screen(UnitTreeScreen("JA"))
-        await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
+        await opened(pilot, UnitTreeScreen("JA"), UnitTreeScreen, lambda s: s.by_code)
 
 
 def move(stack: RunningStack, staff_no: str, unit: str, effective: str) -> None:
@@ -338,17 +292,13 @@ def move(stack: RunningStack, staff_no: str, unit: str, effective: str) -> None:
 
 async def test_a_unit_operator_sees_its_own_people_and_a_staff_number_for_one_who_left(loaded: RunningStack
                                                                                        ) -> None:
-    app = make_app(loaded, "jaop")
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("units")
-        await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.staff)
+    async with session(loaded, "jaop") as (app, pilot):
+        await opened(pilot, "units", UnitsScreen, lambda s: s.staff)
         table = app.screen.query_one(DataTable)
         staff = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[4]) for i in range(table.row_count)}
         assert staff.pop("JA") == "3" and set(staff.values()) == {"—"}  # its own staff; no other unit's asked for
         assert not app.screen.query_one(".status").has_class("error")
-        app.push_screen(UnitTreeScreen("JA"))
-        await until(pilot, lambda: isinstance(app.screen, UnitTreeScreen) and app.screen.by_code)
+        await opened(pilot, UnitTreeScreen("JA"), UnitTreeScreen, lambda s: s.by_code)
         assert app.screen.by_code["JA-T01-2"]["assignee"]["name"]  # JA-003, of JA: named
         move(loaded, "JA-003", "JH", "2027-02-01")  # after the assessed year: 2026's results stay as they are
         try:
@@ -363,12 +313,8 @@ async def test_a_unit_operator_sees_its_own_people_and_a_staff_number_for_one_wh
 
 
 async def test_an_expired_session_asks_to_sign_in_again_and_resumes(loaded: RunningStack) -> None:
-    app = make_app(loaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("units")
-        await until(pilot, lambda: isinstance(app.screen, UnitsScreen) and app.screen.units)
-        units = app.screen
+    async with session(loaded) as (app, pilot):
+        units = await opened(pilot, "units", UnitsScreen, lambda s: s.units)
         units.units = []
         app.api.session.token = "expired"
         await pilot.press("r")
@@ -384,11 +330,8 @@ async def test_an_expired_session_asks_to_sign_in_again_and_resumes(loaded: Runn
 
 
 async def test_help_and_the_command_palette_list_the_actions(loaded: RunningStack) -> None:
-    app = make_app(loaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot)
-        app.open("ranking")
-        await until(pilot, lambda: isinstance(app.screen, RankingScreen))
+    async with session(loaded) as (app, pilot):
+        await opened(pilot, "ranking", RankingScreen)
         labels = [label for label, _, _ in MboCommands(app.screen)._commands()]
         assert any("发布 Publish" in x for x in labels) and any("考核排名" in x for x in labels)
         await pilot.press("question_mark")

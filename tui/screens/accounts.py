@@ -20,7 +20,6 @@ from textual.widgets import DataTable, Footer, Header, Label
 
 from tui import keys
 from tui.api import ApiError
-from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.form import Field, FormDialog, required_check
 from tui.dialogs.prompt import PromptDialog
 from tui.dialogs.secret import SecretDialog
@@ -223,8 +222,6 @@ class AccountsScreen(MboScreen):
                     "effect when a security administrator approves it.")
         return done
 
-    def confirm(self, question: str, yes: str, run: Callable[[], None]) -> None:
-        self.app.push_screen(ConfirmDialog(question, yes), lambda ok: run() if ok else None)
 
     def action_new_account(self) -> None:
         async def save(values: dict[str, str]) -> dict[str, Any]:

@@ -103,8 +103,8 @@ class AdjustmentItemsScreen(QueueScreen):
 
     def action_workflow(self) -> None:
         item = self.current
-        if item is None or item["status"] != "PROPOSED":
-            self.fail("只有待审核的事项可以审核 Only proposed items can be approved or rejected.")
+        if not self.in_status(item, "PROPOSED",
+                              "只有待审核的事项可以审核 Only proposed items can be approved or rejected."):
             return
         fields = [Field("decision", "审核 Decision", DECISIONS[0][0], choices=DECISIONS),
                   Field("reason", "审核意见 Reason (驳回必填 required to reject)")]

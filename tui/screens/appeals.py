@@ -93,8 +93,7 @@ class AppealsScreen(QueueScreen):
 
     def action_workflow(self) -> None:
         x = self.current
-        if x is None or x["status"] != "FILED":
-            self.fail("只有待处理的申诉可以处理 Only pending appeals can be decided.")
+        if not self.in_status(x, "FILED", "只有待处理的申诉可以处理 Only pending appeals can be decided."):
             return
         fields = [Field("decision", "处理 Decision", DECISIONS[0][0], choices=DECISIONS),
                   Field("reason", "书面理由 Written reason", check=required_check)]

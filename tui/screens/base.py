@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
+from textual import work
 from textual.screen import Screen
 from textual.widgets import Label
 
 from tui.api import Api, ApiError
+from tui.dialogs.confirm import ConfirmDialog
+from tui.export import write_xlsx
 from tui.roles import may
 
 if TYPE_CHECKING:
     from tui.app import MboApp
 
 T = TypeVar("T")
+Sheets = dict[str, tuple[list[str], list[list[Any]]]]
+"""An XLSX file's sheets: name → (column titles, rows)."""
 
 
 class MboScreen(Screen[None]):
@@ -86,8 +92,38 @@ class MboScreen(Screen[None]):
         self.status(message, error=True)
         self.notify(message, severity="error", timeout=8)
 
+    def in_status(self, row: dict[str, Any] | None, status: str, refusal: str) -> TypeGuard[dict[str, Any]]:
+        """Whether there is a row and it is in `status`; where not, the refusal is shown."""
+        if row is not None and row["status"] == status:
+            return True
+        self.fail(refusal)
+        return False
+
     def status(self, message: str, *, error: bool = False) -> None:
         for label in self.query(".status").results(Label):
             label.update(message)
             label.set_class(error, "error")
             return
+
+    def confirm(self, question: str, yes: str, run: Callable[[], object]) -> None:
+        """Ask the question (the yes button labelled `yes`); `run` only on yes."""
+        self.app.push_screen(ConfirmDialog(question, yes), lambda ok: run() if ok else None)
+
+    # ---- export (a screen with the export key says what in `export_sheets`) --------------------------------
+
+    def export_sheets(self) -> tuple[str, Sheets] | None:
+        """The file name and the sheets the export key writes; None where there is nothing to export."""
+        return None
+
+    def action_export(self) -> None:
+        self.export()
+
+    @work(exclusive=True, exit_on_error=False, group="export")
+    async def export(self) -> None:
+        found = self.export_sheets()
+        if found is None:
+            self.fail("没有可导出的数据 Nothing to export")
+            return
+        path = await asyncio.to_thread(write_xlsx, *found)
+        self.status(f"已导出 Exported to {path}")
+        self.notify(f"已导出 Saved {path}", timeout=8)

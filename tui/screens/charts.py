@@ -7,6 +7,8 @@ points) against the share of the year elapsed, weakest first. Plots are drawn by
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from textual import on, work
@@ -38,6 +40,14 @@ PROGRESS = """query ChartProgress($year: Int!, $asOf: Date!) { units { code name
 GRADE_COLOURS = {"ADVANCED": "green", "QUALIFIED": "blue", "UNQUALIFIED": "orange", "LAST_PLACE": "red"}
 LEGEND = {"ADVANCED": "advanced", "QUALIFIED": "qualified", "UNQUALIFIED": "unqualified", "LAST_PLACE": "last place"}
 SHOWN_UNITS = 20  # bars in the progress picture; the table below lists every unit
+
+
+def titled(plt: Any, title: str, x: str | None, y: str) -> None:
+    """A figure's title and the names of its axes (no x name where the ticks say it)."""
+    plt.title(title)
+    if x is not None:
+        plt.xlabel(x)
+    plt.ylabel(y)
 
 
 def years_document(years: list[int]) -> str:
@@ -135,24 +145,28 @@ class ChartsScreen(MboScreen):
             lines.append(f"末位线 Last-place line ≤ {d.last_place_line:.2f}")
         return f"{d.count} 个单位 units: {counts}\n" + ("；".join(lines) or "无先进或末位 no advanced or last place")
 
-    def draw_distribution(self, d: Distribution) -> None:
-        widget = self.query_one("#dist-plot", PlotextPlot)
+    @contextmanager
+    def drawing(self, selector: str) -> Iterator[Any]:
+        """The plotext figure of the plot widget, cleared; the widget is redrawn with it when the block ends."""
+        widget = self.query_one(selector, PlotextPlot)
         plt = widget.plt
         plt.clear_data()
         plt.clear_figure()
-        centres, counts = histogram(d, max(5, min(25, d.count // 4)))
-        shown = [g for g in GRADE_ORDER if any(counts.get(g, []))]
-        plt.stacked_bar(centres, [counts[g] for g in shown], labels=[LEGEND[g] for g in shown],
-                        color=[GRADE_COLOURS[g] for g in shown], width=0.8)
-        for line, colour in ((d.advanced_line, "green"), (d.last_place_line, "red")):
-            if line is not None:
-                plt.vline(line, colour)
-        step = max(1, len(centres) // 6)
-        plt.xticks(centres[::step], [f"{c:.1f}" for c in centres[::step]])
-        plt.title("Composite by grade; vertical lines: advanced (green), last place (red)")
-        plt.xlabel("composite")
-        plt.ylabel("units")
+        yield plt
         widget.refresh()
+
+    def draw_distribution(self, d: Distribution) -> None:
+        with self.drawing("#dist-plot") as plt:
+            centres, counts = histogram(d, max(5, min(25, d.count // 4)))
+            shown = [g for g in GRADE_ORDER if any(counts.get(g, []))]
+            plt.stacked_bar(centres, [counts[g] for g in shown], labels=[LEGEND[g] for g in shown],
+                            color=[GRADE_COLOURS[g] for g in shown], width=0.8)
+            for line, colour in ((d.advanced_line, "green"), (d.last_place_line, "red")):
+                if line is not None:
+                    plt.vline(line, colour)
+            step = max(1, len(centres) // 6)
+            plt.xticks(centres[::step], [f"{c:.1f}" for c in centres[::step]])
+            titled(plt, "Composite by grade; vertical lines: advanced (green), last place (red)", "composite", "units")
 
     # 历年名次 --------------------------------------------------------------------------------------------
 
@@ -199,22 +213,16 @@ class ChartsScreen(MboScreen):
         self.draw_ranks(points)
 
     def draw_ranks(self, points: list[RankPoint]) -> None:
-        widget = self.query_one("#rank-plot", PlotextPlot)
-        plt = widget.plt
-        plt.clear_data()
-        plt.clear_figure()
-        if points:
-            worst = max(p.of for p in points)
-            # rank 1 is best: plot the standing from the bottom (worst + 1 - rank) and label ticks with ranks
-            plt.plot([p.year for p in points], [worst + 1 - p.rank for p in points], marker="dot", color="cyan")
-            plt.xticks([p.year for p in points], [str(p.year) for p in points])
-            ticks = sorted({1, worst, *(p.rank for p in points)})
-            plt.yticks([worst + 1 - t for t in ticks], [str(t) for t in ticks])
-            plt.ylim(0, worst + 1)
-            plt.title("Rank over the years (1 = top)")
-            plt.xlabel("year")
-            plt.ylabel("rank")
-        widget.refresh()
+        with self.drawing("#rank-plot") as plt:
+            if points:
+                worst = max(p.of for p in points)
+                # rank 1 is best: plot the standing from the bottom (worst + 1 - rank) and label ticks with ranks
+                plt.plot([p.year for p in points], [worst + 1 - p.rank for p in points], marker="dot", color="cyan")
+                plt.xticks([p.year for p in points], [str(p.year) for p in points])
+                ticks = sorted({1, worst, *(p.rank for p in points)})
+                plt.yticks([worst + 1 - t for t in ticks], [str(t) for t in ticks])
+                plt.ylim(0, worst + 1)
+                titled(plt, "Rank over the years (1 = top)", "year", "rank")
 
     # 进度与时间 ------------------------------------------------------------------------------------------
 
@@ -244,17 +252,12 @@ class ChartsScreen(MboScreen):
         self.draw_progress(self.progress[:SHOWN_UNITS])
 
     def draw_progress(self, units: list[UnitProgress]) -> None:
-        widget = self.query_one("#progress-plot", PlotextPlot)
-        plt = widget.plt
-        plt.clear_data()
-        plt.clear_figure()
-        codes = [u.code for u in units]
-        positions = list(range(1, len(codes) + 1))
-        plt.bar(positions, [float(u.progress) * 100 for u in units], color="cyan", width=0.5)
-        plt.xticks(positions, codes)
-        plt.xlim(0.5, len(codes) + 0.5)
-        elapsed = float(sum(u.elapsed for u in units) / len(units)) * 100
-        plt.hline(elapsed, "red")
-        plt.title(f"Progress weighted by points vs time elapsed ({elapsed:.0f}%, red line)")
-        plt.ylabel("% done")
-        widget.refresh()
+        with self.drawing("#progress-plot") as plt:
+            codes = [u.code for u in units]
+            positions = list(range(1, len(codes) + 1))
+            plt.bar(positions, [float(u.progress) * 100 for u in units], color="cyan", width=0.5)
+            plt.xticks(positions, codes)
+            plt.xlim(0.5, len(codes) + 0.5)
+            elapsed = float(sum(u.elapsed for u in units) / len(units)) * 100
+            plt.hline(elapsed, "red")
+            titled(plt, f"Progress weighted by points vs time elapsed ({elapsed:.0f}%, red line)", None, "% done")

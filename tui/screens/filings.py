@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from tui import keys
-from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.form import Field, FormDialog
 from tui.documents import save_document
 from tui.labels import FILING_STATUS, SIGNATURE_STEP, TEAM_ROLE, label
@@ -86,11 +85,7 @@ class FilingsScreen(RecordsScreen):
             self.app.push_screen(FormDialog(title, fields, save), self.stepped(record))
             return
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.run_step(step.name, record)
-
-        self.app.push_screen(ConfirmDialog(f"{title}？", step.title), confirmed)
+        self.confirm(f"{title}？", step.title, lambda: self.run_step(step.name, record))
 
     def run_step(self, step: str, record: dict[str, Any]) -> None:
         async def go() -> None:

@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Label
 
 from tui import keys
-from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.form import Field, FormDialog, required_check
 from tui.dialogs.prompt import PromptDialog
 from tui.documents import save_document
@@ -144,11 +143,7 @@ class LettersScreen(MboScreen):
                     f"{side.lower()}? Once both sides sign, the letter and its {len(letter['targets'])} targets are "
                     "frozen (changes need an amendment letter).")
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.sign(letter["id"], side, letter["version"])
-
-        self.app.push_screen(ConfirmDialog(question, "签署 Sign"), confirmed)
+        self.confirm(question, "签署 Sign", lambda: self.sign(letter["id"], side, letter["version"]))
 
     @work(exclusive=True, exit_on_error=False, group="sign")
     async def sign(self, letter_id: str, side: str, version: int) -> None:

@@ -12,7 +12,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.base import MboScreen
 
 
@@ -28,11 +27,8 @@ def ask_to_finalise(screen: MboScreen, revision: int, after: Callable[[], None])
             screen.notify(f"已定稿 Revision {done['revision']} is final", timeout=4)
             after()
 
-    def confirmed(yes: bool | None) -> None:
-        if yes:
-            screen.run_worker(finalise(), group="finalize", exclusive=True, exit_on_error=False)
-
-    screen.app.push_screen(ConfirmDialog(question, "定稿 Finalise"), confirmed)
+    screen.confirm(question, "定稿 Finalise",
+                   lambda: screen.run_worker(finalise(), group="finalize", exclusive=True, exit_on_error=False))
 
 
 class QueueScreen(MboScreen):

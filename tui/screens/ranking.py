@@ -4,7 +4,6 @@ and make final (定稿) behind a confirmation; or the published bulletin, on pub
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -14,12 +13,10 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, Static
 
 from tui import keys
-from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.prompt import PromptDialog
 from tui.documents import save_document
-from tui.export import write_xlsx
 from tui.format import GRADE_STYLE, GRADES, signed, standing
-from tui.screens.base import MboScreen
+from tui.screens.base import MboScreen, Sheets
 from tui.screens.home import ASSESSMENT
 from tui.screens.queue import ask_to_finalise
 
@@ -213,8 +210,8 @@ class RankingScreen(MboScreen):
 
     def action_publish(self) -> None:
         a = self.assessment
-        if a is None or a["status"] != "COMPUTED":
-            self.fail("只有已计算的考核结果可以发布 Only computed results can be published (press c first).")
+        if not self.in_status(a, "COMPUTED",
+                              "只有已计算的考核结果可以发布 Only computed results can be published (press c first)."):
             return
         advanced = sum(1 for r in a["results"] if r["grade"] == "ADVANCED")
         last = sum(1 for r in a["results"] if r["grade"] == "LAST_PLACE")
@@ -222,11 +219,7 @@ class RankingScreen(MboScreen):
                     f"Publish revision {a['revision']} of {a['year']}? {len(a['results'])} units, {advanced} advanced, "
                     f"{last} last place. Published results are frozen; a correction opens a new revision.")
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.publish()
-
-        self.app.push_screen(ConfirmDialog(question, "发布 Publish"), confirmed)
+        self.confirm(question, "发布 Publish", self.publish)
 
     @work(exclusive=True, exit_on_error=False, group="publish")
     async def publish(self) -> None:
@@ -240,8 +233,7 @@ class RankingScreen(MboScreen):
         """更正: open a new revision of the published year; its inputs can then be corrected, and it is computed
         (c) and published (p) again."""
         a = self.assessment
-        if a is None or a["status"] != "PUBLISHED":
-            self.fail("只有已发布的考核结果可以更正 Only published results are corrected.")
+        if not self.in_status(a, "PUBLISHED", "只有已发布的考核结果可以更正 Only published results are corrected."):
             return
 
         def reason(value: str | None) -> None:
@@ -269,11 +261,7 @@ class RankingScreen(MboScreen):
             return
         ask_to_finalise(self, a["revision"], self.load)
 
-    def action_export(self) -> None:
-        self.export()
-
-    @work(exclusive=True, exit_on_error=False, group="export")
-    async def export(self) -> None:
+    def export_sheets(self) -> tuple[str, Sheets] | None:
         table = self.query_one(DataTable)
         rows = []
         for index in range(table.row_count):
@@ -281,12 +269,8 @@ class RankingScreen(MboScreen):
             if cells[0] and cells[0][0].isdigit():
                 rows.append([int(cells[0]), *(export_cell(i, c) for i, c in enumerate(cells[1:], start=1))])
         if not rows:
-            self.fail("没有可导出的数据 Nothing to export")
-            return
-        name = f"{'bulletin' if self.bulletin else 'ranking'}-{self.year}.xlsx"
-        path = await asyncio.to_thread(write_xlsx, name, {f"{self.year}": (list(COLUMNS), rows)})
-        self.status(f"已导出 Exported to {path}")
-        self.notify(f"已导出 Saved {path}", timeout=8)
+            return None
+        return f"{'bulletin' if self.bulletin else 'ranking'}-{self.year}.xlsx", {f"{self.year}": (list(COLUMNS), rows)}
 
     def action_document(self) -> None:
         """The published 通报 as an official document (DOCX)."""

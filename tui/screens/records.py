@@ -4,7 +4,6 @@ role may take on it, and an XLSX export. A record keeps its place in the list af
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +18,9 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from tui import keys
-from tui.export import write_xlsx
 from tui.format import GRADE_STYLE, GRADES, amount, money
 from tui.labels import label
-from tui.screens.base import MboScreen
+from tui.screens.base import MboScreen, Sheets
 
 
 @dataclass(frozen=True)
@@ -260,20 +258,12 @@ class RecordsScreen(MboScreen):
 
     # ---- export ------------------------------------------------------------------------------------------
 
-    def action_export(self) -> None:
-        self.export()
-
-    @work(exclusive=True, exit_on_error=False, group="export")
-    async def export(self) -> None:
+    def export_sheets(self) -> tuple[str, Sheets] | None:
         if not self.records:
-            self.fail("没有可导出的数据 Nothing to export")
-            return
+            return None
         columns = [c.title for c in self.COLUMNS]
         rows = [[c.value(self.records[i]) for c in self.COLUMNS] for i in self.shown]
-        path = await asyncio.to_thread(write_xlsx, f"{self.EXPORT_NAME}-{self.year}.xlsx",
-                                       {str(self.year): (columns, rows)})
-        self.status(f"已导出 Exported to {path}")
-        self.notify(f"已导出 Saved {path}", timeout=8)
+        return f"{self.EXPORT_NAME}-{self.year}.xlsx", {str(self.year): (columns, rows)}
 
 
 def grade(record: dict[str, Any]) -> str:

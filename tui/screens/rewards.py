@@ -4,7 +4,6 @@ shown on screen."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -15,10 +14,8 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Label
 
 from tui import keys
-from tui.dialogs.confirm import ConfirmDialog
-from tui.export import write_xlsx
 from tui.format import GRADE_STYLE, GRADES, money
-from tui.screens.base import MboScreen
+from tui.screens.base import MboScreen, Sheets
 
 MONEY = ("bonusPaid", "bonusForfeited", "extraSalary", "oneTimeAward", "total")
 SHEET = ["工号 Staff no", "姓名 Name", "等次 Grade", "兑现奖金 Bonus paid", "扣减 Forfeited", "加发月薪 Extra salary",
@@ -138,11 +135,7 @@ class RewardsScreen(MboScreen):
                     f"Apply the published results of {self.year} (rewards, honours, filing records, leader "
                     "adjustments)? Applying the same revision again changes nothing.")
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.apply()
-
-        self.app.push_screen(ConfirmDialog(question, "兑现 Apply"), confirmed)
+        self.confirm(question, "兑现 Apply", self.apply)
 
     @work(exclusive=True, exit_on_error=False, group="apply")
     async def apply(self) -> None:
@@ -154,15 +147,10 @@ class RewardsScreen(MboScreen):
         self.notify(f"已兑现 Applied: {figures}", timeout=8)
         self.load()
 
-    def action_export(self) -> None:
-        self.export()
-
-    @work(exclusive=True, exit_on_error=False, group="export")
-    async def export(self) -> None:
+    def export_sheets(self) -> tuple[str, Sheets] | None:
         if not self.lines:
-            self.fail("没有可导出的数据 Nothing to export")
-            return
-        sheets = {}
+            return None
+        sheets: Sheets = {}
         for code, rows in self.lines.items():
             body = [[r["person"]["staffNo"], r["person"].get("name") or "", r["grade"], *(dec(r.get(k)) for k in MONEY)]
                     for r in rows]
@@ -173,6 +161,4 @@ class RewardsScreen(MboScreen):
                 ["单位 Unit", "称号 Title", "奖励 Amount"],
                 [[f"{a['unit'].get('name') or ''}（{a['unit']['code']}）", a["title"], dec(a["amount"])]
                  for a in self.awards])
-        path = await asyncio.to_thread(write_xlsx, f"rewards-{self.year}.xlsx", sheets)
-        self.status(f"已导出 Exported to {path}")
-        self.notify(f"已导出 Saved {path}", timeout=8)
+        return f"rewards-{self.year}.xlsx", sheets

@@ -3,6 +3,7 @@ highlighted target's negotiation rounds and progress; edit, negotiate and report
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -241,6 +242,18 @@ class UnitTreeScreen(MboScreen):
         title = f"编辑目标 Edit target {target['code']}" + (note if top else "")
         self.app.push_screen(FormDialog(title, fields, save, reload), self.saved)
 
+    def version_reload(self, code: str, state: dict[str, Any]) -> Callable[[], Awaitable[dict[str, str]]]:
+        """A form's reload after a version conflict: the target's current version into `state`, no field
+        changed."""
+
+        async def reload() -> dict[str, str]:
+            fresh = await self.api.target(self.year, code)
+            if fresh:
+                state["version"] = fresh["version"]
+            return {}
+
+        return reload
+
     def saved(self, result: dict[str, Any] | None) -> None:
         if result:
             self.notify(f"已保存 Saved {result['code']}", timeout=3)
@@ -267,13 +280,8 @@ class UnitTreeScreen(MboScreen):
             return await self.api.negotiate(v["action"], self.year, target["code"], state["version"],
                                             v["value"] or None, v["reason"] or None, v.get("override") or None)
 
-        async def reload() -> dict[str, str]:
-            fresh = await self.api.target(self.year, target["code"])
-            if fresh:
-                state["version"] = fresh["version"]
-            return {}
-
-        self.app.push_screen(FormDialog(f"磋商 Negotiate {target['code']} {target['title']}", fields, save, reload),
+        self.app.push_screen(FormDialog(f"磋商 Negotiate {target['code']} {target['title']}", fields, save,
+                                        self.version_reload(target["code"], state)),
                              self.saved)
 
     # ---- decompose and assign ----------------------------------------------------------------------------
@@ -323,13 +331,8 @@ class UnitTreeScreen(MboScreen):
             change = {k: val for k, val in v.items() if val}
             return await self.api.update_target(self.year, target["code"], state["version"], change)
 
-        async def reload() -> dict[str, str]:
-            fresh = await self.api.target(self.year, target["code"])
-            if fresh:
-                state["version"] = fresh["version"]
-            return {}
-
-        self.app.push_screen(FormDialog(f"指派 Assign {target['code']} {target['title']}", fields, save, reload),
+        self.app.push_screen(FormDialog(f"指派 Assign {target['code']} {target['title']}", fields, save,
+                                        self.version_reload(target["code"], state)),
                              self.saved)
 
     # ---- progress ----------------------------------------------------------------------------------------

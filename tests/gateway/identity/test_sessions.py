@@ -14,7 +14,7 @@ import pytest
 from textual.widgets import Input
 
 from mbo.client import Client
-from tests.support.stack import PASSWORD, RunningStack
+from tests.support.stack import PASSWORD, RunningStack, running_stack
 from tests.tui.helpers import SIZE, make_app, signed_in, until
 from tui.screens.sign_in import SignInScreen
 
@@ -100,14 +100,9 @@ def test_no_refresh_after_the_session_ends(people: RunningStack, ending: str) ->
 @pytest.fixture(scope="module")
 def short(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """A stack whose access tokens live 2 s, to watch them expire and be renewed."""
-    running = RunningStack(Path(tmp_path_factory.mktemp("short")))
-    running.env["MBO_ACCESS_TTL"] = "2"
-    running.start()
-    running.add_user("leader", "LEADER")
-    try:
+    with running_stack(Path(tmp_path_factory.mktemp("short")), MBO_ACCESS_TTL="2") as running:
+        running.add_user("leader", "LEADER")
         yield running
-    finally:
-        running.stop()
 
 
 def wait_past(token: str) -> None:
