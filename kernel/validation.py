@@ -152,6 +152,19 @@ class InputLimits:
         return None
 
 
+def clean_text(value: str | None, *, field: str, limit: int, required: bool = True, label: str | None = None,
+               missing: str | None = None) -> str:
+    """A free-text argument stripped of surrounding space: refused when required and empty (`missing`, or "a
+    <label> is required") or longer than `limit` characters; "" when optional and empty."""
+    label = label or field
+    text = (value or "").strip()
+    if required and not text:
+        raise BadInput(missing or f"a {label} is required", field=field)
+    if len(text) > limit:
+        raise BadInput(f"the {label} is longer than {limit} characters", field=field)
+    return text
+
+
 def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 

@@ -24,6 +24,7 @@ from kernel.errors import BadInput, Forbidden, NotFound
 from kernel.ids import record_id
 from kernel.roles import Role
 from kernel.tabular import RowErrors
+from kernel.validation import clean_text
 from services.assessment import rules
 from services.assessment.decisions import check_pending, record_decision
 from services.assessment.inputs import (
@@ -50,15 +51,6 @@ class AdjustmentRow(UnitRow):
     reason: str | None = None
 
 
-def _text(value: str | None, what: str, limit: int, *, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise BadInput(f"{what} is required", field=what)
-    if len(text) > limit:
-        raise BadInput(f"{what} is longer than {limit} characters", field=what)
-    return text
-
-
 def default_category(points: Decimal) -> str:
     return BONUS if points > 0 else DEDUCTION
 
@@ -78,9 +70,9 @@ async def propose(ctx: RequestContext, *, year: int, unit_code: str, points: Dec
     problem = rules.points_problem(points)
     if problem:
         raise BadInput(f"points {problem}", field="points")
-    category = _text(category, "category", MAX_CATEGORY)
-    reason = _text(reason, "reason", MAX_REASON)
-    evidence = _text(evidence, "evidence", MAX_EVIDENCE, required=False)
+    category = clean_text(category, field="category", limit=MAX_CATEGORY)
+    reason = clean_text(reason, field="reason", limit=MAX_REASON)
+    evidence = clean_text(evidence, field="evidence", limit=MAX_EVIDENCE, required=False)
     unit_code = (unit_code or "").strip()
     points = Decimal(points).quantize(CENT)
     await ensure_open(ctx, year)
@@ -102,7 +94,7 @@ async def decide(ctx: RequestContext, *, item_id: str, version: int, approve: bo
     """Approve or reject a proposed item: a target-office account other than the one that proposed it."""
     caller = ctx.require(Role.TARGET_OFFICE)
     action = "approveAdjustment" if approve else "rejectAdjustment"
-    note = _text(reason, "reason", MAX_REASON, required=not approve) or None
+    note = clean_text(reason, field="reason", limit=MAX_REASON, required=not approve) or None
     item = await _get(item_id)
     label = f"adjustment item {item.id}"
     check_pending(item, label=label, pending=AdjustmentStatus.PROPOSED, version=version)

@@ -14,9 +14,10 @@ from tortoise.expressions import F
 from kernel import clock
 from kernel.audit import audited
 from kernel.context import RequestContext
-from kernel.errors import BadInput, Conflict, Forbidden, NotFound
+from kernel.errors import Conflict, Forbidden, NotFound
 from kernel.ids import record_id
 from kernel.roles import Role
+from kernel.validation import clean_text
 from services.assessment import rules
 from services.assessment.decisions import check_pending, record_decision
 from services.assessment.models import Appeal, AppealStatus, Assessment, Revision, Status, UnitResult
@@ -26,15 +27,6 @@ FILERS = (Role.UNIT_OPERATOR, Role.LEADER)
 MAX_REASON = 2000
 
 
-def _reason(text: str | None, what: str = "reason") -> str:
-    reason = (text or "").strip()
-    if not reason:
-        raise BadInput(f"a {what} is required", field="reason")
-    if len(reason) > MAX_REASON:
-        raise BadInput(f"the {what} is longer than {MAX_REASON} characters", field="reason")
-    return reason
-
-
 async def file(ctx: RequestContext, *, year: int, unit_code: str, reason: str) -> Appeal:
     """File an appeal against the unit's result in the latest revision, while it is on public notice."""
     caller = ctx.require(*FILERS)
@@ -42,7 +34,7 @@ async def file(ctx: RequestContext, *, year: int, unit_code: str, reason: str) -
     if not caller.is_service and caller.unit != unit_code:
         raise Forbidden(f"an appeal is filed by the unit's own operator or leader; your unit is "
                         f"{caller.unit or 'none'}, not {unit_code or '(empty)'}")
-    reason = _reason(reason)
+    reason = clean_text(reason, field="reason", limit=MAX_REASON)
     assessment = await Assessment.get_or_none(year=check_year(year))
     if assessment is None or not await Revision.exists(year=year, published_at__isnull=False):
         raise NotFound(f"no result of {year} has been published", field="year")
@@ -79,7 +71,7 @@ async def file(ctx: RequestContext, *, year: int, unit_code: str, reason: str) -
 async def decide(ctx: RequestContext, *, appeal_id: str, version: int, accepted: bool, reason: str) -> Appeal:
     """Accept or reject an appeal, with a written reason (target office)."""
     caller = ctx.require(Role.TARGET_OFFICE)
-    reason = _reason(reason, "written reason")
+    reason = clean_text(reason, field="reason", limit=MAX_REASON, label="written reason")
     appeal = await Appeal.get_or_none(id=key) if (key := record_id(appeal_id)) else None
     if appeal is None:
         raise NotFound(f"no appeal {appeal_id}", field="id")

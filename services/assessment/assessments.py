@@ -16,6 +16,7 @@ from kernel.audit import audited
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict
 from kernel.roles import Role
+from kernel.validation import clean_text
 from services.assessment import rules
 from services.assessment.models import (
     AdjustmentItem,
@@ -264,11 +265,7 @@ MAX_REASON = 2000
 async def open_correction(ctx: RequestContext, year: int, reason: str) -> View:
     """Open revision N+1 of a published year: inputs become editable again; N stays as published."""
     caller = ctx.require(Role.TARGET_OFFICE)
-    reason = (reason or "").strip()
-    if not reason:
-        raise BadInput("a correction needs a reason", field="reason")
-    if len(reason) > MAX_REASON:
-        raise BadInput(f"the reason is longer than {MAX_REASON} characters", field="reason")
+    reason = clean_text(reason, field="reason", limit=MAX_REASON, missing="a correction needs a reason")
     assessment = await assessment_of(year)
     if assessment.status != Status.PUBLISHED:
         raise Conflict(f"revision {assessment.revision} of {year} is not published yet; correct its inputs "

@@ -10,6 +10,7 @@ from kernel.audit import audited
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, Forbidden
 from kernel.roles import Role
+from kernel.validation import clean_text
 from services.targets import access, calendar, rules
 from services.targets.catalog import (
     OPEN_FOR_NEGOTIATION,
@@ -25,6 +26,10 @@ from services.targets.models import NegotiationRound, NegotiationSession, RoundA
 REASON_MAX = 2000
 
 
+def _reason(text: str | None, *, required: bool, name: str = "reason") -> str:
+    return clean_text(text, field=name, limit=REASON_MAX, required=required, missing=f"give a {name}")
+
+
 async def _round(ctx: RequestContext, target: Target, action: RoundAction, value: Decimal | None,
                  reason: str) -> NegotiationRound:
     caller = ctx.caller
@@ -33,15 +38,6 @@ async def _round(ctx: RequestContext, target: Target, action: RoundAction, value
         target_id=target.id, action=action, value=value, reason=reason, actor=caller.username,
         role=caller.primary_role, at=datetime.now(UTC),
     )
-
-
-def _reason(reason: str | None, *, required: bool, name: str = "reason") -> str:
-    cleaned = (reason or "").strip()
-    if required and not cleaned:
-        raise BadInput(f"give a {name}", field=name)
-    if len(cleaned) > REASON_MAX:
-        raise BadInput(f"the {name} is longer than {REASON_MAX} characters", field=name)
-    return cleaned
 
 
 async def _step(ctx: RequestContext, *, action: str, year: int, code: str, version: int, move: str,

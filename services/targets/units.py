@@ -9,6 +9,7 @@ from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, NotFound
 from kernel.roles import Role
 from kernel.tabular import RowErrors
+from kernel.validation import clean_text
 from services.targets.models import Unit, UnitKind
 
 UNIT_KINDS = {"district": UnitKind.DISTRICT.value, "municipal": UnitKind.MUNICIPAL.value,
@@ -33,11 +34,7 @@ class UnitFields:
 
 
 def _check_fields(name: str | None, kind: str | None, group: str | None) -> UnitFields:
-    name = (name or "").strip()
-    if not name:
-        raise BadInput("a unit needs a name", field="name")
-    if len(name) > 128:
-        raise BadInput("the name is longer than 128 characters", field="name")
+    name = clean_text(name, field="name", limit=128, missing="a unit needs a name")
     try:
         unit_kind = UnitKind((kind or "").upper())
     except ValueError:
