@@ -147,13 +147,9 @@ def team_role(facts: rules.PersonFacts) -> str:
 
 
 # The stints held on a day joined to the people holding them: one query, read as plain rows (a province's
-# 160,000 people as ORM values cost a second more than the rest of the roster). The two amounts come as text
-# in both databases (SQLite holds them so; PostgreSQL's numeric(12,2) as text keeps its two places): most
-# people share a bonus standard with others, so each distinct one becomes a Decimal once, and a salary only
-# when a rule pays it — not two numeric decodings per person.
+# 160,000 people as ORM values cost a second more than the rest of the roster).
 ROSTER_SQL = ('SELECT m.staff_no, p.name, m.unit_code, m.position, m.leadership_member, m.main_leader_role, '
-              'p.on_establishment, CAST(p.monthly_salary AS TEXT), CAST(p.bonus_standard AS TEXT), m.since '
-              'FROM unit_membership m '
+              'p.on_establishment, p.monthly_salary, p.bonus_standard, m.since FROM unit_membership m '
               'JOIN person p ON p.staff_no = m.staff_no '
               'WHERE (m.since IS NULL OR m.since <= {day}) AND (m."until" IS NULL OR m."until" >= {day})')
 
@@ -184,18 +180,15 @@ async def roster_of(year: int, unit_codes: Sequence[str]) -> list[Roster]:
             held[staff_no] = row
     roles = {role.value for role in rules.MainLeaderRole}
     kinds: dict[tuple[Any, Any, Any], tuple[bool, str | None, bool]] = {}
-    bonuses: dict[Any, Decimal] = {}
     people: list[Roster] = []
-    for staff_no, name, unit, position, member, role, established, salary, stored_bonus, _ in held.values():
+    for staff_no, name, unit, position, member, role, established, salary, bonus, _ in held.values():
         kind = kinds.get((member, role, established))
         if kind is None:
             if role and role not in roles:
                 raise ValueError(f"unknown main leader role {role!r} of {staff_no}")
             kind = kinds[member, role, established] = (bool(member), role or None, bool(established))
-        bonus = bonuses.get(stored_bonus)
-        if bonus is None:
-            bonus = bonuses[stored_bonus] = _amount(stored_bonus, "bonus_standard", staff_no)
-        people.append(Roster(staff_no, name, unit, position or "", kind, bonus, salary))
+        people.append(Roster(staff_no, name, unit, position or "", kind, _amount(bonus, "bonus_standard", staff_no),
+                             salary))
     people.sort(key=lambda p: p.staff_no)
     return people
 
@@ -278,21 +271,13 @@ async def _reward_lines(published: PublishedRevision, by_unit: dict[str, UnitOut
     when = bulk.db_value(RewardLine, "created_at", now)
     applied = _reason(published, "applied")
     grades = {code: unit.grade for code, unit in by_unit.items()}
-    # A line's fields after name and unit follow from the rule and the two amounts alone: worked out once per
-    # (unit grade, kind of post, bonus standard, salary as stored) — people share most of them.
-    lines: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     new_rows: list[tuple[Any, ...]] = []
     changed: list[dict[str, Any]] = []
     for person in people:
-        grade = grades[person.unit_code]
-        key = (grade, person.kind, person.bonus_standard, person.stored_salary)
-        line = lines.get(key)
-        if line is None:
-            rule = plans[grade, person.kind].rule
-            standard, paid, forfeited, extra, total = rule.amounts(person.bonus_standard, person.salary(rule))
-            line = lines[key] = (rule.grade.value, as_db(standard), as_db(paid), as_db(forfeited), as_db(extra),
-                                 as_db(rule.award), as_db(total), rule.code, rule.text)
-        wanted = (person.name, person.unit_code, *line)
+        rule = plans[grades[person.unit_code], person.kind].rule
+        standard, paid, forfeited, extra, total = rule.amounts(person.bonus_standard, person.salary(rule))
+        wanted = (person.name, person.unit_code, rule.grade.value, as_db(standard), as_db(paid), as_db(forfeited),
+                  as_db(extra), as_db(rule.award), as_db(total), rule.code, rule.text)
         old = stored.get(person.staff_no)
         if old is None:
             new_rows.append((year, person.staff_no, *wanted, revision, applied, when, when))
