@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import ctypes
 import gc
+import itertools
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -55,10 +56,15 @@ def db_value(model: type[Model], name: str, value: Any) -> Any:
     return value
 
 
-async def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """INSERT rows given as tuples of database values, in the order of `names` (the id is the database's)."""
-    if not rows:
+async def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """INSERT rows given as tuples of database values, in the order of `names` (the id is the database's). The
+    rows may come from a generator: PostgreSQL's COPY sends each slice as soon as it is full, so the server
+    stores one slice while the next is being made."""
+    source = iter(rows)
+    first = next(source, None)
+    if first is None:
         return
+    rows = itertools.chain((first,), source)
     meta = model._meta
     connection = meta.db
     columns = [column(model, n) for n in names]
@@ -74,8 +80,8 @@ async def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[t
     marks = ", ".join("?" for _ in columns)
     quoted = ", ".join(f'"{c}"' for c in columns)
     sql = f'INSERT INTO "{meta.db_table}" ({quoted}) VALUES ({marks})'
-    for part in chunks(rows, WRITE_CHUNK):
-        await connection.execute_many(sql, list(part))
+    while part := list(itertools.islice(rows, WRITE_CHUNK)):
+        await connection.execute_many(sql, part)
 
 
 def insert_names(model: type[Model]) -> list[str]:

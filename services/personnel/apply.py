@@ -10,7 +10,7 @@ touches only what it changed, each changed record carrying the revision and the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -271,26 +271,31 @@ async def _reward_lines(published: PublishedRevision, by_unit: dict[str, UnitOut
     when = bulk.db_value(RewardLine, "created_at", now)
     applied = _reason(published, "applied")
     grades = {code: unit.grade for code, unit in by_unit.items()}
-    new_rows: list[tuple[Any, ...]] = []
     changed: list[dict[str, Any]] = []
-    for person in people:
-        rule = plans[grades[person.unit_code], person.kind].rule
-        standard, paid, forfeited, extra, total = rule.amounts(person.bonus_standard, person.salary(rule))
-        wanted = (person.name, person.unit_code, rule.grade.value, as_db(standard), as_db(paid), as_db(forfeited),
-                  as_db(extra), as_db(rule.award), as_db(total), rule.code, rule.text)
-        old = stored.get(person.staff_no)
-        if old is None:
-            new_rows.append((year, person.staff_no, *wanted, revision, applied, when, when))
-            continue
-        if old[2:] == wanted:
-            outcome.unchanged += 1
-            continue
-        before = dict(zip(LINE_FIELDS, old[2:], strict=True))
-        after = dict(zip(LINE_FIELDS, wanted, strict=True))
-        what = _describe(before, after, LINE_FIELDS)
-        changed.append({**_typed(after), "id": old[0], "revision": revision,
-                        "reason": _reason(published, what), "updated_at": now})
-        outcome.changes.append({"entity": "RewardLine", "staffNo": person.staff_no, "change": what})
+
+    def new_rows() -> Iterator[tuple[Any, ...]]:
+        """The lines not stored yet, made while they are written (the COPY sends each slice as it fills); the
+        stored ones that differ are collected in `changed` on the way."""
+        for person in people:
+            rule = plans[grades[person.unit_code], person.kind].rule
+            standard, paid, forfeited, extra, total = rule.amounts(person.bonus_standard, person.salary(rule))
+            wanted = (person.name, person.unit_code, rule.grade.value, as_db(standard), as_db(paid),
+                      as_db(forfeited), as_db(extra), as_db(rule.award), as_db(total), rule.code, rule.text)
+            old = stored.get(person.staff_no)
+            if old is None:
+                outcome.created += 1
+                yield (year, person.staff_no, *wanted, revision, applied, when, when)
+                continue
+            if old[2:] == wanted:
+                outcome.unchanged += 1
+                continue
+            before = dict(zip(LINE_FIELDS, old[2:], strict=True))
+            after = dict(zip(LINE_FIELDS, wanted, strict=True))
+            what = _describe(before, after, LINE_FIELDS)
+            changed.append({**_typed(after), "id": old[0], "revision": revision,
+                            "reason": _reason(published, what), "updated_at": now})
+            outcome.changes.append({"entity": "RewardLine", "staffNo": person.staff_no, "change": what})
+    await bulk.insert_rows(RewardLine, INSERT_LINE, new_rows())
     present = {p.staff_no for p in people}
     for staff_no, row in stored.items():
         old = dict(zip(("id", "staff_no", *LINE_FIELDS), row, strict=True))
@@ -305,10 +310,8 @@ async def _reward_lines(published: PublishedRevision, by_unit: dict[str, UnitOut
                         "reason": _reason(published, "no stint on 31 December: nothing for this year"),
                         "updated_at": now})
         outcome.changes.append({"entity": "RewardLine", "staffNo": staff_no, "change": "no stint on 31 December"})
-    await bulk.insert_rows(RewardLine, INSERT_LINE, new_rows)
     await bulk.bulk_update(RewardLine, changed, (*LINE_FIELDS, "revision", "reason", "updated_at"))
     outcome.reward_lines = len(people)
-    outcome.created += len(new_rows)
     outcome.changed += len(changed)
 
 
