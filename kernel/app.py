@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 
 from kernel.audit import append
 from kernel.auth import Caller, bearer, verify_token
-from kernel.bulk import LargeBodies
+from kernel.bulk import LargeBodies, freeze_startup_heap
 from kernel.context import RequestContext
 from kernel.db import close_database, open_database, tortoise_config
 from kernel.errors import Unauthenticated
@@ -132,6 +132,7 @@ def create_service_app(
         await open_database(config)
         async with httpx.AsyncClient(timeout=settings.upstream_timeout) as client:
             state["http"] = client
+            freeze_startup_heap()
             state["ready"] = True
             try:
                 yield

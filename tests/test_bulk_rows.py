@@ -14,7 +14,7 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError, ValidationError
 from tortoise.transactions import in_transaction
 
-from kernel.bulk import _converter, gc_paused, insert_dicts, insert_names, insert_rows, select_rows
+from kernel.bulk import _converter, freeze_startup_heap, gc_paused, insert_dicts, insert_names, insert_rows, select_rows
 from kernel.db import drop_database, ensure_database, tortoise_config
 from services.personnel.app import MIGRATIONS, MODELS
 from services.personnel.models import MainLeaderRole, Person, UnitMembership
@@ -155,3 +155,14 @@ def test_the_collector_pause_nests_and_ends_with_the_last_request() -> None:
         assert not gc.isenabled()  # turned off by someone else before: left off
     finally:
         gc.enable()
+
+
+def test_the_startup_heap_is_frozen_once() -> None:
+    held = [[n] for n in range(1000)]  # alive now: moved to the permanent generation
+    freeze_startup_heap()
+    frozen = gc.get_freeze_count()
+    assert frozen >= len(held)
+    later = [[n] for n in range(1000)]
+    freeze_startup_heap()  # a second app's lifespan in the same process freezes nothing more
+    assert gc.get_freeze_count() <= frozen  # (a frozen object freed since leaves the count)
+    assert len(later) == len(held)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, make_dataclass
 from decimal import Decimal
@@ -33,6 +34,11 @@ MEASURES = {"quantitative": "QUANTITATIVE", "qualitative": "QUALITATIVE", "定�
             "定性": "QUALITATIVE"}
 DIRECTIONS = {"higher": "HIGHER_IS_BETTER", "lower": "LOWER_IS_BETTER", "higher_is_better": "HIGHER_IS_BETTER",
               "lower_is_better": "LOWER_IS_BETTER"}
+# The members a choice above names, looked up directly (calling the Enum class costs more than the row's checks).
+KIND_MEMBERS = {k.value: k for k in TargetKind}
+MEASURE_MEMBERS = {m.value: m for m in Measure}
+DIRECTION_MEMBERS = {d.value: d for d in Direction}
+SPACE = re.compile(r"\s")  # exactly the characters str.isspace() is true for
 AMOUNT_MAX = Decimal("999999999999999999")
 CODE_MAX = 64
 OPEN_FOR_NEGOTIATION = frozenset({YearStatus.PLANNING, YearStatus.NEGOTIATING})
@@ -332,10 +338,11 @@ TargetRow = make_dataclass("TargetRow", [("row", int), *((c, str | None, None) f
 class CheckedTarget:
     row: int
     values: dict[str, Any] = field(default_factory=dict)
+    key: tuple[int, str] = field(init=False)
+    """(year, code), taken once from the values: the checks and the import look it up for every row."""
 
-    @property
-    def key(self) -> tuple[int, str]:
-        return self.values["year"], self.values["code"]
+    def __post_init__(self) -> None:
+        self.key = (self.values["year"], self.values["code"])
 
 
 @dataclass(frozen=True)
@@ -353,7 +360,7 @@ COMPARED = ("unit_code", "parent_code", "title", "category", "kind", "measure", 
 def _row_fields(errors: RowErrors, r: TargetRow) -> CheckedTarget | None:
     n = r.row
     code = errors.text(n, "code", r.code, max_length=CODE_MAX)
-    if code and any(ch.isspace() for ch in code):
+    if code and SPACE.search(code):
         errors.add(n, "code", "must not contain spaces")
         code = None
     unit_code = errors.text(n, "unit_code", r.unit_code, max_length=32)
@@ -390,7 +397,7 @@ def _row_fields(errors: RowErrors, r: TargetRow) -> CheckedTarget | None:
         return None
     return CheckedTarget(n, {
         "code": code, "unit_code": unit_code, "year": year, "title": title, "category": category,
-        "kind": TargetKind(kind), "measure": Measure(measure), "direction": Direction(direction),
+        "kind": KIND_MEMBERS[kind], "measure": MEASURE_MEMBERS[measure], "direction": DIRECTION_MEMBERS[direction],
         "unit_of_measure": unit_of_measure, "baseline": baseline, "agreed_value": agreed,
         "points": points if points is not None else Decimal(0), "benchmark_city": benchmark_city,
         "benchmark_value": benchmark_value, "assessing_department": assessing, "parent_code": parent_code,

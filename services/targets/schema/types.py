@@ -285,7 +285,7 @@ class Target:
 class AgreedTarget:
 
     @classmethod
-    def from_row(cls, row: m.Target) -> AgreedTarget:
+    def from_row(cls, row: Any) -> AgreedTarget:  # repository.agreed_targets: plain values of a Target
         return type_from_row(cls, row, agreed_value=shown(row.agreed_value), points=shown(row.points) or Decimal(0))
 
 
