@@ -33,6 +33,7 @@ from gateway.identity.throttle import RefusalAudit, Throttle
 from gateway.settings import GatewaySettings
 from gateway.web import BodyLimit, GatewayState
 from kernel.auth import service_token
+from kernel.bulk import freeze_startup_heap
 from kernel.db import close_database, open_database, tortoise_config
 from kernel.observability import RequestLog
 
@@ -149,6 +150,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
             state.supergraph.client = client
             state.supergraph.transport = AiohttpTransport(session)
             await state.supergraph.compose(wait=settings.compose_wait)
+            freeze_startup_heap()  # the composed schemas and modules live as long as the process
             loop = asyncio.get_running_loop()
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signal.SIGHUP,
