@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from typing import Any
 
@@ -32,6 +33,11 @@ class HomeScreen(MboScreen):
     #dashboard { border: round $accent; padding: 0 1; }
     #dashboard Label.section { text-style: bold; margin-top: 1; padding: 0 1; }
     """
+
+    def __init__(self, units: asyncio.Future[list[dict[str, Any]]] | None = None) -> None:
+        super().__init__()
+        self._units = units
+        """The units already asked for when the screen was made (used by the first load only)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -96,7 +102,7 @@ class HomeScreen(MboScreen):
     @work(exclusive=True, exit_on_error=False, group="home-units")
     async def load_units(self) -> None:
         apart = self.api.has("Query", "targetCounts")  # the totals load on their own (action_reload)
-        units = await self.call(self.api.units)
+        units = await self.call(self.units)
         if units is None:
             return self.unavailable("units", *(() if apart else ("targets", "agreed", "signed")))
         kinds = Counter(u["kind"] for u in units)
@@ -112,6 +118,10 @@ class HomeScreen(MboScreen):
                 self.stat("signed").show(f"{signed} / {len(agreed)}", signed, len(agreed) or None)
         self.load_totals(own)
         return None
+
+    async def units(self) -> list[dict[str, Any]]:
+        ahead, self._units = self._units, None
+        return await ahead if ahead is not None else await self.api.units()
 
     def own_unit(self) -> str | None:
         """The unit whose targets a unit operator (not also of the target office) counts; None: every unit."""
