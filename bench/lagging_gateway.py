@@ -4,6 +4,9 @@
   first page      laggingTargets(year, asOf, first: 200), the lagging screen's first rows
   count           laggingCount(year, asOf), the home screen's figure
   statuses        laggingTargets(year, asOf) { status }, what the home screen asked before laggingCount
+  count, after every report      laggingCount on a day after the year's last report (the home screen's
+                                 everyday question: today, after the reports so far)
+  … another such day             the same on the next new day: the stored standing of the year, if kept
 
 Each query is asked once on a new day (nothing kept: the service computes progress from every target and
 report) and then `--repeat` times on that day (the year unchanged: the kept answer). Run:
@@ -31,10 +34,12 @@ QUERIES = {
     "first page (200)": f"query($d: Date!) {{ laggingTargets(year: 2026, asOf: $d, first: 200) {{ {FIELDS} }} }}",
     "count": "query($d: Date!) { laggingCount(year: 2026, asOf: $d) { lagging atRisk } }",
     "statuses": "query($d: Date!) { laggingTargets(year: 2026, asOf: $d) { status } }",
+    "count, after every report": "query($d: Date!) { laggingCount(year: 2026, asOf: $d) { lagging atRisk } }",
+    "… another such day": "query($d: Date!) { laggingCount(year: 2026, asOf: $d) { lagging atRisk } }",
 }
-DAYS = ["2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29"]
-"""A new day per query, each after the September reports and before the December ones (about as many targets
-behind on each): the first ask of each query is computed, not kept."""
+DAYS = ["2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29", "2027-01-02", "2027-01-03"]
+"""A new day per query: the first four after the September reports and before the December ones (about as many
+targets behind on each), the last two after every report; the first ask of each query is not kept in memory."""
 
 
 def timed(client: Client, query: str, day: str) -> float | None:

@@ -96,7 +96,9 @@ class MboApp(App[None]):
         self.year = self.year or self.today.year
         from tui.screens.home import HomeScreen
 
-        await self.switch_screen(HomeScreen())
+        # the units asked for while the home screen is drawn (its first figure), not after
+        units = asyncio.ensure_future(self.api.units()) if reads_business_data(session.roles) else None
+        await self.switch_screen(HomeScreen(units=units))
 
     async def reauthenticate(self) -> bool:
         """Ask for the password again (from a worker); True when the session is back."""

@@ -210,3 +210,33 @@ class ProgressReport(Model):
         table = "progress_report"
         unique_together = (("target_id", "period"),)
         ordering = ["id"]
+
+
+# What a year's stored progress figures (`UnitProgress`) were computed from: the year's fingerprint then
+# (services.targets.standing), the latest day reported, and whether every tree of tracked targets lies within
+# one unit (then a unit's figures are the same rolled up alone or with the whole year).
+class ProgressStanding(Model):
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField(unique=True)
+    fingerprint = fields.CharField(max_length=128)
+    reported_to = fields.DateField(null=True)
+    within_units = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "progress_standing"
+
+
+# How many of a unit's tracked targets stand at one progress figure (rolled up through their trees, every report
+# counted); `rolled` is the exact decimal, as text.
+class UnitProgress(Model):
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    unit_code = fields.CharField(max_length=32)
+    rolled = fields.CharField(max_length=64)
+    target_count = fields.IntField()
+
+    class Meta:
+        table = "unit_progress"
+        indexes = (("year", "unit_code"),)

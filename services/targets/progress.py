@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
-from tortoise.functions import Count, Max, Sum
+from tortoise.expressions import Subquery
+from tortoise.queryset import QuerySet
 
 from kernel.audit import audited
 from kernel.context import RequestContext
 from kernel.errors import BadInput, Conflict, NotFound
 from kernel.roles import Role
-from services.targets import access, rules
+from services.targets import access, rules, standing
 from services.targets.catalog import AMOUNT_MAX, get_target, open_year, stale
 from services.targets.models import Direction, Measure, ProgressReport, Target, TargetStatus
+from services.targets.standing import fingerprint
 
 TRACKED = (TargetStatus.AGREED, TargetStatus.SIGNED)
 
@@ -44,6 +47,7 @@ async def report_progress(ctx: RequestContext, *, year: int, code: str, period: 
                 raise NotFound(f"{code} has no report for {period} to correct; report it without a version",
                                field="version")
             report = await ProgressReport.create(target_id=target.id, year=year, period=period, **values)
+            await _standing_after_reports(year, [target.unit_code], [as_of], added=1, versions=1)
         else:
             if version is None:
                 raise Conflict(f"{code} already has a report for {period} (version {report.version}); to "
@@ -55,6 +59,7 @@ async def report_progress(ctx: RequestContext, *, year: int, code: str, period: 
                 current = (await ProgressReport.get(id=report.id)).version
                 raise stale("the report of", f"{code} for {period}", version, current)
             report = await ProgressReport.get(id=report.id)
+            await _standing_after_reports(year, [target.unit_code], [as_of], added=0, versions=1)
         audit.after = _shown(report, code)
     return report
 
@@ -141,6 +146,8 @@ async def report_progress_batch(ctx: RequestContext, *, year: int, entries: list
                            evidence=(e.evidence or "").strip(), reporter=caller.username, at=now)
             for e, period in checked
         ], batch_size=1000)
+        await _standing_after_reports(year, sorted({t.unit_code for t in targets.values()}),
+                                      [e.as_of for e, _period in checked], added=len(checked), versions=len(checked))
         audit.entity_id = f"{year}:{len(checked)}"
         audit.after = {"year": year, "reports": [
             [e.code, period, e.as_of.isoformat(), str(rules.plain(e.actual_to_date))] for e, period in checked]}
@@ -192,18 +199,6 @@ _behind: OrderedDict[tuple[int, date, tuple[str, ...] | None], tuple[tuple[int, 
 _computing: dict[tuple[int, date, tuple[str, ...] | None], asyncio.Lock] = {}
 
 
-async def fingerprint(year: int) -> tuple[int, ...]:
-    """What the year's progress is computed from, in six numbers that change with every write: targets and
-    reports are never deleted, every change of one bumps its version, every new one takes a higher id — so
-    (count, highest id, sum of versions) of each table moves whenever a figure could."""
-    found: list[int] = []
-    for model in (Target, ProgressReport):
-        row = await model.filter(year=year).annotate(n=Count("id"), top=Max("id"), versions=Sum("version")) \
-            .first().values("n", "top", "versions")
-        found += [int(row["n"] or 0), int(row["top"] or 0), int(row["versions"] or 0)] if row else [0, 0, 0]
-    return tuple(found)
-
-
 async def progress_of(year: int, as_of: date, unit_codes: list[str] | None, *,
                       behind_only: bool = False) -> dict[str, Progress]:
     """Every tracked target's progress (rolled up through its tree) as of a day; two queries. `behind_only`
@@ -230,21 +225,31 @@ async def _kept_or_computed(lock: asyncio.Lock, key: tuple[int, date, tuple[str,
             _behind.move_to_end(key)
             return dict(kept[1])
         found = await _computed(year, as_of, unit_codes, behind_only=True)
-        _behind[key] = (now, found)
-        _behind.move_to_end(key)
-        while len(_behind) > BEHIND_KEPT or (len(_behind) > 1 and sum(len(k[1]) for k in _behind.values())
-                                                  > BEHIND_ROWS_KEPT):
-            _behind.popitem(last=False)
+        _keep(key, now, found)
         return dict(found)
 
 
-async def _computed(year: int, as_of: date, unit_codes: list[str] | None, *,
-                    behind_only: bool) -> dict[str, Progress]:
+def _keep(key: tuple[int, date, tuple[str, ...] | None], now: tuple[int, ...], found: dict[str, Progress]) -> None:
+    _behind[key] = (now, found)
+    _behind.move_to_end(key)
+    while len(_behind) > BEHIND_KEPT or (len(_behind) > 1 and sum(len(k[1]) for k in _behind.values())
+                                              > BEHIND_ROWS_KEPT):
+        _behind.popitem(last=False)
+
+
+def _tracked(year: int, unit_codes: list[str] | None) -> QuerySet[Target]:
     query = Target.filter(year=year, status__in=list(TRACKED))
-    if unit_codes is not None:
-        query = query.filter(unit_code__in=unit_codes)
-    rows = await query.values(*COLUMNS)
+    return query if unit_codes is None else query.filter(unit_code__in=unit_codes)
+
+
+async def _computed(year: int, as_of: date, unit_codes: list[str] | None, *, behind_only: bool,
+                    rows: list[dict[str, Any]] | None = None) -> dict[str, Progress]:
+    """Progress as of a day of the tracked targets (of the units asked), from `rows` when already read."""
+    if rows is None:
+        rows = await _tracked(year, unit_codes).values(*COLUMNS)
     reports = ProgressReport.filter(year=year, as_of__lte=as_of)
+    if unit_codes is not None:  # only the reports on those units' targets
+        reports = reports.filter(target_id__in=Subquery(_tracked(year, unit_codes).values("id")))
     latest: dict[int, Decimal] = {}
     for target_id, actual in await reports.order_by("as_of", "id").values_list("target_id", "actual_to_date"):
         latest[target_id] = actual
@@ -326,11 +331,82 @@ async def lagging_targets(ctx: RequestContext, *, year: int, as_of: date, unit_c
 
 async def lagging_count(ctx: RequestContext, *, year: int, as_of: date,
                         unit_code: str | None) -> dict[rules.ProgressStatus, int]:
-    """How many targets are LAGGING and AT_RISK as of a day (the same targets `lagging_targets` lists)."""
+    """How many targets are LAGGING and AT_RISK as of a day (the same targets `lagging_targets` lists): from the
+    stored standing when it is current (see services.targets.standing), else from the targets behind."""
     unit_code = access.readable_unit_filter(ctx, unit_code)
-    progress = await progress_of(year, as_of, [unit_code] if unit_code else None, behind_only=True)
     counts = {rules.ProgressStatus.LAGGING: 0, rules.ProgressStatus.AT_RISK: 0}
+    figures = await _standing_figures(year, as_of, unit_code)
+    if figures is not None:
+        elapsed = rules.elapsed_fraction(year, as_of)
+        for value, n in figures.items():
+            status = rules.progress_status(value, elapsed)
+            if status in counts:
+                counts[status] += n
+        return counts
+    progress = await progress_of(year, as_of, [unit_code] if unit_code else None, behind_only=True)
     for p in progress.values():
         if p.status in counts:
             counts[p.status] += 1
     return counts
+
+
+async def _standing_figures(year: int, as_of: date, unit_code: str | None) -> Counter[Decimal] | None:
+    """How many targets stand at each progress figure as of the day, from the stored standing — computed again
+    first when it is behind the year and the question is the whole year's with no kept answer to count
+    instead; None when the targets behind are to be counted (kept, a unit's own trees, or a past day)."""
+    now = await fingerprint(year)
+    stamp = await standing.stamp_of(year)
+    if stamp is not None and stamp.fingerprint == now:
+        return await standing.figures(year, unit_code) if stamp.usable(now, as_of, unit_code) else None
+    if unit_code is not None:
+        return None
+    key = (year, as_of, None)
+    lock = _computing.setdefault(key, asyncio.Lock())
+    try:
+        async with lock:  # the lagging screen asking at once waits for this answer, kept below
+            kept = _behind.get(key)
+            if kept is not None and kept[0] == now:
+                return None
+            return await _restood(year, as_of, now)
+    finally:
+        if not lock.locked():
+            _computing.pop(key, None)
+
+
+async def _restood(year: int, as_of: date, now: tuple[int, ...]) -> Counter[Decimal] | None:
+    """The whole year's progress as of the day, computed (its targets behind kept for the lagging screen) and,
+    when the day is on or after the latest report, stored as the year's standing."""
+    last = await standing.reported_to(year)
+    rows = await _tracked(year, None).values(*COLUMNS)
+    found = await _computed(year, as_of, None, behind_only=False, rows=rows)
+    _keep((year, as_of, None), now, {c: p for c, p in found.items() if p.status is not rules.ProgressStatus.ON_TRACK})
+    if last is not None and last > as_of:
+        return None
+    await standing.restamp(year, _figures(found), standing.Stamp(now, last, _within_units(rows)))
+    return Counter(p.progress for p in found.values())
+
+
+async def _standing_after_reports(year: int, units: list[str], as_ofs: list[date], *, added: int,
+                                  versions: int) -> None:
+    """In a report's transaction: the reported units' figures computed again (a few trees) and the standing's
+    stamp moved on by these reports, so the next count needs no computing (when the stamp was current)."""
+    stamp = await standing.stamp_of(year)
+    if stamp is None or not stamp.within_units:
+        return
+    found = await _computed(year, date(year, 12, 31), units, behind_only=False)
+    top = await standing.highest_report(year)
+    await standing.moved_on(year, units, _figures(found),
+                            stamp, stamp.after_reports(added=added, versions=versions, top=top, as_ofs=as_ofs))
+
+
+def _figures(found: dict[str, Progress]) -> standing.Figures:
+    per_unit: standing.Figures = defaultdict(Counter)
+    for p in found.values():
+        per_unit[p.unit_code][str(p.progress)] += 1
+    return dict(per_unit)
+
+
+def _within_units(rows: list[dict[str, Any]]) -> bool:
+    """No tracked target has its tracked parent in another unit (a unit's trees are whole within it)."""
+    unit_of = {r["code"]: r["unit_code"] for r in rows}
+    return all(unit_of.get(r["parent_code"], r["unit_code"]) == r["unit_code"] for r in rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from typing import Any
 
@@ -32,6 +33,11 @@ class HomeScreen(MboScreen):
     #dashboard { border: round $accent; padding: 0 1; }
     #dashboard Label.section { text-style: bold; margin-top: 1; padding: 0 1; }
     """
+
+    def __init__(self, units: asyncio.Future[list[dict[str, Any]]] | None = None) -> None:
+        super().__init__()
+        self._units = units
+        """The units already asked for when the screen was made (used by the first load only)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,6 +82,8 @@ class HomeScreen(MboScreen):
         if not reads_business_data(self.roles):
             return
         self.load_units()
+        if self.api.has("Query", "targetCounts"):  # the totals in parallel: one aggregate query, no list first
+            self.load_totals(self.own_unit())
         self.load_letters()
         self.load_lagging()
         self.load_assessment()
@@ -93,20 +101,32 @@ class HomeScreen(MboScreen):
 
     @work(exclusive=True, exit_on_error=False, group="home-units")
     async def load_units(self) -> None:
-        units = await self.call(self.api.units)
+        apart = self.api.has("Query", "targetCounts")  # the totals load on their own (action_reload)
+        units = await self.call(self.units)
         if units is None:
-            return self.unavailable("units", "targets", "agreed", "signed")
+            return self.unavailable("units", *(() if apart else ("targets", "agreed", "signed")))
         kinds = Counter(u["kind"] for u in units)
         self.stat("units").show(f"{len(units)}（区 {kinds['DISTRICT']} · 市直 {kinds['MUNICIPAL']}）")
-        own = self.api.session.unit if self.api.session.has_role(UNIT_OPERATOR) and not \
-            self.api.session.has_role(OFFICE) else None
-        if not own and self.api.has("Query", "agreedTargets"):  # quick figures first, the total after
+        if apart:
+            return None
+        own = self.own_unit()  # an older server: agreed statuses counted here, then the totals (refused there)
+        if not own and self.api.has("Query", "agreedTargets"):
             agreed = await self.call(self.api.agreed_statuses, self.year)
             if agreed is not None:
                 signed = agreed.count("SIGNED")
                 self.stat("agreed").show(f"{len(agreed)}")
                 self.stat("signed").show(f"{signed} / {len(agreed)}", signed, len(agreed) or None)
         self.load_totals(own)
+        return None
+
+    async def units(self) -> list[dict[str, Any]]:
+        ahead, self._units = self._units, None
+        return await ahead if ahead is not None else await self.api.units()
+
+    def own_unit(self) -> str | None:
+        """The unit whose targets a unit operator (not also of the target office) counts; None: every unit."""
+        session = self.api.session
+        return session.unit if session.has_role(UNIT_OPERATOR) and not session.has_role(OFFICE) else None
 
     @work(exclusive=True, exit_on_error=False, group="home-totals")
     async def load_totals(self, own: str | None) -> None:
