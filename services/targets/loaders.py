@@ -18,7 +18,7 @@ def make_loaders(ctx: RequestContext) -> dict[str, Any]:
         "children": DataLoader(load_fn=repository.children),
         "tree": DataLoader(load_fn=repository.unit_year_trees),
         "rounds": DataLoader(load_fn=repository.rounds_of),
-        "reports": DataLoader(load_fn=progress.reports_of),
+        "reports": DataLoader(load_fn=repository.reports_of),
         "progress": DataLoader(load_fn=progress.unit_progress),
         "letter_targets": DataLoader(load_fn=repository.targets_of_letters),
     }

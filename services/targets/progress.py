@@ -160,13 +160,6 @@ def _shown(report: ProgressReport, code: str) -> dict[str, object]:
             "evidence": report.evidence, "version": report.version}
 
 
-async def reports_of(target_ids: list[int]) -> list[list[ProgressReport]]:
-    grouped: dict[int, list[ProgressReport]] = {i: [] for i in target_ids}
-    for r in await ProgressReport.filter(target_id__in=list(set(target_ids))).order_by("as_of", "id"):
-        grouped[r.target_id].append(r)
-    return [grouped[i] for i in target_ids]
-
-
 @dataclass(frozen=True)
 class Progress:
     target_id: int

@@ -28,6 +28,7 @@ from services.targets.models import (
     Measure,
     NegotiationRound,
     NegotiationSession,
+    ProgressReport,
     Target,
     TargetKind,
     TargetStatus,
@@ -278,3 +279,11 @@ async def targets_of_letters(letter_ids: list[int]) -> list[list[Target]]:
     for letter_id, target_id in links:
         grouped[letter_id].append(by_id[target_id])
     return [sorted(grouped[i], key=lambda t: t.code) for i in letter_ids]
+
+
+async def reports_of(target_ids: list[int]) -> list[list[ProgressReport]]:
+    """Each target's progress reports, oldest first (the `reports` loader; the target was read through its scope)."""
+    grouped: dict[int, list[ProgressReport]] = {i: [] for i in target_ids}
+    for r in await ProgressReport.filter(target_id__in=list(set(target_ids))).order_by("as_of", "id"):
+        grouped[r.target_id].append(r)
+    return [grouped[i] for i in target_ids]
