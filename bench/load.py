@@ -18,13 +18,14 @@ import aiohttp
 import httpx
 from common import BENCH_USER, access_token, imported_stack, machine, percentile, table
 
-QUERIES = [
-    "{ units { code name } }",
-    '{ unit(code: "JAQ") { code name staff { staffNo name } } }',
-    "{ targetCounts(year: 2026) { total byStatus { status count } } }",
-    '{ unit(code: "SZ015") { targets(year: 2026) { code title agreedValue children { code } } } }',
-    "{ assessmentSettings(year: 2026) { passLine advancedRatio } }",
-]
+QUERIES = {  # what each is called in the table of latencies by kind
+    "unit list": "{ units { code name } }",
+    "a unit's staff (2 subgraphs)": '{ unit(code: "JAQ") { code name staff { staffNo name } } }',
+    "target counts": "{ targetCounts(year: 2026) { total byStatus { status count } } }",
+    "a unit's target tree":
+        '{ unit(code: "SZ015") { targets(year: 2026) { code title agreedValue children { code } } } }',
+    "assessment settings": "{ assessmentSettings(year: 2026) { passLine advancedRatio } }",
+}
 MUTATION = 'mutation($v: Int!, $n: String!) { updateUnit(code: "{code}", version: $v, name: $n) { version } }'
 
 
@@ -53,7 +54,7 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def client_loop(url: str, token: str, deadline: float, codes: list[str], latencies: list[float],
+async def client_loop(url: str, token: str, deadline: float, codes: list[str], latencies: dict[str, list[float]],
                       errors: list[str], seed: int) -> None:
     """One client. aiohttp, whose client costs a fraction of httpx's CPU per request: the clients share the
     machine's two cores with the stack, so a cheaper client leaves more of them to what is measured."""
@@ -74,11 +75,13 @@ async def client_loop(url: str, token: str, deadline: float, codes: list[str], l
                     version = got["data"]["unit"]["version"]
                 body = {"query": MUTATION.replace("{code}", code),
                         "variables": {"v": version, "n": f"负载测试单位{seed}-{rng.randrange(10**6)}"}}
+                kind = "updateUnit (mutation)"
             else:
-                body = {"query": rng.choice(QUERIES)}
+                kind = rng.choice(list(QUERIES))
+                body = {"query": QUERIES[kind]}
             start = time.perf_counter()
             status, payload = await post(body)
-            latencies.append((time.perf_counter() - start) * 1000)
+            latencies.setdefault(kind, []).append((time.perf_counter() - start) * 1000)
             if status != 200 or payload.get("errors"):
                 errors.append(str(payload.get("errors") or status)[:200])
             elif "updateUnit" in (payload.get("data") or {}):
@@ -86,8 +89,8 @@ async def client_loop(url: str, token: str, deadline: float, codes: list[str], l
 
 
 async def run(url: str, tokens: list[str], clients: int, seconds: float, codes: list[str]
-              ) -> tuple[list[float], list[str]]:
-    latencies: list[float] = []
+              ) -> tuple[dict[str, list[float]], list[str]]:
+    latencies: dict[str, list[float]] = {}
     errors: list[str] = []
     deadline = time.perf_counter() + seconds
     await asyncio.gather(*(client_loop(url, tokens[n % len(tokens)], deadline, codes, latencies, errors, n)
@@ -124,7 +127,8 @@ def main() -> None:
         cpu_before = {name: cpu_seconds(p.pid) for name, p in stack.stack.processes.items()}
         client_cpu = time.process_time()
         started = time.perf_counter()
-        latencies, errors = asyncio.run(run(f"{stack.url}/graphql", tokens, args.clients, args.seconds, codes))
+        by_kind, errors = asyncio.run(run(f"{stack.url}/graphql", tokens, args.clients, args.seconds, codes))
+        latencies = [ms for kind in by_kind.values() for ms in kind]
         elapsed = time.perf_counter() - started
         cpu = {name: cpu_seconds(p.pid) - cpu_before[name] for name, p in stack.stack.processes.items()}
         cpu["load clients (this script)"] = time.process_time() - client_cpu
@@ -140,6 +144,9 @@ def main() -> None:
     print(table(f"{args.clients} clients ({args.callers} distinct tokens) for {args.seconds:.0f} s through the "
                 f"gateway, {args.workers} worker process(es) each, {os.environ.get('MBO_TEST_DB', 'sqlite')} — "
                 f"machine: {machine()}", ["measure", "value"], rows))
+    print(table("latency by kind of request (ms)", ["request", "count", "p50", "p95", "p99"],
+                [[kind, len(ms), f"{percentile(ms, 0.5):.1f}", f"{percentile(ms, 0.95):.1f}",
+                  f"{percentile(ms, 0.99):.1f}"] for kind, ms in sorted(by_kind.items())]))
     for error in errors[:5]:
         print("error:", error)
 
