@@ -17,6 +17,20 @@ from strawberry.types import Info
 logging.getLogger("strawberry.execution").setLevel(logging.CRITICAL)
 
 MUTATION_LOG: list[str] = []
+# Named, inline, nested and abstract fragments over all three toy subgraphs (the executor and the shaper test it).
+FRAGMENTS_QUERY = """query {
+  products(first: 2) { ...ProductBits ... on Product { price ... { weight } } }
+  feed { __typename ...FeedBits }
+  named { ...NamedBits }
+}
+fragment ProductBits on Product { upc ...Nested }
+fragment Nested on Product { reviewCount reviews(first: 1) { ...ReviewBits } }
+fragment ReviewBits on Review { id author { name } }
+fragment FeedBits on FeedItem {
+  ... on Review { body author { username } }
+  ... on Product { upc name }
+}
+fragment NamedBits on Named { __typename name ... on User { reviews { id } } ... on Team { size } }"""
 PRODUCT_COUNT = 120
 
 

@@ -11,7 +11,7 @@ import pytest
 from gateway.federation import FederatedExecutor, Limits, SubgraphSpec, Supergraph, compose
 from gateway.federation.transport import AiohttpTransport
 from tests.gateway.conftest import dead_url, requests_of
-from tests.gateway.toy_subgraphs import MUTATION_LOG, PRODUCTS, REVIEWS, USERS
+from tests.gateway.toy_subgraphs import FRAGMENTS_QUERY, MUTATION_LOG, PRODUCTS, REVIEWS, USERS
 
 
 def entity_calls(executor: FederatedExecutor) -> dict[str, int]:
@@ -86,22 +86,7 @@ async def test_nested_entity_hops_across_three_subgraphs(executor: FederatedExec
 
 
 async def test_fragments_named_inline_nested_and_abstract(executor: FederatedExecutor) -> None:
-    query = """
-    query {
-      products(first: 2) { ...ProductBits ... on Product { price ... { weight } } }
-      feed { __typename ...FeedBits }
-      named { ...NamedBits }
-    }
-    fragment ProductBits on Product { upc ...Nested }
-    fragment Nested on Product { reviewCount reviews(first: 1) { ...ReviewBits } }
-    fragment ReviewBits on Review { id author { name } }
-    fragment FeedBits on FeedItem {
-      ... on Review { body author { username } }
-      ... on Product { upc name }
-    }
-    fragment NamedBits on Named { __typename name ... on User { reviews { id } } ... on Team { size } }
-    """
-    result = await run(executor, query)
+    result = await run(executor, FRAGMENTS_QUERY)
     assert "errors" not in result, result
     data = result["data"]
     first = data["products"][0]

@@ -12,26 +12,14 @@ from gateway.federation import FederatedExecutor, Limits, Supergraph
 from gateway.federation import executor as executor_module
 from gateway.federation.shape import NeedsExecutor, Projector
 from tests.gateway.conftest import recording_executor
-from tests.gateway.toy_subgraphs import MUTATION_LOG
+from tests.gateway.toy_subgraphs import FRAGMENTS_QUERY, MUTATION_LOG
 
 FEDERATED = [
     "{ products(first: 10) { upc name reviews { body author { name } } } }",
     "{ topReviews(first: 12) { author { name } } me { username } users { favoriteProduct { name } } }",
     """{ products(first: 4) { upc reviews { id author { name favoriteProduct { name price
          reviews(first: 1) { body author { username } } } } } } }""",
-    """query {
-      products(first: 2) { ...ProductBits ... on Product { price ... { weight } } }
-      feed { __typename ...FeedBits }
-      named { ...NamedBits }
-    }
-    fragment ProductBits on Product { upc ...Nested }
-    fragment Nested on Product { reviewCount reviews(first: 1) { ...ReviewBits } }
-    fragment ReviewBits on Review { id author { name } }
-    fragment FeedBits on FeedItem {
-      ... on Review { body author { username } }
-      ... on Product { upc name }
-    }
-    fragment NamedBits on Named { __typename name ... on User { reviews { id } } ... on Team { size } }""",
+    FRAGMENTS_QUERY,
     """{ products(first: 3) { upc: name code: upc one: reviews(first: 1) { id }
          all: reviews { id who: author { id n: name } } all: reviews { body } } }""",
     "{ __typename t: __typename me { __typename reviews { __typename product { __typename name } } } }",
