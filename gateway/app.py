@@ -54,6 +54,7 @@ class Supergraphs:
             max_body_bytes=settings.max_body_bytes,
             subgraph_timeout=settings.subgraph_timeout,
             mutation_timeout=settings.mutation_timeout,
+            subgraph_concurrency=settings.subgraph_concurrency,
         )
         self.client: httpx.AsyncClient | None = None
         self.transport: AiohttpTransport | None = None

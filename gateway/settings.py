@@ -34,6 +34,7 @@ class GatewaySettings:
     max_json_bytes: int = 65_536
     subgraph_timeout: float = 10.0
     mutation_timeout: float = 600.0
+    subgraph_concurrency: int = 16
     compose_wait: float = 60.0
 
     @classmethod
@@ -59,5 +60,6 @@ class GatewaySettings:
             max_json_bytes=env_int("MBO_MAX_JSON_BYTES", 65_536),
             subgraph_timeout=env_float("MBO_SUBGRAPH_TIMEOUT", 10.0),
             mutation_timeout=env_float("MBO_MUTATION_TIMEOUT", 600.0),
+            subgraph_concurrency=max(0, env_int("MBO_SUBGRAPH_CONCURRENCY", 16)),
             compose_wait=float(os.environ.get("MBO_COMPOSE_WAIT", "60")),
         )

@@ -95,6 +95,8 @@ def test_metrics_on_the_gateway_and_each_service(stack: RunningStack, office: di
     assert 'mbo_http_requests_total{service="gateway",path="/graphql",operation="Units",status="200"}' in text
     assert 'mbo_http_request_seconds_bucket{service="gateway",path="/graphql",operation="Units",le="+Inf"}' in text
     assert 'mbo_graphql_errors_total{service="gateway",code="GRAPHQL_VALIDATION_FAILED"}' in text
+    assert 'mbo_gateway_subgraph_waiting{subgraph="targets"} 0' in text  # nothing waits between requests
+    assert 'mbo_gateway_subgraph_queued_total{subgraph="personnel"}' in text
     for service in ("targets", "assessment", "personnel"):
         response = httpx.get(f"{stack.service_url(service)}/metrics", headers=office)
         assert response.status_code == 200

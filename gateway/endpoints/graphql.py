@@ -92,4 +92,8 @@ async def metrics(request: Request, caller: Caller) -> Response:
              "# TYPE mbo_graphql_errors_total counter"]
     lines += [f'mbo_graphql_errors_total{{service="gateway",code="{code}"}} {count}'
               for code, count in sorted(ERRORS.items())]
+    executor = state(request).supergraph.executor
+    if executor is not None:
+        names = {spec.url: name for name, spec in executor.supergraph.subgraphs.items()}
+        lines += executor.admission.metric_lines(names)
     return Response(HTTP.render("gateway") + "\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")

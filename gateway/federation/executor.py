@@ -25,6 +25,7 @@ from graphql import (
     validate,
 )
 
+from gateway.federation.admission import Admission
 from gateway.federation.compose import Supergraph
 from gateway.federation.inflight import InflightReads
 from gateway.federation.limits import LimitError, Limits, check_body_size, check_limits, token_limit_message
@@ -206,9 +207,9 @@ class _Run:
         body, headers = _payload(operation, variables, texts), executor.outgoing_headers(self.headers)
         try:
             if mutation:
-                status, raw = await executor.transport.post(spec.url, body, headers, timeout)
+                status, raw = await executor.admission.post(spec.url, body, headers, timeout)
             else:
-                status, raw = await executor.inflight.post(executor.transport, spec.url, body, headers, timeout)
+                status, raw = await executor.inflight.post(executor.admission, spec.url, body, headers, timeout)
         except SubgraphUnreachable as exc:
             reason = f"no answer within {timeout:g} s" if exc.timed_out else exc.reason
             return None, [_unavailable(subgraph, reason)]
@@ -446,6 +447,7 @@ class FederatedExecutor:
         self.supergraph = supergraph
         harden(supergraph.api_schema)
         self.transport = transport_for(client)
+        self.admission = Admission(self.transport, limits.subgraph_concurrency)
         self.limits = limits
         self.planner = QueryPlanner(supergraph, plan_cache_size)
         self.inflight = InflightReads()

@@ -29,6 +29,8 @@ class Limits:
     subgraph_timeout: float = 10.0
     max_fields: int = 10_000
     mutation_timeout: float = 600.0
+    subgraph_concurrency: int = 16
+    """Requests in flight to one subgraph at once; more wait their turn (`admission`; 0: no limit)."""
 
 
 class LimitError(Exception):
