@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate
 
 AUDIT_MODELS = "kernel.audit"
@@ -23,9 +24,34 @@ def tortoise_dsn(dsn: str) -> str:
     return dsn
 
 
+async def _release_as_is(connection: Any) -> None:
+    """What a pooled PostgreSQL connection needs when it goes back to the pool, beyond what asyncpg always does
+    (roll back a transaction left open, drop listener callbacks): nothing. asyncpg's default also sends
+    `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` — one more round trip after every
+    query outside a transaction — to undo session state: session advisory locks, cursors held open, LISTEN,
+    SET. None of the services makes any (the audit chain's lock is `pg_advisory_xact_lock`, which ends with
+    its transaction; the session settings are fixed when the connection opens)."""
+
+
+def _connection(dsn: str) -> str | dict[str, Any]:
+    """Tortoise's connection entry: the DSN itself for SQLite; for PostgreSQL the engine and credentials the DSN
+    stands for, with `_release_as_is` as the pool's reset, and the DSN kept beside them for `open_database`."""
+    if not is_postgres(dsn):
+        return tortoise_dsn(dsn)
+    config = expand_db_url(tortoise_dsn(dsn))
+    config["credentials"]["reset"] = _release_as_is
+    return {**config, "dsn": dsn}
+
+
+def connection_dsn(config: dict[str, Any]) -> str:
+    """The DSN a `tortoise_config` was made for."""
+    default = config["connections"]["default"]
+    return default if isinstance(default, str) else default["dsn"]
+
+
 def tortoise_config(app_label: str, dsn: str, models: list[str], migrations: str) -> dict[str, Any]:
     return {
-        "connections": {"default": tortoise_dsn(dsn)},
+        "connections": {"default": _connection(dsn)},
         "apps": {
             app_label: {
                 "models": [*models, AUDIT_MODELS],
@@ -70,7 +96,7 @@ async def drop_database(dsn: str) -> None:
 
 async def open_database(config: dict[str, Any]) -> None:
     """Bring the schema up to date with the app's migrations, then initialise the ORM."""
-    await ensure_database(config["connections"]["default"])
+    await ensure_database(connection_dsn(config))
     await migrate(config=config)
     await Tortoise.close_connections()
     await Tortoise.init(config=config, _enable_global_fallback=True)
