@@ -10,20 +10,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import strawberry
-from graphql import GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo, default_field_resolver
+from graphql import GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo, default_field_resolver, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 from tortoise.exceptions import DoesNotExist, IntegrityError
 
@@ -31,10 +27,10 @@ from kernel.audit import audit_refusal
 from kernel.audit_query import audit_query_type
 from kernel.context import RequestContext
 from kernel.errors import AppError, Conflict, Forbidden, NotFound
-from kernel.metrics import CountOperations
+from kernel.metrics import count_errors, count_operation
 from kernel.permissions import MUTATION_ROLES, missing_entry_message, read_refusal
-from kernel.scalars import SCALAR_OVERRIDES
-from kernel.validation import CheckInput, InputLimits
+from kernel.scalars import SCALAR_OVERRIDES, checking_json
+from kernel.validation import InputCheck, InputLimits, input_rules
 
 log = logging.getLogger("mbo.graphql")
 
@@ -83,26 +79,23 @@ def _coded(error: GraphQLError) -> GraphQLError:
     )
 
 
-class AuditRefusals(SchemaExtension):
+async def audit_refusals(execution_context: ExecutionContext) -> None:
     """A mutation refused outside `audited` (the role gate, a role check, a bad argument) is audited here,
     under the mutation's field name (an alias in the request does not rename the audited action)."""
-
-    async def on_operation(self) -> AsyncIterator[None]:
-        yield
-        result = self.execution_context.result
-        context = self.execution_context.context
-        operation = self.execution_context.operation_type
-        if result is None or not result.errors or not isinstance(context, RequestContext):
-            return
-        if operation is not OperationType.MUTATION:
-            await _audit_read_refusals(context, result.errors)
-            return
-        for error in result.errors:
-            original = error.original_error
-            if isinstance(original, AppError) and not getattr(original, "audited", False) and error.path:
-                action = getattr(original, "mutation_field", None) or str(error.path[0])
-                await audit_refusal(context, action=action, error=original)
-                original.audited = True  # type: ignore[attr-defined]
+    result = execution_context.result
+    context = execution_context.context
+    operation = execution_context.operation_type
+    if result is None or not result.errors or not isinstance(context, RequestContext):
+        return
+    if operation is not OperationType.MUTATION:
+        await _audit_read_refusals(context, result.errors)
+        return
+    for error in result.errors:
+        original = error.original_error
+        if isinstance(original, AppError) and not getattr(original, "audited", False) and error.path:
+            action = getattr(original, "mutation_field", None) or str(error.path[0])
+            await audit_refusal(context, action=action, error=original)
+            original.audited = True  # type: ignore[attr-defined]
 
 
 async def _audit_read_refusals(context: RequestContext, errors: list[GraphQLError]) -> None:
@@ -118,14 +111,11 @@ async def _audit_read_refusals(context: RequestContext, errors: list[GraphQLErro
     await audit_refusal(context, action=f"read:{paths[0].split('.')[0] if paths else 'query'}"[:64], error=summary)
 
 
-class ErrorCodes(SchemaExtension):
+def code_errors(execution_context: ExecutionContext) -> None:
     """Give every error an `extensions.code`; never let a stack trace or internal message leave."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [_coded(error) for error in result.errors]
+    result = execution_context.result
+    if result is not None and result.errors:
+        result.errors = [_coded(error) for error in result.errors]
 
 
 @strawberry.federation.type(shareable=True, description="What a bulk import did")
@@ -139,7 +129,55 @@ class ImportReport:
 # The services' own request limits (the gateway has stricter ones), as validation rules built once, so
 # that the validation cache recognises them from one request to the next. (Strawberry's depth rule skips
 # introspection; graphql-core's MaxIntrospectionDepthRule, among its default rules, bounds it.)
-LIMIT_RULES = [depth_rule(max_depth=15, should_ignore=None, callback=None), aliases_rule(max_alias_count=50)]
+LIMIT_RULES = (depth_rule(max_depth=15, should_ignore=None, callback=None), aliases_rule(max_alias_count=50))
+MAX_TOKENS = 20000
+CACHED_DOCUMENTS = 512
+parse_cached = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(parse)
+validate_cached = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(validate_document)
+
+
+class ServiceSteps(SchemaExtension):
+    """What a service does around every operation, as one extension (one hook per stage, not one per step):
+
+    - operation: the validation rules giving input errors their code (kernel.validation) and the request limits
+      (LIMIT_RULES, at most MAX_TOKENS tokens); after it, refusals audited (`audit_refusals`), then every
+      error coded (`code_errors`);
+    - parsing and validation: cached by the query text and by the parsed document;
+    - execution: the input check (kernel.validation.InputCheck) and, around the executor, the operation
+      counted for the metrics and the access log (kernel.metrics).
+    """
+
+    def __init__(self, check: InputCheck) -> None:
+        self.check = check
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        execution_context = self.execution_context
+        execution_context.validation_rules = input_rules(execution_context.validation_rules) + LIMIT_RULES
+        execution_context.parse_options["max_tokens"] = MAX_TOKENS
+        yield
+        await audit_refusals(execution_context)
+        code_errors(execution_context)
+
+    def on_parse(self) -> Iterator[None]:
+        execution_context = self.execution_context
+        execution_context.graphql_document = parse_cached(execution_context.query,
+                                                          **execution_context.parse_options)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        execution_context = self.execution_context
+        execution_context.pre_execution_errors = validate_cached(
+            execution_context.schema._schema, execution_context.graphql_document, execution_context.validation_rules
+        )
+        yield
+
+    def on_execute(self) -> Iterator[None]:
+        execution_context = self.execution_context
+        with checking_json():
+            self.check.on_execute(execution_context)
+            count_operation(execution_context)
+            yield
+            count_errors(execution_context)
 
 
 def _tagged(error: AppError, field: str) -> AppError:
@@ -229,21 +267,13 @@ def build_schema(query: type, mutation: type | None, types: list[type]) -> straw
     if service:
         query = merge_types("Query", (query, audit_query_type(service)))
     limits = InputLimits.for_service(service) if service else InputLimits()
+    check = InputCheck(limits)
     schema = ServiceSchema(
         query=query,
         mutation=mutation,
         types=types,
         scalar_overrides=SCALAR_OVERRIDES,
-        extensions=[
-            lambda: CheckInput(limits=limits),
-            CountOperations,
-            ErrorCodes,
-            AuditRefusals,
-            lambda: AddValidationRules(LIMIT_RULES),
-            lambda: MaxTokensLimiter(max_token_count=20000),
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-        ],
+        extensions=[lambda: ServiceSteps(check)],
     )
     return gate_queries(gate_mutations(schema))
 
