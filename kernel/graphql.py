@@ -6,7 +6,8 @@ import dataclasses
 import functools
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
+from types import TracebackType
 from typing import Any, TypeVar
 
 import strawberry
@@ -17,6 +18,7 @@ from strawberry.asgi import GraphQL
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -136,48 +138,117 @@ parse_cached = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(parse)
 validate_cached = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(validate_document)
 
 
-class ServiceSteps(SchemaExtension):
-    """What a service does around every operation, as one extension (one hook per stage, not one per step):
+class _Stage:
+    """One stage of an operation (`async with` around it in Strawberry's `Schema.execute`); nothing by default."""
 
-    - operation: the validation rules giving input errors their code (kernel.validation) and the request limits
-      (LIMIT_RULES, at most MAX_TOKENS tokens); after it, refusals audited (`audit_refusals`), then every
-      error coded (`code_errors`);
-    - parsing and validation: cached by the query text and by the parsed document;
-    - execution: the input check (kernel.validation.InputCheck) and, around the executor, the operation
-      counted for the metrics and the access log (kernel.metrics).
-    """
+    __slots__ = ("context",)
 
-    def __init__(self, check: InputCheck) -> None:
+    def __init__(self, context: ExecutionContext) -> None:
+        self.context = context
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        return None
+
+    def __enter__(self) -> None:
+        raise RuntimeError("a service's operations run asynchronously (the refusal audit writes to the database)")
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+class _Operation(_Stage):
+    """Before: the validation rules giving input errors their code (kernel.validation) and the request limits
+    (LIMIT_RULES, at most MAX_TOKENS tokens). After: refusals audited (`audit_refusals`), then every error coded
+    (`code_errors`)."""
+
+    __slots__ = ()
+
+    async def __aenter__(self) -> None:
+        context = self.context
+        context.validation_rules = input_rules(context.validation_rules) + LIMIT_RULES
+        context.parse_options["max_tokens"] = MAX_TOKENS
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        if exc_type is None:
+            await audit_refusals(self.context)
+            code_errors(self.context)
+
+
+class _Parsing(_Stage):
+    """The document parsed once per query text (CACHED_DOCUMENTS texts kept)."""
+
+    __slots__ = ()
+
+    async def __aenter__(self) -> None:
+        context = self.context
+        context.graphql_document = parse_cached(context.query, **context.parse_options)
+
+
+class _Validation(_Stage):
+    """The document validated once per document and set of rules (CACHED_DOCUMENTS kept)."""
+
+    __slots__ = ()
+
+    async def __aenter__(self) -> None:
+        context = self.context
+        context.pre_execution_errors = validate_cached(context.schema._schema, context.graphql_document,
+                                                       context.validation_rules)
+
+
+class _Execution(_Stage):
+    """Before: the input check (kernel.validation.InputCheck), within `checking_json` until the result is
+    complete, and the operation counted for the metrics and the access log; after: its errors counted."""
+
+    __slots__ = ("check", "json")
+
+    def __init__(self, context: ExecutionContext, check: InputCheck) -> None:
+        super().__init__(context)
+        self.check = check
+        self.json = checking_json()
+
+    async def __aenter__(self) -> None:
+        self.json.__enter__()
+        try:
+            self.check.on_execute(self.context)
+            count_operation(self.context)
+        except BaseException as error:
+            self.json.__exit__(type(error), error, error.__traceback__)
+            raise
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        try:
+            if exc_type is None:
+                count_errors(self.context)
+        finally:
+            self.json.__exit__(exc_type, exc, traceback)
+
+
+class ServiceSteps(SchemaExtensionsRunner):
+    """What a service does around every operation, stage by stage (`_Operation`, `_Parsing`, `_Validation`,
+    `_Execution`): the work of a schema extension per step, without Strawberry building a context manager for
+    each hook of each extension on every request."""
+
+    def __init__(self, execution_context: ExecutionContext, check: InputCheck) -> None:
+        super().__init__(execution_context)
         self.check = check
 
-    async def on_operation(self) -> AsyncIterator[None]:
-        execution_context = self.execution_context
-        execution_context.validation_rules = input_rules(execution_context.validation_rules) + LIMIT_RULES
-        execution_context.parse_options["max_tokens"] = MAX_TOKENS
-        yield
-        await audit_refusals(execution_context)
-        code_errors(execution_context)
+    def operation(self) -> _Stage:  # type: ignore[override]
+        return _Operation(self.execution_context)
 
-    def on_parse(self) -> Iterator[None]:
-        execution_context = self.execution_context
-        execution_context.graphql_document = parse_cached(execution_context.query,
-                                                          **execution_context.parse_options)
-        yield
+    def parsing(self) -> _Stage:  # type: ignore[override]
+        return _Parsing(self.execution_context)
 
-    def on_validate(self) -> Iterator[None]:
-        execution_context = self.execution_context
-        execution_context.pre_execution_errors = validate_cached(
-            execution_context.schema._schema, execution_context.graphql_document, execution_context.validation_rules
-        )
-        yield
+    def validation(self) -> _Stage:  # type: ignore[override]
+        return _Validation(self.execution_context)
 
-    def on_execute(self) -> Iterator[None]:
-        execution_context = self.execution_context
-        with checking_json():
-            self.check.on_execute(execution_context)
-            count_operation(execution_context)
-            yield
-            count_errors(execution_context)
+    def executing(self) -> _Stage:  # type: ignore[override]
+        return _Execution(self.execution_context, self.check)
 
 
 def _tagged(error: AppError, field: str) -> AppError:
@@ -231,12 +302,23 @@ class ServiceSchema(strawberry.federation.Schema):
     Strawberry logs every error of a result at ERROR with its traceback. A refusal (bad input, a role or unit
     check, a conflict) is part of the answer and audited where it matters; logging each one as a failure made a
     screen of refused rows write a thousand tracebacks. Unexpected errors are logged, once and with their
-    traceback, by `ErrorCodes` (`_coded`) before they are turned into INTERNAL.
+    traceback, by `code_errors` (`_coded`) before they are turned into INTERNAL.
     """
+
+    def __init__(self, *args: Any, check: InputCheck, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.check = check
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:
             log.debug("refused: %s", error.message)
+
+    def create_extensions_runner(self, execution_context: ExecutionContext,
+                                 extensions: list[SchemaExtension]) -> SchemaExtensionsRunner:
+        """The services' own steps (ServiceSteps) run each operation; the schema takes no other extension."""
+        if extensions:
+            raise TypeError("a service schema runs its own steps (ServiceSteps), not schema extensions")
+        return ServiceSteps(execution_context, self.check)
 
 
 def read_gate(field: str, resolve: GraphQLFieldResolver | None) -> GraphQLFieldResolver:
@@ -273,7 +355,7 @@ def build_schema(query: type, mutation: type | None, types: list[type]) -> straw
         mutation=mutation,
         types=types,
         scalar_overrides=SCALAR_OVERRIDES,
-        extensions=[lambda: ServiceSteps(check)],
+        check=check,
     )
     return gate_queries(gate_mutations(schema))
 
