@@ -94,6 +94,8 @@ class HttpMetrics:
 
 HTTP = HttpMetrics()
 access_log = logging.getLogger("mbo.access")
+ID_HEADERS = frozenset(name.encode() for name in (REQUEST_ID, CLIENT_REQUEST_ID, SIGNATURE, FORWARDED_FOR))
+"""The headers `RequestLog` replaces with the values it trusts."""
 
 
 class RequestLog:
@@ -123,8 +125,7 @@ class RequestLog:
             rewritten.append((CLIENT_REQUEST_ID, ids.client_request_id))
         if ids.source:
             rewritten.append((FORWARDED_FOR, ids.source))
-        dropped = {REQUEST_ID.encode(), CLIENT_REQUEST_ID.encode(), SIGNATURE.encode(), FORWARDED_FOR.encode()}
-        scope["headers"] = [*[(k, v) for k, v in scope["headers"] if k.lower() not in dropped],
+        scope["headers"] = [*[(k, v) for k, v in scope["headers"] if k.lower() not in ID_HEADERS],
                             *[(k.encode(), v.encode("latin-1", "replace")) for k, v in rewritten]]
         scope.setdefault("state", {})["request_ids"] = ids
         started = time.perf_counter()
