@@ -41,19 +41,25 @@ T = TypeVar("T")
 
 
 @functools.cache
-def _init_fields(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
+def _init_fields(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
+    names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+    return names, frozenset(names)
+
+
+_ABSENT = object()
 
 
 def type_from_row(cls: type[T], row: object, /, **given: Any) -> T:
     """The GraphQL type `cls` filled from a database row: every field from the row's attribute of the same name,
     except those `given` (renamed, converted or computed); a field the row lacks keeps its default."""
-    fields = _init_fields(cls)
-    unknown = given.keys() - set(fields)
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
-    values = {name: given[name] if name in given else getattr(row, name) for name in fields
-              if name in given or hasattr(row, name)}
+    fields, known = _init_fields(cls)
+    if not known.issuperset(given):
+        raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(given.keys() - known))}")
+    values: dict[str, Any] = {}
+    for name in fields:
+        value = given[name] if name in given else getattr(row, name, _ABSENT)
+        if value is not _ABSENT:
+            values[name] = value
     return cls(**values)
 
 
