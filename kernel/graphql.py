@@ -11,7 +11,14 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import strawberry
-from graphql import GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo, default_field_resolver, parse
+from graphql import (
+    ASTValidationRule,
+    GraphQLError,
+    GraphQLFieldResolver,
+    GraphQLResolveInfo,
+    default_field_resolver,
+    parse,
+)
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
@@ -144,6 +151,13 @@ parse_cached = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(parse)
 validate_cached = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(validate_document)
 
 
+@functools.lru_cache(maxsize=8)
+def service_rules(rules: tuple[type[ASTValidationRule], ...]) -> tuple[type[ASTValidationRule], ...]:
+    """The validation rules giving input errors their code (kernel.validation) and the request limits, in place of
+    Strawberry's `rules` (the same tuple on every request: made once)."""
+    return input_rules(rules) + LIMIT_RULES
+
+
 class _Stage:
     """One stage of an operation (`async with` around it in Strawberry's `Schema.execute`); nothing by default."""
 
@@ -175,7 +189,7 @@ class _Operation(_Stage):
 
     async def __aenter__(self) -> None:
         context = self.context
-        context.validation_rules = input_rules(context.validation_rules) + LIMIT_RULES
+        context.validation_rules = service_rules(tuple(context.validation_rules))
         context.parse_options["max_tokens"] = MAX_TOKENS
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

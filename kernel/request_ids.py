@@ -40,7 +40,8 @@ def clean(value: str | None) -> str | None:
     """A client-supplied id as it may be stored: printable, at most 64 characters, or None."""
     if not value:
         return None
-    kept = "".join(ch for ch in value if ch.isprintable())[:MAX_LENGTH].strip()
+    printable = value if value.isprintable() else "".join(ch for ch in value if ch.isprintable())
+    kept = printable[:MAX_LENGTH].strip()
     return kept or None
 
 
