@@ -33,6 +33,7 @@ from services.targets.models import (
     TargetKind,
     TargetStatus,
     Unit,
+    UnitKind,
 )
 
 R = TypeVar("R", Target, Letter, NegotiationSession)
@@ -66,9 +67,14 @@ def readable_sessions(ctx: RequestContext) -> QuerySet[NegotiationSession]:
 UNIT_FIELDS = ("code", "name", "kind", "group", "version")
 
 
+_UNIT_KIND = {e.value: e for e in UnitKind}
+
+
 async def list_units() -> list[dict[str, Any]]:
-    """Every unit as plain values (no model objects: this list is read on almost every screen)."""
-    return await Unit.all().order_by("code").values(*UNIT_FIELDS)
+    """Every unit as plain values of UNIT_FIELDS, as the ORM's `.values()` gives them (no model objects, nor the
+    ORM's per-row conversion: this list is read on almost every screen)."""
+    rows = await select_rows(Unit, UNIT_FIELDS, '1 = 1 ORDER BY "code"')
+    return [{"code": r[0], "name": r[1], "kind": _UNIT_KIND[r[2]], "group": r[3], "version": r[4]} for r in rows]
 
 
 async def list_years() -> list[AssessmentYear]:
