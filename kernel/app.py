@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -22,7 +23,7 @@ from tortoise.transactions import in_transaction
 from kernel.audit import append
 from kernel.auth import Caller, bearer, verify_token
 from kernel.bulk import LargeBodies, freeze_startup_heap
-from kernel.context import RequestContext
+from kernel.context import Loaders, RequestContext
 from kernel.db import close_database, open_database, tortoise_config
 from kernel.errors import Unauthenticated
 from kernel.graphql import GraphQLEndpoint
@@ -152,7 +153,7 @@ def create_service_app(
             request=request,
         )
         if loaders is not None:
-            context.loaders = loaders(context)
+            context.loaders = Loaders(functools.partial(loaders, context))
         return context
 
     async def healthz(request: Request) -> JSONResponse:

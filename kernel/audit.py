@@ -133,8 +133,10 @@ async def lock_chain(connection: BaseDBAsyncClient) -> None:
 
 async def _chain_head(connection: BaseDBAsyncClient) -> str:
     await lock_chain(connection)
-    last = await AuditEntry.all().using_db(connection).order_by("-id").only("hash").first()
-    return last.hash if last else GENESIS
+    # plain SQL: on every change and refusal, and building it with the ORM cost more than running it
+    table = AuditEntry._meta.db_table
+    _, rows = await connection.execute_query(f'SELECT "hash" FROM "{table}" ORDER BY "id" DESC LIMIT 1')
+    return str(rows[0][0]) if rows else GENESIS
 
 
 async def append(

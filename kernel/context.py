@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,22 @@ from starlette.requests import Request
 from kernel.auth import Caller
 from kernel.errors import Forbidden
 from kernel.settings import ServiceSettings
+
+
+class Loaders(dict[str, Any]):
+    """A request's DataLoaders by name, made by the service's factory when a resolver first asks for one: most
+    requests ask for none, and then none is made."""
+
+    def __init__(self, make: Callable[[], dict[str, Any]]) -> None:
+        super().__init__()
+        self._make: Callable[[], dict[str, Any]] | None = make
+
+    def __missing__(self, name: str) -> Any:
+        if self._make is None:
+            raise KeyError(name)
+        make, self._make = self._make, None
+        self.update(make())
+        return self[name]
 
 
 @dataclass

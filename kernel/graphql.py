@@ -6,24 +6,31 @@ import dataclasses
 import functools
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
+from types import TracebackType
 from typing import Any, TypeVar
 
 import strawberry
-from graphql import GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo, default_field_resolver
+from graphql import (
+    ASTValidationRule,
+    GraphQLError,
+    GraphQLFieldResolver,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    default_field_resolver,
+    parse,
+)
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+from strawberry.types.field import StrawberryField
 from strawberry.types.graphql import OperationType
 from tortoise.exceptions import DoesNotExist, IntegrityError
 
@@ -31,10 +38,10 @@ from kernel.audit import audit_refusal
 from kernel.audit_query import audit_query_type
 from kernel.context import RequestContext
 from kernel.errors import AppError, Conflict, Forbidden, NotFound
-from kernel.metrics import CountOperations
+from kernel.metrics import count_errors, count_operation
 from kernel.permissions import MUTATION_ROLES, missing_entry_message, read_refusal
-from kernel.scalars import SCALAR_OVERRIDES
-from kernel.validation import CheckInput, InputLimits
+from kernel.scalars import SCALAR_OVERRIDES, checking_json
+from kernel.validation import InputCheck, InputLimits, input_rules
 
 log = logging.getLogger("mbo.graphql")
 
@@ -43,19 +50,25 @@ T = TypeVar("T")
 
 
 @functools.cache
-def _init_fields(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
+def _init_fields(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
+    names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+    return names, frozenset(names)
+
+
+_ABSENT = object()
 
 
 def type_from_row(cls: type[T], row: object, /, **given: Any) -> T:
     """The GraphQL type `cls` filled from a database row: every field from the row's attribute of the same name,
     except those `given` (renamed, converted or computed); a field the row lacks keeps its default."""
-    fields = _init_fields(cls)
-    unknown = given.keys() - set(fields)
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
-    values = {name: given[name] if name in given else getattr(row, name) for name in fields
-              if name in given or hasattr(row, name)}
+    fields, known = _init_fields(cls)
+    if not known.issuperset(given):
+        raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(given.keys() - known))}")
+    values: dict[str, Any] = {}
+    for name in fields:
+        value = given[name] if name in given else getattr(row, name, _ABSENT)
+        if value is not _ABSENT:
+            values[name] = value
     return cls(**values)
 
 
@@ -83,26 +96,23 @@ def _coded(error: GraphQLError) -> GraphQLError:
     )
 
 
-class AuditRefusals(SchemaExtension):
+async def audit_refusals(execution_context: ExecutionContext) -> None:
     """A mutation refused outside `audited` (the role gate, a role check, a bad argument) is audited here,
     under the mutation's field name (an alias in the request does not rename the audited action)."""
-
-    async def on_operation(self) -> AsyncIterator[None]:
-        yield
-        result = self.execution_context.result
-        context = self.execution_context.context
-        operation = self.execution_context.operation_type
-        if result is None or not result.errors or not isinstance(context, RequestContext):
-            return
-        if operation is not OperationType.MUTATION:
-            await _audit_read_refusals(context, result.errors)
-            return
-        for error in result.errors:
-            original = error.original_error
-            if isinstance(original, AppError) and not getattr(original, "audited", False) and error.path:
-                action = getattr(original, "mutation_field", None) or str(error.path[0])
-                await audit_refusal(context, action=action, error=original)
-                original.audited = True  # type: ignore[attr-defined]
+    result = execution_context.result
+    context = execution_context.context
+    operation = execution_context.operation_type
+    if result is None or not result.errors or not isinstance(context, RequestContext):
+        return
+    if operation is not OperationType.MUTATION:
+        await _audit_read_refusals(context, result.errors)
+        return
+    for error in result.errors:
+        original = error.original_error
+        if isinstance(original, AppError) and not getattr(original, "audited", False) and error.path:
+            action = getattr(original, "mutation_field", None) or str(error.path[0])
+            await audit_refusal(context, action=action, error=original)
+            original.audited = True  # type: ignore[attr-defined]
 
 
 async def _audit_read_refusals(context: RequestContext, errors: list[GraphQLError]) -> None:
@@ -118,14 +128,11 @@ async def _audit_read_refusals(context: RequestContext, errors: list[GraphQLErro
     await audit_refusal(context, action=f"read:{paths[0].split('.')[0] if paths else 'query'}"[:64], error=summary)
 
 
-class ErrorCodes(SchemaExtension):
+def code_errors(execution_context: ExecutionContext) -> None:
     """Give every error an `extensions.code`; never let a stack trace or internal message leave."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [_coded(error) for error in result.errors]
+    result = execution_context.result
+    if result is not None and result.errors:
+        result.errors = [_coded(error) for error in result.errors]
 
 
 @strawberry.federation.type(shareable=True, description="What a bulk import did")
@@ -139,7 +146,131 @@ class ImportReport:
 # The services' own request limits (the gateway has stricter ones), as validation rules built once, so
 # that the validation cache recognises them from one request to the next. (Strawberry's depth rule skips
 # introspection; graphql-core's MaxIntrospectionDepthRule, among its default rules, bounds it.)
-LIMIT_RULES = [depth_rule(max_depth=15, should_ignore=None, callback=None), aliases_rule(max_alias_count=50)]
+LIMIT_RULES = (depth_rule(max_depth=15, should_ignore=None, callback=None), aliases_rule(max_alias_count=50))
+MAX_TOKENS = 20000
+CACHED_DOCUMENTS = 512
+parse_cached = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(parse)
+validate_cached = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(validate_document)
+
+
+@functools.lru_cache(maxsize=8)
+def service_rules(rules: tuple[type[ASTValidationRule], ...]) -> tuple[type[ASTValidationRule], ...]:
+    """The validation rules giving input errors their code (kernel.validation) and the request limits, in place of
+    Strawberry's `rules` (the same tuple on every request: made once)."""
+    return input_rules(rules) + LIMIT_RULES
+
+
+class _Stage:
+    """One stage of an operation (`async with` around it in Strawberry's `Schema.execute`); nothing by default."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: ExecutionContext) -> None:
+        self.context = context
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        return None
+
+    def __enter__(self) -> None:
+        raise RuntimeError("a service's operations run asynchronously (the refusal audit writes to the database)")
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+class _Operation(_Stage):
+    """Before: the validation rules giving input errors their code (kernel.validation) and the request limits
+    (LIMIT_RULES, at most MAX_TOKENS tokens). After: refusals audited (`audit_refusals`), then every error coded
+    (`code_errors`)."""
+
+    __slots__ = ()
+
+    async def __aenter__(self) -> None:
+        context = self.context
+        context.validation_rules = service_rules(tuple(context.validation_rules))
+        context.parse_options["max_tokens"] = MAX_TOKENS
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        if exc_type is None:
+            await audit_refusals(self.context)
+            code_errors(self.context)
+
+
+class _Parsing(_Stage):
+    """The document parsed once per query text (CACHED_DOCUMENTS texts kept)."""
+
+    __slots__ = ()
+
+    async def __aenter__(self) -> None:
+        context = self.context
+        context.graphql_document = parse_cached(context.query, **context.parse_options)
+
+
+class _Validation(_Stage):
+    """The document validated once per document and set of rules (CACHED_DOCUMENTS kept)."""
+
+    __slots__ = ()
+
+    async def __aenter__(self) -> None:
+        context = self.context
+        context.pre_execution_errors = validate_cached(context.schema._schema, context.graphql_document,
+                                                       context.validation_rules)
+
+
+class _Execution(_Stage):
+    """Before: the input check (kernel.validation.InputCheck), within `checking_json` until the result is
+    complete, and the operation counted for the metrics and the access log; after: its errors counted."""
+
+    __slots__ = ("check", "json")
+
+    def __init__(self, context: ExecutionContext, check: InputCheck) -> None:
+        super().__init__(context)
+        self.check = check
+        self.json = checking_json()
+
+    async def __aenter__(self) -> None:
+        self.json.__enter__()
+        try:
+            self.check.on_execute(self.context)
+            count_operation(self.context)
+        except BaseException as error:
+            self.json.__exit__(type(error), error, error.__traceback__)
+            raise
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        try:
+            if exc_type is None:
+                count_errors(self.context)
+        finally:
+            self.json.__exit__(exc_type, exc, traceback)
+
+
+class ServiceSteps(SchemaExtensionsRunner):
+    """What a service does around every operation, stage by stage (`_Operation`, `_Parsing`, `_Validation`,
+    `_Execution`): the work of a schema extension per step, without Strawberry building a context manager for
+    each hook of each extension on every request."""
+
+    def __init__(self, execution_context: ExecutionContext, check: InputCheck) -> None:
+        super().__init__(execution_context)
+        self.check = check
+
+    def operation(self) -> _Stage:  # type: ignore[override]
+        return _Operation(self.execution_context)
+
+    def parsing(self) -> _Stage:  # type: ignore[override]
+        return _Parsing(self.execution_context)
+
+    def validation(self) -> _Stage:  # type: ignore[override]
+        return _Validation(self.execution_context)
+
+    def executing(self) -> _Stage:  # type: ignore[override]
+        return _Execution(self.execution_context, self.check)
 
 
 def _tagged(error: AppError, field: str) -> AppError:
@@ -193,12 +324,23 @@ class ServiceSchema(strawberry.federation.Schema):
     Strawberry logs every error of a result at ERROR with its traceback. A refusal (bad input, a role or unit
     check, a conflict) is part of the answer and audited where it matters; logging each one as a failure made a
     screen of refused rows write a thousand tracebacks. Unexpected errors are logged, once and with their
-    traceback, by `ErrorCodes` (`_coded`) before they are turned into INTERNAL.
+    traceback, by `code_errors` (`_coded`) before they are turned into INTERNAL.
     """
+
+    def __init__(self, *args: Any, check: InputCheck, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.check = check
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:
             log.debug("refused: %s", error.message)
+
+    def create_extensions_runner(self, execution_context: ExecutionContext,
+                                 extensions: list[SchemaExtension]) -> SchemaExtensionsRunner:
+        """The services' own steps (ServiceSteps) run each operation; the schema takes no other extension."""
+        if extensions:
+            raise TypeError("a service schema runs its own steps (ServiceSteps), not schema extensions")
+        return ServiceSteps(execution_context, self.check)
 
 
 def read_gate(field: str, resolve: GraphQLFieldResolver | None) -> GraphQLFieldResolver:
@@ -224,28 +366,42 @@ def gate_queries(schema: strawberry.federation.Schema) -> strawberry.federation.
     return schema
 
 
+def _attribute(name: str) -> GraphQLFieldResolver:
+    def read(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
+        return getattr(source, name)
+
+    return read
+
+
+def read_attributes(schema: strawberry.federation.Schema) -> strawberry.federation.Schema:
+    """Resolve every field Strawberry reads straight off its object (no resolver, no field extension, the default
+    `getattr`) with one attribute read, as Strawberry's resolver does it but without its three calls a field: it is
+    run for every field of every row of a list."""
+    for graphql_type in schema._schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        for graphql_field in graphql_type.fields.values():
+            definition = (graphql_field.extensions or {}).get("strawberry-definition")
+            if (getattr(graphql_field.resolve, "_is_default", False) and isinstance(definition, StrawberryField)
+                    and definition.is_basic_field and definition.default_resolver is getattr):
+                graphql_field.resolve = _attribute(definition.python_name)
+    return schema
+
+
 def build_schema(query: type, mutation: type | None, types: list[type]) -> strawberry.federation.Schema:
     service = query.__module__.split(".")[1] if query.__module__.startswith("services.") else None
     if service:
         query = merge_types("Query", (query, audit_query_type(service)))
     limits = InputLimits.for_service(service) if service else InputLimits()
+    check = InputCheck(limits)
     schema = ServiceSchema(
         query=query,
         mutation=mutation,
         types=types,
         scalar_overrides=SCALAR_OVERRIDES,
-        extensions=[
-            lambda: CheckInput(limits=limits),
-            CountOperations,
-            ErrorCodes,
-            AuditRefusals,
-            lambda: AddValidationRules(LIMIT_RULES),
-            lambda: MaxTokensLimiter(max_token_count=20000),
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-        ],
+        check=check,
     )
-    return gate_queries(gate_mutations(schema))
+    return gate_queries(gate_mutations(read_attributes(schema)))
 
 
 class GraphQLEndpoint(GraphQL):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 
 from graphql import FieldNode, OperationDefinitionNode
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from kernel.observability import operation_var
 
@@ -14,21 +13,24 @@ OPERATIONS: Counter[tuple[str, str]] = Counter()
 ERRORS: Counter[str] = Counter()
 
 
-class CountOperations(SchemaExtension):
-    def on_execute(self) -> Iterator[None]:
-        operation_var.set(self.execution_context.operation_name or "")
-        document = self.execution_context.graphql_document
-        if document is not None:
-            for definition in document.definitions:
-                if isinstance(definition, OperationDefinitionNode):
-                    for selection in definition.selection_set.selections:
-                        if isinstance(selection, FieldNode):
-                            OPERATIONS[(definition.operation.value, selection.name.value)] += 1
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            for error in result.errors:
-                ERRORS[str((error.extensions or {}).get("code", "INTERNAL"))] += 1
+def count_operation(execution_context: ExecutionContext) -> None:
+    """Name the request's operation for the access log and count its root fields (before execution)."""
+    operation_var.set(execution_context.operation_name or "")
+    document = execution_context.graphql_document
+    if document is not None:
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                for selection in definition.selection_set.selections:
+                    if isinstance(selection, FieldNode):
+                        OPERATIONS[(definition.operation.value, selection.name.value)] += 1
+
+
+def count_errors(execution_context: ExecutionContext) -> None:
+    """Count the errors of the executed result by code (after execution)."""
+    result = execution_context.result
+    if result is not None and result.errors:
+        for error in result.errors:
+            ERRORS[str((error.extensions or {}).get("code", "INTERNAL"))] += 1
 
 
 def render(service: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import time
@@ -23,10 +24,19 @@ class JsonFormatter(logging.Formatter):
     def __init__(self, service: str) -> None:
         super().__init__()
         self.service = service
+        self._second = -1
+        self._stamp = ""
+
+    def _time(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        if second != self._second:  # the date and time of day are formatted once a second, not once a line
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
+        return f"{self._stamp}.{int(record.msecs):03d}Z"
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "time": self._time(record),
             "level": record.levelname,
             "service": self.service,
             "logger": record.name,
@@ -57,6 +67,7 @@ def configure_logging(service: str, level: int = logging.INFO) -> None:
 class HttpMetrics:
     requests: Counter[tuple[str, str, int]] = field(default_factory=Counter)
     latency_buckets: Counter[tuple[str, str, float]] = field(default_factory=Counter)
+    """Requests by the smallest bucket bound their latency is within (the rendered buckets are cumulative)."""
     latency_sum: Counter[tuple[str, str]] = field(default_factory=Counter)
     latency_count: Counter[tuple[str, str]] = field(default_factory=Counter)
     operations: set[str] = field(default_factory=set)
@@ -68,9 +79,9 @@ class HttpMetrics:
             else:
                 self.operations.add(operation)
         self.requests[(path, operation, status)] += 1
-        for bound in BUCKETS:
-            if seconds <= bound:
-                self.latency_buckets[(path, operation, bound)] += 1
+        smallest = bisect.bisect_left(BUCKETS, seconds)  # the first bucket it is in (render sums them up)
+        if smallest < len(BUCKETS):
+            self.latency_buckets[(path, operation, BUCKETS[smallest])] += 1
         self.latency_sum[(path, operation)] += seconds
         self.latency_count[(path, operation)] += 1
 
@@ -83,9 +94,10 @@ class HttpMetrics:
         lines += ["# HELP mbo_http_request_seconds request latency", "# TYPE mbo_http_request_seconds histogram"]
         for (path, operation), count in sorted(self.latency_count.items()):
             labels = f'service="{service}",path="{path}",operation="{operation}"'
+            cumulative = 0
             for bound in BUCKETS:
-                lines.append(f'mbo_http_request_seconds_bucket{{{labels},le="{bound}"}} '
-                             f"{self.latency_buckets[(path, operation, bound)]}")
+                cumulative += self.latency_buckets[(path, operation, bound)]
+                lines.append(f'mbo_http_request_seconds_bucket{{{labels},le="{bound}"}} {cumulative}')
             lines.append(f'mbo_http_request_seconds_bucket{{{labels},le="+Inf"}} {count}')
             lines.append(f"mbo_http_request_seconds_sum{{{labels}}} {self.latency_sum[(path, operation)]:.6f}")
             lines.append(f"mbo_http_request_seconds_count{{{labels}}} {count}")
@@ -94,6 +106,8 @@ class HttpMetrics:
 
 HTTP = HttpMetrics()
 access_log = logging.getLogger("mbo.access")
+ID_HEADERS = frozenset(name.encode() for name in (REQUEST_ID, CLIENT_REQUEST_ID, SIGNATURE, FORWARDED_FOR))
+"""The headers `RequestLog` replaces with the values it trusts."""
 
 
 class RequestLog:
@@ -123,8 +137,7 @@ class RequestLog:
             rewritten.append((CLIENT_REQUEST_ID, ids.client_request_id))
         if ids.source:
             rewritten.append((FORWARDED_FOR, ids.source))
-        dropped = {REQUEST_ID.encode(), CLIENT_REQUEST_ID.encode(), SIGNATURE.encode(), FORWARDED_FOR.encode()}
-        scope["headers"] = [*[(k, v) for k, v in scope["headers"] if k.lower() not in dropped],
+        scope["headers"] = [*[(k, v) for k, v in scope["headers"] if k.lower() not in ID_HEADERS],
                             *[(k.encode(), v.encode("latin-1", "replace")) for k, v in rewritten]]
         scope.setdefault("state", {})["request_ids"] = ids
         started = time.perf_counter()

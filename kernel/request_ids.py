@@ -10,6 +10,7 @@ its own id, or someone else's address, into the service's audit trail: it gets a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import uuid
@@ -39,12 +40,19 @@ def clean(value: str | None) -> str | None:
     """A client-supplied id as it may be stored: printable, at most 64 characters, or None."""
     if not value:
         return None
-    kept = "".join(ch for ch in value if ch.isprintable())[:MAX_LENGTH].strip()
+    printable = value if value.isprintable() else "".join(ch for ch in value if ch.isprintable())
+    kept = printable[:MAX_LENGTH].strip()
     return kept or None
 
 
+@functools.lru_cache(maxsize=8)
+def _key(secret: str) -> bytes:
+    """The HMAC key of the ids signed with `secret` (derived once per secret, not on every request)."""
+    return hashlib.sha256(b"mbo request ids\0" + secret.encode()).digest()
+
+
 def _signature(secret: str, ids: RequestIds, authorization: str) -> str:
-    key = hashlib.sha256(b"mbo request ids\0" + secret.encode()).digest()
+    key = _key(secret)
     message = "\n".join([ids.request_id, ids.client_request_id or "", ids.source or "", authorization])
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 

@@ -60,13 +60,13 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.language import SKIP
 from graphql.utilities.validate_input_value import validate_input_literal, validate_input_value
 from graphql.validation import ValuesOfCorrectTypeRule, VariablesInAllowedPositionRule
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 from tortoise import fields as orm
 from tortoise.models import Model
 
 from kernel.errors import BadInput
 from kernel.ids import record_id
-from kernel.scalars import CONTROL, DEFAULT_TEXT, EXACT, MAX_TEXT, checking_json, json_findings
+from kernel.scalars import CONTROL, DEFAULT_TEXT, EXACT, MAX_TEXT, json_findings
 
 DEFAULT_DECIMAL = (24, 6)
 """A decimal stored in no decimal column (e.g. kept as text): the precision of the targets' amounts."""
@@ -480,24 +480,40 @@ def input_rules(rules: Any) -> tuple[Any, ...]:
 RULES = input_rules(specified_rules)
 
 
-class CheckInput(SchemaExtension):
-    """The services' step: refuse bad arguments after validation, before the first resolver."""
+CLEAN_DOCUMENTS = 512
+"""How many documents without variables `InputCheck` remembers as passing (per schema)."""
 
-    def __init__(self, *, limits: InputLimits) -> None:
+
+class InputCheck:
+    """The services' step: refuse bad arguments after validation, before the first resolver.
+
+    A document without variables passes or fails the same way every time (its arguments are all literals), so
+    one that passed is remembered (by the parsed document, which the parser cache gives out again for the same
+    text) and not walked again; one that failed is checked afresh each time, as its refusals are new errors."""
+
+    def __init__(self, limits: InputLimits) -> None:
         self.limits = limits
+        self.clean: dict[tuple[int, str | None], DocumentNode] = {}
 
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        context.validation_rules = input_rules(context.validation_rules)
-        yield
+    def refusals(self, schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
+                 variables: dict[str, Any] | None) -> list[GraphQLError]:
+        if variables:
+            return check_request(schema, document, operation_name, variables, self.limits)
+        key = (id(document), operation_name)
+        if self.clean.get(key) is document:
+            return []
+        errors = check_request(schema, document, operation_name, variables, self.limits)
+        if not errors:
+            if len(self.clean) >= CLEAN_DOCUMENTS:
+                self.clean.clear()
+            self.clean[key] = document
+        return errors
 
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
+    def on_execute(self, context: ExecutionContext) -> None:
+        """Put the refusals, if any, as the result (the executor then does not run); call within
+        `checking_json` (the rows are walked once: here, not again when the executor coerces them)."""
         document = context.graphql_document
-        with checking_json():  # the rows are walked once: here, not again when the executor coerces them
-            if document is not None and not context.result:
-                errors = check_request(context.schema._schema, document, context.operation_name,
-                                       context.variables, self.limits)
-                if errors:
-                    context.result = ExecutionResult(data=None, errors=errors)
-            yield
+        if document is not None and not context.result:
+            errors = self.refusals(context.schema._schema, document, context.operation_name, context.variables)
+            if errors:
+                context.result = ExecutionResult(data=None, errors=errors)

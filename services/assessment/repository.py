@@ -17,6 +17,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from kernel import clock
+from kernel.bulk import select_rows
 from kernel.context import RequestContext
 from kernel.errors import Conflict, Forbidden, NotFound
 from services.assessment import access, rules
@@ -94,8 +95,10 @@ def readable_appeals(ctx: RequestContext) -> QuerySet[Appeal]:
 
 
 async def stored_settings(year: int) -> dict[str, str]:
-    """The year's stored key → value text (keys as stored)."""
-    return {s.key: s.value for s in await YearSetting.filter(year=year)}
+    """The year's stored key → value text (keys as stored), read as plain rows: read on every request that needs
+    the settings, where the ORM's query building and model objects cost more than the query."""
+    return {str(key): str(value) for key, value in await select_rows(YearSetting, ("key", "value"), '"year" = {}',
+                                                                      year)}
 
 
 async def settings_for(year: int) -> rules.Settings:

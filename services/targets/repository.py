@@ -33,6 +33,7 @@ from services.targets.models import (
     TargetKind,
     TargetStatus,
     Unit,
+    UnitKind,
 )
 
 R = TypeVar("R", Target, Letter, NegotiationSession)
@@ -66,17 +67,29 @@ def readable_sessions(ctx: RequestContext) -> QuerySet[NegotiationSession]:
 UNIT_FIELDS = ("code", "name", "kind", "group", "version")
 
 
+_UNIT_KIND = {e.value: e for e in UnitKind}
+
+
+def _unit_values(r: tuple[Any, ...]) -> dict[str, Any]:
+    """One row of UNIT_FIELDS as the ORM's `.values()` gives it."""
+    return {"code": r[0], "name": r[1], "kind": _UNIT_KIND[r[2]], "group": r[3], "version": r[4]}
+
+
 async def list_units() -> list[dict[str, Any]]:
-    """Every unit as plain values (no model objects: this list is read on almost every screen)."""
-    return await Unit.all().order_by("code").values(*UNIT_FIELDS)
+    """Every unit as plain values of UNIT_FIELDS (no model objects, nor the ORM's per-row conversion and query
+    building: this list is read on almost every screen)."""
+    return [_unit_values(r) for r in await select_rows(Unit, UNIT_FIELDS, '1 = 1 ORDER BY "code"')]
 
 
 async def list_years() -> list[AssessmentYear]:
     return await AssessmentYear.all().order_by("year")
 
 
-async def units_by_code(codes: list[str]) -> list[Unit | None]:
-    found = {u.code: u for u in await Unit.filter(code__in=list(set(codes)))}
+async def units_by_code(codes: list[str]) -> list[dict[str, Any] | None]:
+    """The units of these codes as plain values of UNIT_FIELDS (None for an unknown code), in one query."""
+    wanted = sorted(set(codes))
+    where = f'"code" IN ({", ".join("{}" for _ in wanted)})'
+    found = {r[0]: _unit_values(r) for r in await select_rows(Unit, UNIT_FIELDS, where, *wanted)}
     return [found.get(code) for code in codes]
 
 

@@ -48,7 +48,7 @@ class Query:
 
     @strawberry.field
     async def unit(self, info: Ctx, code: strawberry.ID) -> Unit | None:
-        return await loaded(info, "unit", str(code), Unit.from_row)
+        return await loaded(info, "unit", str(code), Unit.from_values)
 
     @strawberry.field
     async def assessment_year(self, info: Ctx, year: int) -> AssessmentYear | None:

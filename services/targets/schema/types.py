@@ -142,7 +142,7 @@ class Unit(RowType):
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, code: strawberry.ID) -> Unit | None:
-        return await loaded(info, "unit", str(code), cls.from_row)
+        return await loaded(info, "unit", str(code), cls.from_values)
 
     @strawberry.field(description="The unit's top-level targets of a year, each with its whole cascade "
                                   "under `children` (loaded in one query)")
@@ -230,7 +230,7 @@ class Target:
 
     @strawberry.field
     async def unit(self, info: Ctx) -> Unit | None:
-        return await loaded(info, "unit", self.unit_code, Unit.from_row)
+        return await loaded(info, "unit", self.unit_code, Unit.from_values)
 
     @strawberry.field(description="责任领导 (a Person of personnel)")
     def responsible_leader(self) -> Person | None:
@@ -308,7 +308,7 @@ class NegotiationSession:
 
     @strawberry.field
     async def unit(self, info: Ctx) -> Unit | None:
-        return await loaded(info, "unit", self.unit_code, Unit.from_row)
+        return await loaded(info, "unit", self.unit_code, Unit.from_values)
 
     @classmethod
     def from_row(cls, row: m.NegotiationSession) -> NegotiationSession:
