@@ -121,7 +121,8 @@ class Target(Model):
     class Meta:
         table = "target"
         unique_together = (("year", "code"),)
-        indexes = (("year", "unit_code"), ("year", "parent_code"))
+        # (year, parent_code, status): the top-level count by status (targetCounts) reads the index alone
+        indexes = (("year", "unit_code"), ("year", "parent_code", "status"))
         ordering = ["year", "code"]
 
 

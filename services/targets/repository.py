@@ -238,7 +238,7 @@ async def top_level_status_counts(ctx: RequestContext, *, year: int, unit_code: 
     unit = access.readable_unit_filter(ctx, unit_code)
     connection = Target._meta.db  # plain SQL: building this query with the ORM cost more than running it
     first, second = ("$1", "$2") if connection.capabilities.dialect == "postgres" else ("?", "?")
-    sql = f'SELECT "status", COUNT("id") FROM "target" WHERE "year" = {first} AND "parent_code" IS NULL'
+    sql = f'SELECT "status", COUNT(*) FROM "target" WHERE "year" = {first} AND "parent_code" IS NULL'
     params: list[Any] = [year]
     if unit:
         sql += f' AND "unit_code" = {second}'
