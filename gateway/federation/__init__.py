@@ -24,6 +24,8 @@ and what Apollo (and Hive Gateway, which prints plans the same way) calls them:
   root data, places subgraph errors at their paths and shapes the response the client asked for.
 - `inflight.InflightReads` — *in-flight request deduplication*: an identical read already on its way
   to a subgraph (same body, same caller) is answered by that request.
+- `admission.Admission` — a subgraph's *concurrency limit*: at most N requests in flight to one subgraph, the
+  others queued in arrival order (`MBO_SUBGRAPH_CONCURRENCY`).
 - `shape.Projector` — the response shaped straight from the merged data (graphql-core's executor only
   where an error or a coercion needs it).
 - `limits` — the router's request limits (depth, aliases, tokens, body size), checked before planning.
