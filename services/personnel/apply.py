@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from tortoise.models import Model
 
@@ -79,9 +79,9 @@ class ApplyOutcome:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Roster:
-    """One person held in a unit on 31 December: their stint's post and their own pay, as plain values."""
+class Roster(NamedTuple):
+    """One person held in a unit on 31 December: their stint's post and their own pay, as plain values (a
+    tuple: a city's 16,000 are made in a fraction of the time frozen dataclasses take)."""
 
     staff_no: str
     name: str
