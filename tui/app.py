@@ -86,6 +86,8 @@ class MboApp(App[None]):
         session = self.api.session
         self.sub_title = f"{session.username} · {labels.roles(session.roles)}" + (
             f" · {session.unit}" if session.unit else "")
+        # the units (the home screen's first figure) asked for at once, beside the schema, not after it
+        units = asyncio.ensure_future(self.api.units()) if reads_business_data(session.roles) else None
         try:
             await self.api.load_schema()
             if not self._year_fixed and reads_business_data(session.roles):
@@ -96,8 +98,6 @@ class MboApp(App[None]):
         self.year = self.year or self.today.year
         from tui.screens.home import HomeScreen
 
-        # the units asked for while the home screen is drawn (its first figure), not after
-        units = asyncio.ensure_future(self.api.units()) if reads_business_data(session.roles) else None
         await self.switch_screen(HomeScreen(units=units))
 
     async def reauthenticate(self) -> bool:

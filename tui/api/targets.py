@@ -36,7 +36,6 @@ from tui.api.transport import Transport
 class TargetsApi(Transport):
 
     async def units(self) -> list[dict[str, Any]]:
-        await self.load_schema()
         return (await self.query(UNITS))["units"]
 
     async def staff_counts(self) -> dict[str, int]:

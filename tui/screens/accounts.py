@@ -16,7 +16,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Header, Label
 
 from tui import keys
 from tui.api import ApiError
@@ -25,6 +25,7 @@ from tui.dialogs.prompt import PromptDialog
 from tui.dialogs.secret import SecretDialog
 from tui.roles import ALL_ROLES
 from tui.screens.base import MboScreen
+from tui.widgets.footer import Footer
 
 COLUMNS = ("用户名 User", "姓名 Name", "类型 Kind", "角色·单位 Roles", "状态 State", "认证 Auth", "改密 Pwd set",
            "登录 Last in")

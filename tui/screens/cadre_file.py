@@ -8,7 +8,7 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Input, Label
+from textual.widgets import DataTable, Header, Input, Label
 
 from tui import keys
 from tui.api import ApiError
@@ -16,6 +16,7 @@ from tui.dialogs.form import Field, FormDialog, date_check
 from tui.labels import ADJUSTMENT_STATUS, DECISION_KIND, FILING_STATUS, TEAM_ROLE, label
 from tui.screens.base import MboScreen
 from tui.screens.records import grade, score, when
+from tui.widgets.footer import Footer
 
 LEAVES = "__leaves__"  # the unit choice "leaves the system" (never shown: the select shows its label)
 ROLES = {"PARTY_SECRETARY": "党委（党组）书记 Party secretary", "ADMIN_HEAD": "行政主要负责人 Administrative head"}

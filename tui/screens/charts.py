@@ -14,7 +14,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Label, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Input, Label, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
 from tui import keys
@@ -31,6 +31,7 @@ from tui.charts import (
 )
 from tui.format import GRADES
 from tui.screens.base import MboScreen
+from tui.widgets.footer import Footer
 
 RESULTS = """query ChartResults($year: Int!) { assessment(year: $year) { status revision
   results { unitCode unitName compositeScore grade rank } } }"""

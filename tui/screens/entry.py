@@ -12,13 +12,14 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Label
+from textual.widgets import Header, Label
 
 from tui import keys
 from tui.dialogs.prompt import PromptDialog
 from tui.labels import MEASURE, TARGET_KIND, label
 from tui.screens.base import MboScreen
 from tui.widgets.entry_grid import Column, EntryGrid, int_check, range_check
+from tui.widgets.footer import Footer
 
 TITLES = {"certifications": "专项目标考核 Certifications", "ballots": "投票测评 Ballots",
           "inspections": "年终检查 Inspection scores", "grassroots": "基层评议 Grassroots review"}

@@ -9,7 +9,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Label, OptionList
+from textual.widgets import Header, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui import keys
@@ -17,6 +17,7 @@ from tui.format import standing
 from tui.labels import roles as roles_label
 from tui.roles import OFFICE, UNIT_OPERATOR, destinations, reads_business_data
 from tui.screens.base import MboScreen
+from tui.widgets.footer import Footer
 from tui.widgets.stat import Stat
 
 LEVELS = {"CITY_UNIT": "市—单位 City→unit", "UNIT_DEPARTMENT": "单位—处室 Unit→dept",

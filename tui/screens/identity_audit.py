@@ -10,10 +10,11 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from tui import keys
 from tui.screens.base import MboScreen
+from tui.widgets.footer import Footer
 
 COLUMNS = ("编号 Id", "时间 Time", "操作者 Actor", "操作 Action", "对象 Entity", "结果 Result", "来源 Source",
            "详情 Detail")

@@ -9,11 +9,12 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
+from textual.widgets import DataTable, Header, Input, Label, ProgressBar
 
 from mbo.bundle import KNOWN, SPECS, BundleError, read_bundle
 from tui import keys
 from tui.screens.base import MboScreen
+from tui.widgets.footer import Footer
 
 STATES = {"waiting": "等待 waiting", "loading": "导入中 loading…", "ok": "完成 done", "refused": "拒绝 refused",
           "skipped": "未导入 not loaded"}

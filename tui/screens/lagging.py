@@ -10,12 +10,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select
+from textual.widgets import DataTable, Header, Input, Label, Select
 
 from tui import keys
 from tui.api import ApiError
 from tui.format import amount, person
 from tui.screens.base import MboScreen
+from tui.widgets.footer import Footer
 
 STATES = {"LAGGING": ("滞后 Lagging", "yellow"), "AT_RISK": ("风险 At risk", "bold red"),
           "ON_TRACK": ("正常 On track", "green")}

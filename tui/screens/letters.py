@@ -6,7 +6,7 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Header, Label
 
 from tui import keys
 from tui.dialogs.form import Field, FormDialog, required_check
@@ -15,6 +15,7 @@ from tui.documents import save_document
 from tui.screens.base import MboScreen
 from tui.screens.home import LEVELS
 from tui.screens.records import DetailDialog
+from tui.widgets.footer import Footer
 
 ORDER = {level: i for i, level in enumerate(LEVELS)}
 STATUS = {"DRAFT": "草拟 draft", "SIGNED": "已签订 signed", "SUPERSEDED": "已替代 superseded"}

@@ -10,9 +10,10 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from tui.screens.base import MboScreen
+from tui.widgets.footer import Footer
 
 
 def ask_to_finalise(screen: MboScreen, revision: int, after: Callable[[], None]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, Static
+from textual.widgets import DataTable, Header, Label, LoadingIndicator, Static
 
 from tui import keys
 from tui.dialogs.prompt import PromptDialog
@@ -19,6 +19,7 @@ from tui.format import GRADE_STYLE, GRADES, signed, standing
 from tui.screens.base import MboScreen, Sheets
 from tui.screens.home import ASSESSMENT
 from tui.screens.queue import ask_to_finalise
+from tui.widgets.footer import Footer
 
 COLUMNS = ("名次", "代码 Code", "名称 Name", "组", "专项 Dept", "投票 Vote", "检查 Insp", "基层 Grass",
            "综合 Total", "达标", "等次 Grade", "加减分 Adj", "缺项 Missing")

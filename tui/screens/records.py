@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from tui import keys
 from tui.format import GRADE_STYLE, GRADES, amount, money
 from tui.labels import label
 from tui.screens.base import MboScreen, Sheets
+from tui.widgets.footer import Footer
 
 
 @dataclass(frozen=True)

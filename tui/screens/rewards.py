@@ -11,11 +11,12 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Header, Label
 
 from tui import keys
 from tui.format import GRADE_STYLE, GRADES, money
 from tui.screens.base import MboScreen, Sheets
+from tui.widgets.footer import Footer
 
 MONEY = ("bonusPaid", "bonusForfeited", "extraSalary", "oneTimeAward", "total")
 SHEET = ["工号 Staff no", "姓名 Name", "等次 Grade", "兑现奖金 Bonus paid", "扣减 Forfeited", "加发月薪 Extra salary",

@@ -8,9 +8,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from tui.api import ApiError
+from tui.widgets.footer import Footer
 
 ENROL_NOTE = ("登记动态口令：在手机身份验证器（如 FreeOTP、Microsoft / Google Authenticator）中添加下面的文本（或其中 "
               "secret= 后的密钥），再输入它显示的 6 位口令。\nEnrol your second factor: add this text (or the value "

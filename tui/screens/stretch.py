@@ -5,11 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Header, Label
 
 from tui import keys
 from tui.format import amount
 from tui.screens.base import MboScreen
+from tui.widgets.footer import Footer
 
 
 class StretchScreen(MboScreen):

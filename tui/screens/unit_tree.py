@@ -11,13 +11,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static, Tree
+from textual.widgets import DataTable, Header, Label, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from tui import keys, labels
 from tui.dialogs.form import Field, FormDialog, date_check, decimal_check, required_check
 from tui.format import STATUS, amount, person
 from tui.screens.base import MboScreen
+from tui.widgets.footer import Footer
 
 TOP_LEVEL_OPERATOR_FIELDS = {"responsibleDepartment", "assignee"}
 EDITABLE = [

@@ -7,10 +7,11 @@ from typing import Any
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Input, Label
+from textual.widgets import DataTable, Header, Input, Label
 
 from tui import keys
 from tui.screens.base import MboScreen
+from tui.widgets.footer import Footer
 
 KINDS = {"DISTRICT": "区 District", "MUNICIPAL": "市直 Municipal"}
 COLUMNS = ("代码 Code", "名称 Name", "类别 Kind", "考核组 Group", "人数 Staff")
