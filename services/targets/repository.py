@@ -126,7 +126,7 @@ async def children(keys: list[tuple[int, str]]) -> list[list[Target]]:
     return [grouped[key] for key in keys]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TargetValues:
     """A target's columns as plain values (no ORM object, no timestamps): what a unit's tree is built from.
 
