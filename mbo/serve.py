@@ -14,6 +14,7 @@ from typing import Any
 import uvicorn
 
 from kernel.files import private_umask
+from kernel.http_protocol import HTTP_PROTOCOL
 from kernel.observability import configure_logging
 from kernel.settings import SecretTooShort, env_int, signing_secret
 
@@ -77,8 +78,8 @@ def main() -> None:
         target: Any = "mbo.serve:worker_app"
     else:
         target = app
-    uvicorn.run(target, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
-                lifespan="on", timeout_graceful_shutdown=5, timeout_keep_alive=keep_alive,
+    uvicorn.run(target, host=args.host, port=args.port, http=HTTP_PROTOCOL, log_level="warning", access_log=False,
+                log_config=None, lifespan="on", timeout_graceful_shutdown=5, timeout_keep_alive=keep_alive,
                 proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
                 workers=workers if workers > 1 else None, factory=workers > 1, **tls)
 
