@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import json
 import logging
+import os
 import threading
 import time
 from collections import Counter
@@ -73,6 +74,10 @@ class BatchedStreamHandler(logging.StreamHandler):
         self._waiting: list[str] = []
         self._size = 0
         self._flusher: threading.Thread | None = None
+        os.register_at_fork(after_in_child=self._forget_flusher)  # a forked child starts its own when it logs
+
+    def _forget_flusher(self) -> None:
+        self._flusher = None
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -106,7 +111,10 @@ class BatchedStreamHandler(logging.StreamHandler):
     def _flush_every_interval(self) -> None:
         while True:
             time.sleep(self.interval)
-            self.flush()
+            try:
+                self.flush()
+            except (OSError, ValueError):  # the stream was closed (the handler's owner is done with it)
+                return
 
 
 def configure_logging(service: str, level: int = logging.INFO) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +72,26 @@ def test_a_full_batch_goes_out_without_waiting() -> None:
     written = stream.getvalue().splitlines()
     assert 2 <= len(written) < 5  # the first lines passed the 200-character limit; the rest wait
     log.handlers[:] = []
+
+
+def test_a_forked_child_flushes_its_own_lines(tmp_path: Path) -> None:
+    """Threads do not survive fork: a child that logs starts its own flusher instead of waiting forever."""
+    out = tmp_path / "child.log"
+    with out.open("w", encoding="utf-8") as stream:
+        handler = BatchedStreamHandler(stream, interval=0.1)
+        handler.setFormatter(JsonFormatter("test"))
+        log = logging.getLogger("tests.batched.fork")
+        log.handlers[:] = [handler]
+        log.propagate = False
+        log.setLevel(logging.INFO)
+        log.info("父进程")
+        handler.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: log one line and wait for the interval to write it, without flushing itself
+            log.info("子进程")
+            time.sleep(1.0)
+            os._exit(0)
+        os.waitpid(pid, 0)
+        log.handlers[:] = []
+    messages = [json.loads(line)["message"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert messages == ["父进程", "子进程"]
