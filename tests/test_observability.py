@@ -128,3 +128,15 @@ def test_refusals_are_answers_not_logged_failures(stack: RunningStack, office: d
         time.sleep(0.05)
     assert len(new) >= 20, "every request that reached the service is still logged once"
     assert not [line for line in new if '"level": "ERROR"' in line or "Traceback" in line], new[:3]
+
+
+def test_services_answer_chinese_text_as_utf8_not_escapes(stack: RunningStack, office: dict[str, str]) -> None:
+    created = httpx.post(f"{stack.url}/graphql", headers=office, json={
+        "query": 'mutation { createUnit(code: "XZ", name: "新洲区", kind: DISTRICT) { code } }'})
+    assert created.json()["data"] == {"createUnit": {"code": "XZ"}}
+    answer = httpx.post(f"{stack.service_url('targets')}/graphql", headers=office,
+                        json={"query": '{ unit(code: "XZ") { code name } }'})
+    assert answer.headers["content-type"].startswith("application/json")
+    assert answer.content == '{"data":{"unit":{"code":"XZ","name":"新洲区"}}}'.encode()
+    through = httpx.post(f"{stack.url}/graphql", headers=office, json={"query": '{ unit(code: "XZ") { name } }'})
+    assert through.json() == {"data": {"unit": {"name": "新洲区"}}}
