@@ -9,21 +9,28 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
 from kernel.observability import BatchedStreamHandler, JsonFormatter
 
 
-@pytest.fixture
-def logged() -> Iterator[tuple[logging.Logger, io.StringIO]]:
-    stream = io.StringIO()
-    handler = BatchedStreamHandler(stream, interval=0.2)
+def batched(name: str, stream: TextIO, interval: float, limit: int = 65536) -> logging.Logger:
+    """A logger of its own writing JSON lines to `stream` through a BatchedStreamHandler."""
+    handler = BatchedStreamHandler(stream, interval=interval, limit=limit)
     handler.setFormatter(JsonFormatter("test"))
-    log = logging.getLogger("tests.batched")
+    log = logging.getLogger(name)
     log.handlers[:] = [handler]
     log.propagate = False
     log.setLevel(logging.INFO)
+    return log
+
+
+@pytest.fixture
+def logged() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    stream = io.StringIO()
+    log = batched("tests.batched", stream, interval=0.2)
     yield log, stream
     log.handlers[:] = []
 
@@ -61,12 +68,7 @@ def test_flush_writes_what_waits(logged: tuple[logging.Logger, io.StringIO]) -> 
 
 def test_a_full_batch_goes_out_without_waiting() -> None:
     stream = io.StringIO()
-    handler = BatchedStreamHandler(stream, interval=60, limit=200)
-    handler.setFormatter(JsonFormatter("test"))
-    log = logging.getLogger("tests.batched.full")
-    log.handlers[:] = [handler]
-    log.propagate = False
-    log.setLevel(logging.INFO)
+    log = batched("tests.batched.full", stream, interval=60, limit=200)
     for n in range(5):
         log.info(f"line {n}")
     written = stream.getvalue().splitlines()
@@ -78,14 +80,9 @@ def test_a_forked_child_flushes_its_own_lines(tmp_path: Path) -> None:
     """Threads do not survive fork: a child that logs starts its own flusher instead of waiting forever."""
     out = tmp_path / "child.log"
     with out.open("w", encoding="utf-8") as stream:
-        handler = BatchedStreamHandler(stream, interval=0.1)
-        handler.setFormatter(JsonFormatter("test"))
-        log = logging.getLogger("tests.batched.fork")
-        log.handlers[:] = [handler]
-        log.propagate = False
-        log.setLevel(logging.INFO)
+        log = batched("tests.batched.fork", stream, interval=0.1)
         log.info("父进程")
-        handler.flush()
+        log.handlers[0].flush()
         pid = os.fork()
         if pid == 0:  # the child: log one line and wait for the interval to write it, without flushing itself
             log.info("子进程")
