@@ -14,7 +14,6 @@ import io
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,7 +22,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -33,6 +31,7 @@ from kernel.auth import issue_token, service_token
 from kernel.db import drop_database
 from tests.support.audit import audit_rows
 from tests.support.stack import PG_BASE, backend, free_port_block
+from tests.support.threaded import serve_in_thread
 
 YEAR = 2026
 
@@ -229,23 +228,11 @@ class Service:
         return audit_rows(self.data_dir, self.dsns, "assessment")
 
 
-def serve_in_thread(app: Starlette, port: int) -> uvicorn.Server:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off", access_log=False))
-    threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True).start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the stand-in targets service did not start")
-        time.sleep(0.02)
-    return server
-
-
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeTargets]:
     targets = FakeTargets()
     port = free_port_block(1)
-    server = serve_in_thread(targets.app, port)
+    server, _ = serve_in_thread(targets.app, port)
     targets.url = f"http://127.0.0.1:{port}/graphql"  # type: ignore[attr-defined]
     yield targets
     server.should_exit = True

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
@@ -17,6 +15,7 @@ from gateway.federation import FederatedExecutor, Limits, SubgraphSpec, Supergra
 from gateway.federation.transport import HttpxTransport, Transport
 from tests.gateway.toy_subgraphs import SCHEMAS, make_app
 from tests.support.stack import free_port_block
+from tests.support.threaded import serve_in_thread
 
 
 @dataclass
@@ -29,16 +28,7 @@ class ServedSubgraph:
 
 def _serve(name: str) -> ServedSubgraph:
     port = free_port_block(1)
-    config = uvicorn.Config(make_app(name), host="127.0.0.1", port=port, log_level="warning", lifespan="off",
-                            access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"toy subgraph {name} did not start")
-        time.sleep(0.01)
+    server, thread = serve_in_thread(make_app(name), port)
     return ServedSubgraph(name=name, url=f"http://127.0.0.1:{port}/graphql", server=server, thread=thread)
 
 

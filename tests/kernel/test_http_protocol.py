@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -18,6 +15,7 @@ from starlette.routing import Route
 
 from kernel.http_protocol import HTTP_PROTOCOL, HeldHead
 from tests.support.stack import free_port_block
+from tests.support.threaded import serve_in_thread
 
 
 class Recorded:
@@ -100,15 +98,7 @@ def served() -> Iterator[str]:
     app = Starlette(routes=[Route("/plain", plain, methods=["GET", "POST", "HEAD"]), Route("/stream", streamed),
                             Route("/empty", empty), Route("/broken", broken)])
     port = free_port_block(1)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, http=HTTP_PROTOCOL, log_level="critical",
-                            lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.01)
+    server, thread = serve_in_thread(app, port, http=HTTP_PROTOCOL, log_level="critical")
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
