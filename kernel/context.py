@@ -42,6 +42,15 @@ class RequestContext:
     response: Any = None
     loaders: dict[str, Any] = field(default_factory=dict)
 
+    def release(self) -> None:
+        """Let go of what the request gathered, once its answer is out: the DataLoaders (made with this context,
+        so they and it form a reference cycle) with the rows they hold, and the HTTP request and response. Left
+        to the cyclic collector, every request's rows stayed until it ran — 16 % of the targets service's
+        processor time under load went to those collections."""
+        self.loaders = {}
+        self.request = None
+        self.response = None
+
     def require(self, *roles: str) -> Caller:
         """The caller, when they hold one of `roles` (a service token holds them all)."""
         caller = self.caller

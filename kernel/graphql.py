@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import strawberry
 from graphql import (
     ASTValidationRule,
+    ExecutionResult,
     GraphQLError,
     GraphQLFieldResolver,
     GraphQLObjectType,
@@ -23,16 +24,19 @@ from graphql import (
 )
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.extensions.runner import SchemaExtensionsRunner
-from strawberry.schema.schema import validate_document
+from strawberry.federation.schema import FederationAny
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.field import StrawberryField
 from strawberry.types.graphql import OperationType
+from strawberry.types.info import Info
 from tortoise.exceptions import DoesNotExist, IntegrityError
 
 from kernel.audit import audit_refusal
@@ -319,6 +323,28 @@ def gate_mutations(schema: strawberry.federation.Schema) -> strawberry.federatio
     return schema
 
 
+class ServiceExecution(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor, which drops its resolver helpers once the operation's result is complete.
+
+    graphql-core keeps `async_helpers` as bound methods of the executor itself: a reference cycle through which
+    every operation's executor, its context and everything the resolvers read stayed alive until the cyclic
+    collector ran, rather than being freed as soon as the answer was made."""
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        result = super().execute_operation(serially)
+        if self.is_awaitable(result):
+            return self._completed(result)
+        return self._complete(result)
+
+    async def _completed(self, pending: Awaitable[Any]) -> Any:
+        return self._complete(await pending)
+
+    def _complete(self, result: Any) -> Any:
+        if isinstance(result, ExecutionResult):  # nothing incremental still to come: no resolver runs again
+            self.async_helpers = None
+        return result
+
+
 class ServiceSchema(strawberry.federation.Schema):
     """A subgraph schema whose refusals are answers, not failures.
 
@@ -329,8 +355,15 @@ class ServiceSchema(strawberry.federation.Schema):
     """
 
     def __init__(self, *args: Any, check: InputCheck, **kwargs: Any) -> None:
+        kwargs.setdefault("execution_context_class", ServiceExecution)
         super().__init__(*args, **kwargs)
         self.check = check
+
+    def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
+        """Strawberry's `_entities`, given copies of the representations: it writes the resolver's `info` into
+        each, and the originals are the request's variables, which the executor holds — a reference cycle that
+        kept every entity fetch's executor and rows for the cyclic collector."""
+        return super().entities_resolver(info, [dict(r) for r in representations])  # type: ignore[call-overload]
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:
@@ -405,6 +438,9 @@ def build_schema(query: type, mutation: type | None, types: list[type]) -> straw
     return gate_queries(gate_mutations(read_attributes(schema)))
 
 
+CONTEXT_KEY = "mbo.request_context"  # the request's RequestContext in its ASGI scope, released after the answer
+
+
 class GraphQLEndpoint(GraphQL):
     """The GraphQL route; the caller was verified by the auth layer and put in the ASGI scope."""
 
@@ -415,7 +451,16 @@ class GraphQLEndpoint(GraphQL):
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
         context: RequestContext = self._make_context(request)
         context.response = response
+        request.scope[CONTEXT_KEY] = context
         return context
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            context = scope.pop(CONTEXT_KEY, None)
+            if context is not None:
+                context.release()
 
     def encode_json(self, data: object) -> bytes:
         """Compact JSON in UTF-8, Chinese text as itself rather than `\\u` escapes: a unit's tree of 150 targets

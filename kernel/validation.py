@@ -294,32 +294,36 @@ def variable_usages(operation: OperationDefinitionNode, fragments: dict[str, Fra
                     ) -> dict[str, str]:
     """Variable name → the argument path where it is first used (`input.code`, `leaders[0]`)."""
     found: dict[str, str] = {}
-
-    def value(node: ValueNode, path: str) -> None:
-        if isinstance(node, VariableNode):
-            found.setdefault(node.name.value, path)
-        elif isinstance(node, ListValueNode):
-            for index, item in enumerate(node.values):
-                value(item, f"{path}[{index}]")
-        elif isinstance(node, ObjectValueNode):
-            for item in node.fields:
-                value(item.value, f"{path}.{item.name.value}")
-
-    def selections(selection_set: SelectionSetNode | None, seen: frozenset[str]) -> None:
-        for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, FieldNode):
-                for argument in selection.arguments or ():
-                    value(argument.value, argument.name.value)
-                selections(selection.selection_set, seen)
-            elif isinstance(selection, InlineFragmentNode):
-                selections(selection.selection_set, seen)
-            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-                fragment = fragments.get(selection.name.value)
-                if fragment:
-                    selections(fragment.selection_set, seen | {selection.name.value})
-
-    selections(operation.selection_set, frozenset())
+    _selection_usages(operation.selection_set, fragments, frozenset(), found)
     return found
+
+
+# Plain functions rather than closures of `variable_usages`: a nested function that calls itself is a reference
+# cycle (function → its cell → function), left for the cyclic collector after every request with variables.
+def _value_usages(node: ValueNode, path: str, found: dict[str, str]) -> None:
+    if isinstance(node, VariableNode):
+        found.setdefault(node.name.value, path)
+    elif isinstance(node, ListValueNode):
+        for index, item in enumerate(node.values):
+            _value_usages(item, f"{path}[{index}]", found)
+    elif isinstance(node, ObjectValueNode):
+        for item in node.fields:
+            _value_usages(item.value, f"{path}.{item.name.value}", found)
+
+
+def _selection_usages(selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode],
+                      seen: frozenset[str], found: dict[str, str]) -> None:
+    for selection in selection_set.selections if selection_set else ():
+        if isinstance(selection, FieldNode):
+            for argument in selection.arguments or ():
+                _value_usages(argument.value, argument.name.value, found)
+            _selection_usages(selection.selection_set, fragments, seen, found)
+        elif isinstance(selection, InlineFragmentNode):
+            _selection_usages(selection.selection_set, fragments, seen, found)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            fragment = fragments.get(selection.name.value)
+            if fragment:
+                _selection_usages(fragment.selection_set, fragments, seen | {selection.name.value}, found)
 
 
 def _variable_refusals(schema: GraphQLSchema, definitions: list[VariableDefinitionNode], raw: dict[str, Any],
