@@ -14,7 +14,16 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError, ValidationError
 from tortoise.transactions import in_transaction
 
-from kernel.bulk import _converter, freeze_startup_heap, gc_paused, insert_dicts, insert_names, insert_rows, select_rows
+from kernel.bulk import (
+    YOUNG_GENERATION_THRESHOLD,
+    _converter,
+    freeze_startup_heap,
+    gc_paused,
+    insert_dicts,
+    insert_names,
+    insert_rows,
+    select_rows,
+)
 from kernel.db import drop_database, ensure_database, tortoise_config
 from services.personnel.app import MIGRATIONS, MODELS
 from services.personnel.models import MainLeaderRole, Person, UnitMembership
@@ -166,3 +175,4 @@ def test_the_startup_heap_is_frozen_once() -> None:
     freeze_startup_heap()  # a second app's lifespan in the same process freezes nothing more
     assert gc.get_freeze_count() <= frozen  # (a frozen object freed since leaves the count)
     assert len(later) == len(held)
+    assert gc.get_threshold()[0] == YOUNG_GENERATION_THRESHOLD  # a request's objects are collected less often
