@@ -363,7 +363,8 @@ class ServiceSchema(strawberry.federation.Schema):
         """Strawberry's `_entities`, given copies of the representations: it writes the resolver's `info` into
         each, and the originals are the request's variables, which the executor holds — a reference cycle that
         kept every entity fetch's executor and rows for the cyclic collector."""
-        return super().entities_resolver(info, [dict(r) for r in representations])  # type: ignore[call-overload]
+        copies = [dict(r) if isinstance(r, dict) else r for r in representations]  # anything else fails as before
+        return super().entities_resolver(info, copies)  # type: ignore[arg-type]
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:
