@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--callers 50]
      MBO_TEST_DB=postgres .venv/bin/python bench/load.py --callers 50 --workers 2   (worker processes per part)
-Prints requests, errors, p50/p95/p99 and each process's RSS at the start and the end.
+Prints requests, errors, p50/p95/p99, each process's RSS at the start and the end, its processor time per
+request and the share of it the cyclic garbage collector took (from each part's /metrics).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import asyncio
 import json
 import os
 import random
+import re
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httptools
@@ -145,6 +148,18 @@ async def run(url: str, tokens: list[str], clients: int, seconds: float, codes: 
     return latencies, errors
 
 
+def collector_seconds(stack: Any, token: str) -> dict[str, float]:
+    """Each part's `mbo_gc_seconds_total` (one worker's when a part runs several: left out then)."""
+    seconds: dict[str, float] = {}
+    for name in ("targets", "assessment", "personnel", "gateway"):
+        url = stack.url if name == "gateway" else stack.service_url(name)
+        text = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=30).text
+        found = re.search(rf'^mbo_gc_seconds_total{{service="{name}"}} ([0-9.]+)$', text, re.M)
+        if found:
+            seconds[name] = float(found.group(1))
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=50)
@@ -172,12 +187,15 @@ def main() -> None:
         codes = [f"SZ{n:03d}" for n in range(20, 90)]
         before = {name: rss_mb(p.pid) for name, p in stack.stack.processes.items()}
         cpu_before = {name: cpu_seconds(p.pid) for name, p in stack.stack.processes.items()}
+        gc_before = collector_seconds(stack, tokens[0]) if args.workers == 1 else {}
         client_cpu = time.process_time()
         started = time.perf_counter()
         by_kind, errors = asyncio.run(run(f"{stack.url}/graphql", tokens, args.clients, args.seconds, codes))
         latencies = [ms for kind in by_kind.values() for ms in kind]
         elapsed = time.perf_counter() - started
         cpu = {name: cpu_seconds(p.pid) - cpu_before[name] for name, p in stack.stack.processes.items()}
+        in_collector = {name: seconds - gc_before[name]
+                        for name, seconds in (collector_seconds(stack, tokens[0]) if gc_before else {}).items()}
         cpu["load clients (this script)"] = time.process_time() - client_cpu
         after = {name: rss_mb(p.pid) for name, p in stack.stack.processes.items()}
     finally:
@@ -188,6 +206,8 @@ def main() -> None:
     rows += [[f"RSS {name} start → end (MB)", f"{before[name]:.0f} → {after[name]:.0f}"] for name in before]
     rows += [[f"CPU {name}: ms per request", f"{seconds * 1000 / max(1, len(latencies)):.2f}"]
              for name, seconds in cpu.items()]
+    rows += [[f"collector {name}: % of its CPU", f"{100 * seconds / max(cpu[name], 1e-9):.1f}"]
+             for name, seconds in in_collector.items()]
     print(table(f"{args.clients} clients ({args.callers} distinct tokens) for {args.seconds:.0f} s through the "
                 f"gateway, {args.workers} worker process(es) each, {os.environ.get('MBO_TEST_DB', 'sqlite')} — "
                 f"machine: {machine()}", ["measure", "value"], rows))

@@ -35,7 +35,7 @@ from gateway.web import BodyLimit, GatewayState
 from kernel.auth import service_token
 from kernel.bulk import freeze_startup_heap
 from kernel.db import close_database, open_database, tortoise_config
-from kernel.observability import RequestLog
+from kernel.observability import COLLECTOR, RequestLog
 
 log = logging.getLogger("mbo.gateway")
 FLUSH_SECONDS = 1.0
@@ -152,6 +152,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
             state.supergraph.transport = AiohttpTransport(session)
             await state.supergraph.compose(wait=settings.compose_wait)
             freeze_startup_heap()  # the composed schemas and modules live as long as the process
+            COLLECTOR.install()
             loop = asyncio.get_running_loop()
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signal.SIGHUP,

@@ -28,7 +28,7 @@ from kernel.db import close_database, open_database, tortoise_config
 from kernel.errors import Unauthenticated
 from kernel.graphql import GraphQLEndpoint
 from kernel.metrics import render
-from kernel.observability import HTTP, RequestLog
+from kernel.observability import COLLECTOR, HTTP, RequestLog
 from kernel.request_ids import RequestIds, received, scope_headers
 from kernel.settings import ServiceSettings, env_int
 
@@ -134,6 +134,7 @@ def create_service_app(
         async with httpx.AsyncClient(timeout=settings.upstream_timeout) as client:
             state["http"] = client
             freeze_startup_heap()
+            COLLECTOR.install()
             state["ready"] = True
             try:
                 yield
@@ -162,7 +163,8 @@ def create_service_app(
         return JSONResponse({"status": "ok", "service": settings.name})
 
     async def metrics(request: Request) -> Response:
-        return Response(render(settings.name) + HTTP.render(settings.name), media_type="text/plain; version=0.0.4")
+        text = render(settings.name) + HTTP.render(settings.name) + COLLECTOR.render(settings.name)
+        return Response(text, media_type="text/plain; version=0.0.4")
 
     graphql = RequireToken(GraphQLEndpoint(schema, make_context), settings.secret, settings)
     app = Starlette(

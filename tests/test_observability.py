@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -104,10 +105,13 @@ def test_metrics_on_the_gateway_and_each_service(stack: RunningStack, office: di
     assert 'mbo_graphql_errors_total{service="gateway",code="GRAPHQL_VALIDATION_FAILED"}' in text
     assert 'mbo_gateway_subgraph_waiting{subgraph="targets"} 0' in text  # nothing waits between requests
     assert 'mbo_gateway_subgraph_queued_total{subgraph="personnel"}' in text
+    assert 'mbo_gc_collections_total{service="gateway",generation="0"}' in text
     for service in ("targets", "assessment", "personnel"):
         response = httpx.get(f"{stack.service_url(service)}/metrics", headers=office)
         assert response.status_code == 200
         assert f'service="{service}"' in response.text
+        seconds = re.search(rf'^mbo_gc_seconds_total{{service="{service}"}} ([0-9.]+)$', response.text, re.M)
+        assert seconds is not None and float(seconds.group(1)) >= 0
 
 
 def test_refusals_are_answers_not_logged_failures(stack: RunningStack, office: dict[str, str]) -> None:

@@ -15,7 +15,7 @@ from gateway.federation.raw_json import loads_keeping_variables
 from gateway.web import authenticated, context, graphql_error_response, state
 from kernel.auth import Caller
 from kernel.errors import BadInput, Forbidden
-from kernel.observability import HTTP, operation_var
+from kernel.observability import COLLECTOR, HTTP, operation_var
 from kernel.request_ids import RequestIds, forwarded_headers
 from kernel.validation import may_hold_surrogate
 
@@ -96,4 +96,5 @@ async def metrics(request: Request, caller: Caller) -> Response:
     if executor is not None:
         names = {spec.url: name for name, spec in executor.supergraph.subgraphs.items()}
         lines += executor.admission.metric_lines(names)
-    return Response(HTTP.render("gateway") + "\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+    return Response(HTTP.render("gateway") + COLLECTOR.render("gateway") + "\n".join(lines) + "\n",
+                    media_type="text/plain; version=0.0.4")
