@@ -1,9 +1,10 @@
 """Bulk writes and reads that stay fast at city and province scale: plain rows, no ORM object per row.
 
 `insert_rows` writes tuples already in database form with one prepared statement (SQLite executemany) or a
-COPY (PostgreSQL); `insert_dicts` puts field → value dicts into that form first, as the ORM would (the
-model's defaults for what a dict leaves out, `auto_now` times, each value through its field's conversion and
-length check); `select_rows` reads plain tuples. All of them run in the current transaction.
+COPY (PostgreSQL, in the text format: `kernel.copy_text`); `insert_dicts` puts field → value dicts into that
+form first, as the ORM would (the model's defaults for what a dict leaves out, `auto_now` times, each value
+through its field's conversion and length check); `select_rows` reads plain tuples. All of them run in the
+current transaction.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from tortoise import fields, timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.fields.data import CharEnumFieldInstance
 from tortoise.models import Model
+
+from kernel import copy_text
 
 WRITE_CHUNK = 5000
 
@@ -71,9 +74,14 @@ async def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[t
     if connection.capabilities.dialect == "postgres":
         from asyncpg.exceptions import IntegrityConstraintViolationError
 
+        formats = copy_text.formatters([meta.fields_map[n] for n in names])
         async with connection.acquire_connection() as raw:
             try:
-                await raw.copy_records_to_table(meta.db_table, records=rows, columns=columns)
+                if formats is None:
+                    await raw.copy_records_to_table(meta.db_table, records=rows, columns=columns)
+                else:
+                    await raw.copy_to_table(meta.db_table, source=copy_text.stream(rows, formats), columns=columns,
+                                            format="text")
             except IntegrityConstraintViolationError as exc:  # as the ORM reports it
                 raise IntegrityError(exc) from exc
         return

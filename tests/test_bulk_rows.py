@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import gc
 import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from tortoise import Tortoise
+from tortoise import Tortoise, fields
 from tortoise.exceptions import IntegrityError, ValidationError
 from tortoise.transactions import in_transaction
 
+from kernel import copy_text
 from kernel.bulk import (
     YOUNG_GENERATION_THRESHOLD,
     _converter,
+    dict_converter,
     freeze_startup_heap,
     gc_paused,
     insert_dicts,
@@ -26,7 +28,7 @@ from kernel.bulk import (
 )
 from kernel.db import drop_database, ensure_database, tortoise_config
 from services.personnel.app import MIGRATIONS, MODELS
-from services.personnel.models import MainLeaderRole, Person, UnitMembership
+from services.personnel.models import FilingRecord, MainLeaderRole, Person, UnitMembership
 from services.targets.models import Target
 from tests.support.stack import PG_BASE, backend
 
@@ -176,3 +178,77 @@ def test_the_startup_heap_is_frozen_once() -> None:
     assert gc.get_freeze_count() <= frozen  # (a frozen object freed since leaves the count)
     assert len(later) == len(held)
     assert gc.get_threshold()[0] == YOUNG_GENERATION_THRESHOLD  # a request's objects are collected less often
+
+
+AWKWARD = ("tab\there", "two\nlines", "back\\slash", "cr\rhere", "\\N", "", "名字\t\\n末尾\\", " 空格 ", "'\"")
+
+
+async def test_awkward_text_times_and_json_store_what_the_orm_stores(database: None) -> None:
+    """The PostgreSQL COPY goes in the text format (kernel.copy_text): text with tabs, line breaks, backslashes and
+    a literal `\\N`, times in other offsets and JSON read back as the ORM stores them; NULL stays NULL."""
+    east = timezone(timedelta(hours=8))
+    given = [{**person(n, name=text, position=text[::-1]), "left_on": date(2026, 12, 31) if n % 2 else None}
+             for n, text in enumerate(AWKWARD, start=1)]
+    await Person.bulk_create([Person(**{**p, "staff_no": "O" + str(p["staff_no"])}) for p in given])
+    await insert_dicts(Person, [{**p, "staff_no": "B" + str(p["staff_no"])} for p in given])
+    assert await stored("B") == await stored("O")
+    assert sorted(p[1] for p in await stored("B")) == sorted(AWKWARD)
+    forms = [{"year": 2026, "staff_no": f"{prefix}{n}", "person_name": text, "unit_code": "JAQ",
+              "team_role": "MEMBER", "grade": "ADVANCED", "reward_rule": "R", "reward_text": text,
+              "bonus_paid": Decimal("1.5"), "bonus_forfeited": Decimal(0),
+              "extra_salary": Decimal("1E+3"), "composite_score": None if n % 2 else Decimal("97.125"),
+              "adjustments": [{"reason": text, "points": "-0.5"}], "revision": 1,
+              "created_at": datetime(2026, 12, 31, 23, 30, 0, 123456, tzinfo=east),
+              "updated_at": datetime(2026, 12, 31, 15, 30, 0, 123456, tzinfo=UTC)}
+             for prefix in ("O", "B") for n, text in enumerate(AWKWARD, start=1)]
+    await FilingRecord.bulk_create([FilingRecord(**f) for f in forms if f["staff_no"].startswith("O")])
+    await insert_dicts(FilingRecord, [f for f in forms if f["staff_no"].startswith("B")])
+    read = {r.staff_no: r for r in await FilingRecord.all()}
+    assert len(read) == 2 * len(AWKWARD)
+    for n, text in enumerate(AWKWARD, start=1):
+        by_orm, by_rows = read[f"O{n}"], read[f"B{n}"]
+        compared = ("person_name", "reward_text", "bonus_paid", "extra_salary", "composite_score", "adjustments",
+                    "created_at", "updated_at", "status", "reviewed_at")
+        assert [getattr(by_rows, c) for c in compared] == [getattr(by_orm, c) for c in compared]
+        assert by_rows.adjustments == [{"reason": text, "points": "-0.5"}]
+        assert by_rows.created_at == by_rows.updated_at  # 23:30 at +08:00 is 15:30 UTC
+        assert by_rows.extra_salary == Decimal("1000.00") and by_rows.reviewed_at is None
+
+
+async def test_rows_that_fail_while_being_made_leave_nothing(database: None) -> None:
+    """A row source that raises halfway through (a rule refusing a value) ends the COPY; the error reaches the
+    caller, nothing of it is kept and the connection goes on working."""
+    convert = dict_converter(Person, insert_names(Person))
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        for n in range(1, 5001):
+            if n == 4321:
+                raise ValueError("bonus_standard of P04321 must be a finite amount ≥ 0")
+            yield convert(person(n))
+    with pytest.raises(ValueError, match="P04321"):
+        async with in_transaction():
+            await insert_rows(Person, insert_names(Person), rows())
+    assert await Person.all().count() == 0
+    await insert_dicts(Person, [person(1)])
+    assert [p.name for p in await Person.all()] == ["张1"]
+
+
+def test_the_text_format_escapes_what_it_must_and_nothing_else() -> None:
+    formats = copy_text.formatters([Person._meta.fields_map[n] for n in
+                                    ("name", "version", "leadership_member", "bonus_standard", "left_on",
+                                     "created_at")])
+    assert formats is not None
+    moment = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=timezone(timedelta(hours=8)))
+    rows = [("a\tb\nc\\d\re", 7, True, Decimal("12.50"), date(2026, 12, 31), moment),
+            ("\\N", 0, False, Decimal("-0.00"), None, moment),
+            ("名", None, None, None, None, None)]
+    data = b"".join(copy_text.lines(rows, formats)).decode()
+    assert data.split("\n") == [
+        "a\\tb\\nc\\\\d\\re\t7\tt\t12.50\t2026-12-31\t2026-01-01T19:04:05.000006+00:00",
+        "\\\\N\t0\tf\t-0.00\t\\N\t2026-01-01T19:04:05.000006+00:00",
+        "名\t\\N\t\\N\t\\N\t\\N\t\\N",
+        ""]
+    many = list(copy_text.lines([("x", 1, True, Decimal(1), None, None)] * (copy_text.CHUNK_ROWS + 1), formats))
+    assert [chunk.count(b"\n") for chunk in many] == [copy_text.CHUNK_ROWS, 1]
+    binary_only = copy_text.formatters([Person._meta.fields_map["name"], fields.UUIDField()])
+    assert binary_only is None  # such rows go in the binary format
