@@ -89,7 +89,7 @@ class Roster(NamedTuple):
     position: str
     kind: tuple[bool, str | None, bool]  # leadership member, main-leader role, on the establishment
     bonus_standard: Decimal
-    stored_salary: Any  # the monthly salary as the database holds it; read by `salary` when a rule pays it
+    stored_salary: Any  # the monthly salary as the roster reads it (text); read by `salary` when a rule pays it
 
     @property
     def main_leader_role(self) -> str | None:
@@ -147,16 +147,19 @@ def team_role(facts: rules.PersonFacts) -> str:
 
 
 # The stints held on a day joined to the people holding them: one query, read as plain rows (a province's
-# 160,000 people as ORM values cost a second more than the rest of the roster).
+# 160,000 people as ORM values cost a second more than the rest of the roster). The amounts come as text (as
+# SQLite stores them): asyncpg's decoding of a numeric into a Decimal cost more than a third of the query, and
+# the salary is read only for the people a rule pays an extra month.
 ROSTER_SQL = ('SELECT m.staff_no, p.name, m.unit_code, m.position, m.leadership_member, m.main_leader_role, '
-              'p.on_establishment, p.monthly_salary, p.bonus_standard, m.since FROM unit_membership m '
+              'p.on_establishment, CAST(p.monthly_salary AS TEXT), CAST(p.bonus_standard AS TEXT), m.since '
+              'FROM unit_membership m '
               'JOIN person p ON p.staff_no = m.staff_no '
               'WHERE (m.since IS NULL OR m.since <= {day}) AND (m."until" IS NULL OR m."until" >= {day})')
 
 
 def _amount(value: Any, what: str, staff_no: str) -> Decimal:
-    """A stored amount (text in SQLite, a Decimal in PostgreSQL) as a Decimal ≥ 0; an infinite or NaN one
-    fails here or when it is rounded."""
+    """A stored amount as the roster reads it (text) as a Decimal ≥ 0; an infinite or NaN one fails here or when
+    it is rounded."""
     number = Decimal(value)
     if number < 0:
         raise ValueError(f"{what} of {staff_no} must be a finite amount ≥ 0, got {number}")
