@@ -10,6 +10,7 @@ touches only what it changed, each changed record carrying the revision and the 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,7 +36,7 @@ from services.personnel.models import (
     UnitAward,
     UnitMembership,
 )
-from services.personnel.published import PublishedRevision, UnitOutcome
+from services.personnel.published import PublishedRevision, UnitOutcome, fetch
 
 APPLY_ROLES = (Role.TARGET_OFFICE, Role.ORGANIZATION_DEPT)
 LINE_FIELDS = ("person_name", "unit_code", "grade", "bonus_standard", "bonus_paid", "bonus_forfeited",
@@ -166,18 +167,24 @@ def _amount(value: Any, what: str, staff_no: str) -> Decimal:
     return number
 
 
-async def roster_of(year: int, unit_codes: Sequence[str]) -> list[Roster]:
-    """Everyone whose stint on 31 December of `year` is in one of the given units, with that stint's post and
-    their own pay."""
+async def stints_held(year: int) -> list[Sequence[Any]]:
+    """Every stint held on 31 December of `year` joined to its person, as ROSTER_SQL reads them (`roster_of`
+    makes the roster of them)."""
     day = rules.year_end(year)
     connection = UnitMembership._meta.db
     if connection.capabilities.dialect == "postgres":
         _, rows = await connection.execute_query(ROSTER_SQL.format(day="$1"), [day])
     else:
         _, rows = await connection.execute_query(ROSTER_SQL.format(day="?"), [day.isoformat(), day.isoformat()])
+    return rows
+
+
+def roster_of(stints: Iterable[Sequence[Any]], unit_codes: Iterable[str]) -> list[Roster]:
+    """Everyone whose stint on 31 December (from `stints_held`) is in one of the given units, with that stint's
+    post and their own pay."""
     units = set(unit_codes)
     held: dict[str, Any] = {}
-    for row in rows:
+    for row in stints:
         staff_no = row[0]
         if row[2] in units and (staff_no not in held or str(row[9] or "") > str(held[staff_no][9] or "")):
             held[staff_no] = row
@@ -194,6 +201,25 @@ async def roster_of(year: int, unit_codes: Sequence[str]) -> list[Roster]:
                              salary))
     people.sort(key=lambda p: p.staff_no)
     return people
+
+
+async def revision_and_stints(ctx: RequestContext, year: int) -> tuple[PublishedRevision, list[Sequence[Any]]]:
+    """The year's published revision (two calls to the assessment service) and the stints held on its 31 December,
+    read at the same time rather than one after the other. Should the revision fail (none published, the service
+    unreachable), the roster's read is cancelled and that failure is what the caller sees."""
+    stints_read = asyncio.create_task(stints_held(year))
+    try:
+        published = await fetch(ctx, year)
+        if published is None:
+            raise Conflict(f"nothing is published for {year} yet; publish the assessment first, then apply it",
+                           field="year")
+        return published, await stints_read
+    except BaseException:
+        stints_read.cancel()
+        await asyncio.wait([stints_read])
+        if not stints_read.cancelled():
+            stints_read.exception()  # retrieved; the revision's failure is the one reported
+        raise
 
 
 def _reason(published: PublishedRevision, what: str) -> str:
@@ -213,8 +239,11 @@ async def _stored(model: type[Model], year: int, names: Sequence[str]) -> dict[s
     return {row["staff_no"]: row for row in rows}
 
 
-async def apply_revision(ctx: RequestContext, published: PublishedRevision) -> ApplyOutcome:
-    """Apply one published revision of a year; idempotent, incremental, audited."""
+async def apply_revision(ctx: RequestContext, published: PublishedRevision,
+                         stints: Iterable[Sequence[Any]]) -> ApplyOutcome:
+    """Apply one published revision of a year to the stints held on its 31 December (`stints_held`, read just
+    before: under PostgreSQL's read-committed isolation reading them inside the transaction saw no more);
+    idempotent, incremental, audited."""
     caller = ctx.require(*APPLY_ROLES)
     year = published.year
     outcome = ApplyOutcome(year=year, revision=published.revision)
@@ -224,7 +253,7 @@ async def apply_revision(ctx: RequestContext, published: PublishedRevision) -> A
         published.require_final()
         await _snapshot(published, caller.username, outcome)
         by_unit = published.by_unit()
-        people = await roster_of(year, list(by_unit))
+        people = roster_of(stints, by_unit)
         outcome.people = len(people)
         now = datetime.now(UTC)
         plans = Plans(published.advanced_leader_award, city)

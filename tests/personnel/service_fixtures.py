@@ -42,6 +42,7 @@ class UpstreamState:
     published: dict[int, dict[str, Any] | None] = field(default_factory=dict)
     forward_to: str | None = None
     before_notice: bool = False
+    failing: bool = False  # the published revision answers 503 (the assessment service in trouble)
     calls: list[str] = field(default_factory=list)
 
 
@@ -64,6 +65,9 @@ class FakeUpstream:
                     state.calls.append("publishedRevision fields")
                     names = [*BEFORE_NOTICE_FIELDS, *([] if state.before_notice else NOTICE_FIELDS)]
                     self._send({"data": {"__type": {"fields": [{"name": n} for n in names]}}})
+                elif "publishedRevision" in query and state.failing:
+                    state.calls.append("publishedRevision failed")
+                    self._send({"errors": [{"message": "service unavailable"}]}, 503)
                 elif "publishedRevision" in query:
                     state.calls.append("publishedRevision")
                     year = int((payload.get("variables") or {}).get("year"))

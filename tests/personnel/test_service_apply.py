@@ -103,6 +103,22 @@ class TestRefusals:
         assert "nothing is published for 2030" in answer.errors[0]["message"]
         assert lines(personnel, 2030) == {}
 
+    def test_an_unreachable_assessment_service_is_reported_and_changes_nothing(
+            self, personnel: PersonnelProcess, upstream: FakeUpstream) -> None:
+        """The roster is read while the revision is fetched; when the fetch fails, the roster's read is dropped,
+        the failure is what the caller sees, and the next apply works."""
+        upstream.publish(2032, 1, GRADES)
+        upstream.state.failing = True
+        try:
+            answer = personnel.gql(APPLY, {"y": 2032})
+        finally:
+            upstream.state.failing = False
+        assert answer.codes == ["INTERNAL"]
+        assert "the assessment service is not reachable (HTTP 503)" in answer.errors[0]["message"]
+        assert lines(personnel, 2032) == {}
+        answer = personnel.gql(APPLY, {"y": 2032})
+        assert answer.errors == [] and answer.data["applyResults"]["rewardLines"] == len(lines(personnel, 2032)) > 0
+
     @pytest.mark.parametrize("role", ["UNIT_OPERATOR", "LEADER", "AUDITOR", "SUPERVISION_OFFICE", "EVALUATOR"])
     def test_only_the_target_office_and_organisation_department_apply(
             self, personnel: PersonnelProcess, upstream: FakeUpstream, role: str) -> None:
@@ -185,7 +201,8 @@ class TestFirstApplication:
         assert after == before
 
     def test_application_is_audited_with_its_revision(self, personnel: PersonnelProcess) -> None:
-        applied = [r for r in personnel.audit() if r["action"] == "applyResults" and r["success"]]
+        applied = [r for r in personnel.audit() if r["action"] == "applyResults" and r["success"]
+                   and r["entity_id"].startswith("2026/")]
         assert applied[0]["actor"] == "orgdept" and applied[0]["entity_id"] == "2026/r1"
 
 

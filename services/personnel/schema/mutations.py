@@ -11,9 +11,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from kernel.bulk import gc_paused, release_memory_soon
-from kernel.errors import Conflict
 from kernel.graphql import ImportReport
-from services.personnel import apply, history, published, roster, workflow
+from services.personnel import apply, history, roster, workflow
 from services.personnel import models as m
 from services.personnel.schema.inputs import (
     ROWS_HELP,
@@ -85,12 +84,9 @@ class Mutation:
     @strawberry.mutation(description="Apply the year's published assessment revision (§4.3); idempotent")
     async def apply_results(self, info: Ctx, year: int) -> ApplyReport:
         info.context.require(*apply.APPLY_ROLES)
-        revision = await published.fetch(info.context, year)
-        if revision is None:
-            raise Conflict(f"nothing is published for {year} yet; publish the assessment first, then apply it",
-                           field="year")
         with gc_paused():  # a province's roster and lines
-            outcome = await apply.apply_revision(info.context, revision)
+            revision, stints = await apply.revision_and_stints(info.context, year)
+            outcome = await apply.apply_revision(info.context, revision, stints)
         release_memory_soon(outcome.people)  # a province's roster and lines, garbage once this is answered
         return ApplyReport(
             year=outcome.year, revision=outcome.revision, people=outcome.people,
