@@ -14,6 +14,7 @@ from kernel.bulk import (  # noqa: F401  (the personnel modules take them from h
     insert_dicts,
     insert_rows,
     money,
+    refresh_statistics,
     select_rows,
 )
 

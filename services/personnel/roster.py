@@ -14,7 +14,7 @@ from kernel.errors import BadInput, Conflict, NotFound
 from kernel.roles import Role
 from kernel.tabular import RowErrors
 from services.personnel import history, rules
-from services.personnel.bulk import CHUNK, bulk_update, insert_dicts
+from services.personnel.bulk import CHUNK, bulk_update, insert_dicts, refresh_statistics
 from services.personnel.models import MainLeaderRole, Person, UnitMembership
 from services.personnel.versions import check_version
 
@@ -226,6 +226,7 @@ async def import_people(ctx: RequestContext, rows: list[PersonRow]) -> ImportRes
         audit.before = before or None
         audit.after = {"created": created, "updated": len(changed), "unchanged": unchanged,
                        "staff_nos_created": [p["staff_no"] for p in new_people], "changed": after}
+    await refresh_statistics(created, Person, UnitMembership)
     return ImportResult(created=created, updated=len(changed), unchanged=unchanged)
 
 

@@ -51,7 +51,9 @@ class TestCityImport:
         updated = time.perf_counter() - start
         assert again.data["importPeople"] == {"created": 0, "updated": 5000, "unchanged": CITY - 5000}
         print(f"\nimport {CITY} new people: {created:.2f} s; re-import with 5000 changed: {updated:.2f} s")
-        assert created < 30 and updated < 30
+        # updated: 28–32 s on PostgreSQL when the lookups kept plans made while the table was empty (fixed by
+        # kernel.bulk.refresh_statistics), ~4 s with it on the same slow machine
+        assert created < 30 and updated < 15
 
     def test_one_bad_row_rejects_the_file_and_reports_every_bad_row(self, personnel: PersonnelProcess) -> None:
         rows = [
