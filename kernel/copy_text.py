@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from tortoise import fields
@@ -41,7 +42,9 @@ def boolean(value: Any) -> str:
 
 
 def number(value: Any) -> str:
-    return str(value)
+    """A Decimal (or a whole number) as its digits; anything else is escaped as text, so no value can end a
+    line or a column early whatever a caller passes (the server then refuses what is not a number)."""
+    return str(value) if isinstance(value, Decimal | int) else text(value)
 
 
 def day(value: date) -> str:

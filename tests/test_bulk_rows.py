@@ -250,5 +250,9 @@ def test_the_text_format_escapes_what_it_must_and_nothing_else() -> None:
         ""]
     many = list(copy_text.lines([("x", 1, True, Decimal(1), None, None)] * (copy_text.CHUNK_ROWS + 1), formats))
     assert [chunk.count(b"\n") for chunk in many] == [copy_text.CHUNK_ROWS, 1]
+    # a value of the wrong type cannot start a row of its own: text is escaped, a non-number refused by int()
+    assert copy_text.number("1\n2026\tx") == "1\\n2026\\tx"
+    with pytest.raises(ValueError):
+        copy_text.integer("1\n2")
     binary_only = copy_text.formatters([Person._meta.fields_map["name"], fields.UUIDField()])
     assert binary_only is None  # such rows go in the binary format
