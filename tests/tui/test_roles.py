@@ -273,6 +273,9 @@ async def test_the_unit_operator_cascades_reports_and_drafts_letters(year: Runni
         form.query_one("#f-responsibleDepartment", Input).value = "综合处"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is tree and code in tree.by_code)
+        # the refilled tree puts its cursor back on the saved target once drawn (call_after_refresh): wait for
+        # that before moving it, or the restore could move it again after the test did
+        await until(pilot, lambda: tree.current is not None and tree.current["code"] == tree.select_after_load)
         tree.query_one("#tree").move_cursor(tree.nodes[code])
         await settle(pilot)
         await pilot.press("a")
@@ -281,6 +284,7 @@ async def test_the_unit_operator_cascades_reports_and_drafts_letters(year: Runni
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is tree and (tree.by_code.get(code, {}).get("assignee") or {})
                     .get("staffNo") == "JA-003")
+        await until(pilot, lambda: tree.current is not None and tree.current["code"] == code)  # restored, as above
         await pilot.press("g")
         await until(pilot, lambda: isinstance(app.screen, FormDialog))
         app.screen.query_one("#f-asOf", Input).value = "2026-13-45"
