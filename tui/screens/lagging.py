@@ -13,7 +13,6 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Label, Select
 
 from tui import keys
-from tui.api import ApiError
 from tui.format import amount, person
 from tui.screens.base import MboScreen
 from tui.widgets.footer import Footer
@@ -117,26 +116,13 @@ class LaggingScreen(MboScreen):
                 return
             self.rows = sorted(page, key=urgency)
             self.refill(partial=True)
-        rows = await self.call(self.api.lagging, self.year, as_of, unit, leader, names=False)
+        rows = await self.call(self.api.lagging, self.year, as_of, unit, leader)  # the whole list, named
         if rows is None:
             return
         self.whole = True
         rows.sort(key=urgency)
         self.rows = rows
         self.refill()
-        self.load_names(as_of, unit, leader)
-
-    @work(exclusive=True, exit_on_error=False, group="names")
-    async def load_names(self, as_of: str, unit: str | None, leader: str | None) -> None:
-        """The leaders' names, after the rows are on screen (a person lookup per row is the slow part)."""
-        try:
-            named = await self.api.lagging(self.year, as_of, unit, leader, names=True)
-        except ApiError:
-            return  # the staff numbers stay; the rows were shown already
-        leaders = {(r["unitCode"], r["code"]): r.get("responsibleLeader") for r in named}
-        for r in self.rows:
-            r["responsibleLeader"] = leaders.get((r["unitCode"], r["code"])) or r.get("responsibleLeader")
-        self.refill(keep=True)
 
     def refill(self, keep: bool = False, partial: bool = False) -> None:
         """The most urgent rows first (at risk, then lagging, furthest behind first): the first ones at once,
@@ -158,7 +144,8 @@ class LaggingScreen(MboScreen):
                         "其余加载中 the rest loading…")
         else:
             self.status(f"{behind_schedule} 个目标 targets behind schedule（由重到轻 most urgent first）{more} · "
-                        "enter 打开目标树 opens the unit's tree")
+                        "enter 打开目标树 opens the unit's tree" + "".join(f" · {w}" for w in self.api.warnings))
+            self.api.warnings = []
         self.fill_rest(shown[FIRST_ROWS:])
 
     def add_rows(self, rows: list[dict[str, Any]]) -> None:
