@@ -107,6 +107,28 @@ async def test_supervision_reviews_and_transfers_filing_records_without_pay_fiel
         assert "已移交 Transferred" in [str(c) for c in rows.get_row_at(0)]
 
 
+async def test_filing_records_beyond_the_first_rows_are_drawn_in_order_and_keep_the_cursor(
+        year: RunningStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.screens import records
+
+    monkeypatch.setattr(records, "FIRST_ROWS", 2)  # the year's few records then fill in several chunks
+    monkeypatch.setattr(records, "CHUNK", 3)
+    async with session(year, "orgdept") as (app, pilot):
+        screen = await opened(pilot, "filings", FilingsScreen, lambda s: s.records)
+        table = screen.query_one(DataTable)
+        assert len(screen.shown) > 2 + 3  # more than the first rows and one chunk
+        keys = [str(row.value) for row in table.rows]
+        assert keys == [str(i) for i in screen.shown]  # every row, once, in the screen's order
+        row = len(screen.shown) - 1  # the last row: drawn by the last chunk
+        table.move_cursor(row=row)
+        record = screen.current
+        assert record is not None and record["id"] == screen.records[screen.shown[row]]["id"]
+        screen.refill(keep=row)  # as after a workflow step on that row
+        assert table.cursor_row == row and screen.current == record  # drawn before the cursor went back to it
+        await until(pilot, lambda: table.row_count == len(screen.shown))
+        assert [str(r.value) for r in table.rows] == keys
+
+
 async def test_a_refused_cadre_file_is_not_no_person(year: RunningStack) -> None:
     async with session(year, "supervision") as (app, pilot):
         await opened(pilot, CadreFileScreen("NOBODY-1"), CadreFileScreen, lambda _: "No person" in status_text(app))
