@@ -113,7 +113,7 @@ async def test_filing_records_beyond_the_first_rows_are_drawn_in_order_and_keep_
 
     monkeypatch.setattr(records, "FIRST_ROWS", 2)  # the year's few records then fill in several chunks
     monkeypatch.setattr(records, "CHUNK", 3)
-    async with session(year, "orgdept") as (app, pilot):
+    async with session(year, "orgdept") as (_app, pilot):
         screen = await opened(pilot, "filings", FilingsScreen, lambda s: s.records)
         table = screen.query_one(DataTable)
         assert len(screen.shown) > 2 + 3  # more than the first rows and one chunk
@@ -441,6 +441,27 @@ async def test_the_lagging_screen_shows_what_the_api_returns_most_urgent_first(y
         ranks = [SEVERITY[r["status"]] for r in screen.rows]
         assert ranks == sorted(ranks)  # at risk first, then lagging
         assert "（JA-001）" in " ".join(str(table.get_row_at(i)[8]) for i in range(table.row_count))
+
+
+async def test_the_lagging_screen_shows_staff_numbers_when_names_cannot_be_fetched(year: RunningStack) -> None:
+    from tui.screens.lagging import LaggingScreen
+
+    async with session(year, "leader") as (app, pilot):
+        personnel = year.stack.processes["personnel"]
+        personnel.terminate()
+        personnel.wait(10)
+        try:
+            app.open("lagging")
+            await until(pilot, lambda: isinstance(app.screen, LaggingScreen) and app.screen.whole)
+            screen = app.screen
+            leaders = [r["responsibleLeader"] for r in screen.rows if r.get("responsibleLeader")]
+            assert leaders and all(leader.get("staffNo") and not leader.get("name") for leader in leaders)
+            assert "Names unavailable; staff numbers shown" in status_text(app) and not refused(app)
+            table = screen.query_one(DataTable)
+            assert table.row_count == len(screen.rows)
+            assert "JA-001" in " ".join(str(table.get_row_at(i)[8]) for i in range(table.row_count))
+        finally:
+            year.stack.restart("personnel")
 
 
 async def test_refusals_say_what_is_wrong(year: RunningStack) -> None:
