@@ -443,6 +443,51 @@ async def test_the_lagging_screen_shows_what_the_api_returns_most_urgent_first(y
         assert "（JA-001）" in " ".join(str(table.get_row_at(i)[8]) for i in range(table.row_count))
 
 
+async def test_the_lagging_screen_asks_only_for_the_most_urgent_when_there_are_more(
+        year: RunningStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.screens import lagging
+
+    day = "2026-09-30"  # after every other test's reports: this test's own day
+    query = f'{{ laggingTargets(year: 2026, asOf: "{day}") {{ code unitCode status progress elapsed }} }}'
+    others = sorted({r["unitCode"] for r in api(year, "leader", query)["laggingTargets"]} - {"JA"})[:2]
+    for unit in others:  # 30 of 50 by the end of September: 0.6 of 0.75 of the year gone, LAGGING
+        api(year, "office", f'mutation {{ reportProgress(year: 2026, code: "{unit}-T04", period: "2026-Q3", '
+                            f'asOf: "{day}", actualToDate: "30") {{ version }} }}')
+    every = sorted(api(year, "leader", query)["laggingTargets"], key=lagging.urgency)
+    at_risk = sum(1 for r in every if r["status"] == "AT_RISK")
+    behind = sum(1 for r in every if r["status"] == "LAGGING")
+    assert at_risk > 3 and behind == 2, (at_risk, behind)
+    monkeypatch.setattr(lagging, "SHOWN", 3)  # the table shows fewer rows than the day has behind schedule
+    monkeypatch.setattr(lagging, "FIRST_ROWS", 2)
+    async with session(year, "leader") as (app, pilot):
+        whole_lists = []
+        ask_whole = app.api.lagging
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            whole_lists.append(args)
+            return await ask_whole(*args, **kwargs)
+
+        app.api.lagging = counted  # type: ignore[method-assign]
+        app.open("lagging")
+        await until(pilot, lambda: isinstance(app.screen, lagging.LaggingScreen) and app.screen.whole)
+        screen = app.screen
+        screen.query_one("#as-of", Input).value = day
+        screen.action_reload()
+        await until(pilot, lambda: screen.asked[0] == day and screen.whole)
+        assert whole_lists == []  # the three most urgent and the counts, not the whole list
+        assert [r["code"] for r in screen.rows] == [r["code"] for r in every[:3]]
+        assert all(r["responsibleLeader"].get("name") for r in screen.rows if r.get("responsibleLeader"))
+        assert f"{len(every)} 个目标 targets behind schedule" in status_text(app)
+        assert "the 3 most urgent shown" in status_text(app)
+
+        screen.query_one("#state", Select).value = "LAGGING"  # the lagging ones come after every one at risk
+        await until(pilot, lambda: screen.whole and screen.query_one(DataTable).row_count == behind)
+        table = screen.query_one(DataTable)
+        assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == \
+            [r["code"] for r in every if r["status"] == "LAGGING"]
+        assert f"{behind} 个目标 targets behind schedule" in status_text(app) and whole_lists == []
+
+
 async def test_the_lagging_screen_shows_staff_numbers_when_names_cannot_be_fetched(year: RunningStack) -> None:
     from tui.screens.lagging import LaggingScreen
 

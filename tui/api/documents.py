@@ -144,6 +144,9 @@ REPORT_PROGRESS = """mutation Report($year: Int!, $code: String!, $period: Strin
 LAGGING_FIRST = """query Lagging($year: Int!, $asOf: Date!, $unit: String, $leader: String, $first: Int) {
   laggingTargets(year: $year, asOf: $asOf, unitCode: $unit, responsibleLeader: $leader, first: $first) {
     code unitCode title progress elapsed status reported actualToDate responsibleLeader { staffNo } } }"""
+LAGGING_FIRST_NAMED = """query Lagging($year: Int!, $asOf: Date!, $unit: String, $leader: String, $first: Int) {
+  laggingTargets(year: $year, asOf: $asOf, unitCode: $unit, responsibleLeader: $leader, first: $first) {
+    code unitCode title progress elapsed status reported actualToDate responsibleLeader { staffNo name } } }"""
 LAGGING_COUNT = """query LaggingCount($year: Int!, $asOf: Date!, $unit: String) {
           laggingCount(year: $year, asOf: $asOf, unitCode: $unit) { lagging atRisk } }"""
 LAGGING_STATUSES = """query Lagging($year: Int!, $asOf: Date!, $unit: String) {

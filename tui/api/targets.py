@@ -12,6 +12,7 @@ from tui.api.documents import (
     LAGGING,
     LAGGING_COUNT,
     LAGGING_FIRST,
+    LAGGING_FIRST_NAMED,
     LAGGING_STAFF_NUMBERS,
     LAGGING_STATUSES,
     LETTERS,
@@ -134,9 +135,12 @@ class TargetsApi(Transport):
         return (await self.query_people(LAGGING, LAGGING_STAFF_NUMBERS, variables))["laggingTargets"]
 
     async def lagging_first(self, year: int, as_of: str, unit_code: str | None, leader: str | None,
-                            first: int) -> list[dict[str, Any]]:
-        """The `first` most urgent targets behind schedule (leaders as staff numbers): a screen's first page."""
+                            first: int, *, names: bool = False) -> list[dict[str, Any]]:
+        """The `first` most urgent targets behind schedule: a screen's first page (leaders as staff numbers), or
+        with `names` the leaders' names too (staff numbers and a warning where names cannot be fetched)."""
         variables = {"year": year, "asOf": as_of, "unit": unit_code, "leader": leader, "first": first}
+        if names:
+            return (await self.query_people(LAGGING_FIRST_NAMED, LAGGING_FIRST, variables))["laggingTargets"]
         return (await self.query(LAGGING_FIRST, variables))["laggingTargets"]
 
     async def lagging_count(self, year: int, as_of: str, unit_code: str | None = None) -> dict[str, int]:

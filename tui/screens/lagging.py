@@ -56,7 +56,12 @@ class LaggingScreen(MboScreen):
         super().__init__()
         self.rows: list[dict[str, Any]] = []
         self.whole = False
-        """Whether `rows` is the whole list (not yet the first page only)."""
+        """Whether `rows` holds every row the table may show: the whole list, or (`counts` known) the SHOWN most
+        urgent of more — then the lagging ones beyond them are asked for when that status is chosen."""
+        self.counts: dict[str, int] | None = None
+        """How many targets are LAGGING and AT_RISK, when `rows` is not the whole list."""
+        self.asked: tuple[str, str | None] = ("", None)
+        """The day and unit `rows` answer."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,6 +96,10 @@ class LaggingScreen(MboScreen):
     @on(Select.Changed)
     def refilter(self) -> None:
         self.refill()
+        if self.whole and self.counts is not None and self.query_one("#state", Select).value == "LAGGING":
+            have = sum(1 for r in self.rows if r["status"] == "LAGGING")
+            if have < min(self.counts["LAGGING"], SHOWN):  # the lagging ones come after every one at risk
+                self.load_lagging()
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
@@ -110,18 +119,46 @@ class LaggingScreen(MboScreen):
         leader = self.query_one("#leader", Input).value.strip() or None
         as_of = self.query_one("#as-of", Input).value.strip() or self.mbo.today.isoformat()
         self.whole = False
+        self.counts = None
+        self.asked = (as_of, unit)
         if self.api.has("Query", "laggingCount"):  # the server ranks: its most urgent page first, the rest after
             page = await self.call(self.api.lagging_first, self.year, as_of, unit, leader, FIRST_ROWS)
             if page is None:
                 return
             self.rows = sorted(page, key=urgency)
             self.refill(partial=True)
+            if leader is None and len(page) == FIRST_ROWS:  # more than the first page (the count has no leader)
+                counts = await self.call(self.api.lagging_count, self.year, as_of, unit)
+                if counts is None:
+                    return
+                if counts["LAGGING"] + counts["AT_RISK"] > SHOWN:  # more than the table shows: the most urgent
+                    urgent = await self.call(self.api.lagging_first, self.year, as_of, unit, None, SHOWN, names=True)
+                    if urgent is None:
+                        return
+                    self.counts, self.whole, self.rows = counts, True, sorted(urgent, key=urgency)
+                    self.refill()
+                    return
         rows = await self.call(self.api.lagging, self.year, as_of, unit, leader)  # the whole list, named
         if rows is None:
             return
         self.whole = True
         rows.sort(key=urgency)
         self.rows = rows
+        self.refill()
+
+    @work(exclusive=True, exit_on_error=False)
+    async def load_lagging(self) -> None:
+        """The SHOWN most urgent lagging targets, which come after every one at risk."""
+        counts, (as_of, unit) = self.counts, self.asked
+        if counts is None:
+            return
+        self.whole = False
+        self.status("加载中 Loading…")
+        rows = await self.call(self.api.lagging_first, self.year, as_of, unit, None, counts["AT_RISK"] + SHOWN,
+                               names=True)
+        if rows is None:
+            return
+        self.whole, self.rows = True, sorted(rows, key=urgency)
         self.refill()
 
     def refill(self, keep: bool = False, partial: bool = False) -> None:
@@ -137,8 +174,10 @@ class LaggingScreen(MboScreen):
         if keep and table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         behind_schedule = sum(1 for r in matching if r["status"] != "ON_TRACK")
+        if self.counts is not None:  # the rows are the most urgent only: the counts say how many in all
+            behind_schedule = sum(n for key, n in self.counts.items() if state is Select.NULL or key == state)
         more = (f" · 显示最紧急的 {SHOWN} 行，请用 f 筛选 the {SHOWN} most urgent shown; f filters"
-                if len(matching) > SHOWN else "")
+                if behind_schedule > SHOWN else "")
         if partial:
             self.status(f"最紧急的 {len(matching)} 个目标 the {len(matching)} most urgent targets · "
                         "其余加载中 the rest loading…")
