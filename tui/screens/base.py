@@ -23,6 +23,14 @@ Sheets = dict[str, tuple[list[str], list[list[Any]]]]
 """An XLSX file's sheets: name → (column titles, rows)."""
 
 
+async def in_chunks(items: list[T], size: int, add: Callable[[list[T]], None]) -> None:
+    """Hand `items` to `add` a chunk per turn of the event loop: a table measures every new cell before it
+    paints, so thousands of rows at once would hold the screen."""
+    for start in range(0, len(items), size):
+        await asyncio.sleep(0)
+        add(items[start:start + size])
+
+
 class MboScreen(Screen[None]):
     """A screen of the operator client. `ROLE_ACTIONS` maps a screen action to the permission it needs."""
 
@@ -51,6 +59,12 @@ class MboScreen(Screen[None]):
 
     def may(self, action: str) -> bool:
         return may(self.roles, action)
+
+    def taken_warnings(self) -> str:
+        """The API's warnings since the last call (" · " before each), for the end of a status line; cleared."""
+        text = "".join(f" · {w}" for w in self.api.warnings)
+        self.api.warnings = []
+        return text
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         needed = self.ROLE_ACTIONS.get(action)

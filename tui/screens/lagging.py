@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +13,7 @@ from textual.widgets import DataTable, Header, Input, Label, Select
 
 from tui import keys
 from tui.format import amount, person
-from tui.screens.base import MboScreen
+from tui.screens.base import MboScreen, in_chunks
 from tui.widgets.footer import Footer
 
 STATES = {"LAGGING": ("滞后 Lagging", "yellow"), "AT_RISK": ("风险 At risk", "bold red"),
@@ -183,8 +182,7 @@ class LaggingScreen(MboScreen):
                         "其余加载中 the rest loading…")
         else:
             self.status(f"{behind_schedule} 个目标 targets behind schedule（由重到轻 most urgent first）{more} · "
-                        "enter 打开目标树 opens the unit's tree" + "".join(f" · {w}" for w in self.api.warnings))
-            self.api.warnings = []
+                        "enter 打开目标树 opens the unit's tree" + self.taken_warnings())
         self.fill_rest(shown[FIRST_ROWS:])
 
     def add_rows(self, rows: list[dict[str, Any]]) -> None:
@@ -198,6 +196,4 @@ class LaggingScreen(MboScreen):
 
     @work(exclusive=True, exit_on_error=False, group="fill")
     async def fill_rest(self, rows: list[dict[str, Any]]) -> None:
-        for start in range(0, len(rows), CHUNK):
-            await asyncio.sleep(0)
-            self.add_rows(rows[start:start + CHUNK])
+        await in_chunks(rows, CHUNK, self.add_rows)

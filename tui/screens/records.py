@@ -4,7 +4,6 @@ role may take on it, and an XLSX export. A record keeps its place in the list af
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,7 @@ from textual.widgets import DataTable, Header, Input, Label, Select, Static
 from tui import keys
 from tui.format import GRADE_STYLE, GRADES, amount, money
 from tui.labels import label
-from tui.screens.base import MboScreen, Sheets
+from tui.screens.base import MboScreen, Sheets, in_chunks
 from tui.widgets.footer import Footer
 
 FIRST_ROWS = 200
@@ -207,11 +206,8 @@ class RecordsScreen(MboScreen):
 
     @work(exclusive=True, exit_on_error=False, group="fill")
     async def fill_rest(self, indexes: list[int]) -> None:
-        """The rows after the first ones, a chunk per turn of the event loop (the table measures every new
-        cell before it paints: a province's 3,552 records at once held the screen ~0.4 s)."""
-        for start in range(0, len(indexes), CHUNK):
-            await asyncio.sleep(0)
-            self.add_rows(indexes[start:start + CHUNK])
+        """The rows after the first ones (a province's 3,552 records at once held the screen ~0.4 s)."""
+        await in_chunks(indexes, CHUNK, self.add_rows)
 
     @property
     def current(self) -> dict[str, Any] | None:

@@ -143,8 +143,7 @@ class UnitTreeScreen(MboScreen):
         flags = sum(1 for t in self.by_code.values() if t.get("noStretch"))
         self.status(f"{len(unit['targets'])} 个顶层目标 top-level · {count} 个目标 targets in all · "
                     f"{gaps} 个覆盖缺口 coverage gaps · {flags} 个自娱自乐 no-stretch flags"
-                    + "".join(f" · {w}" for w in self.api.warnings))
-        self.api.warnings = []
+                    + self.taken_warnings())
         wanted = self.select_after_load
         if wanted and wanted in self.nodes:
             self.call_after_refresh(tree.move_cursor, self.nodes[wanted])
